@@ -1,0 +1,63 @@
+package socpilot
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes: what kind of failure an Error is. The CLI maps them to exit codes.
+const (
+	ENotFound     = "not_found"
+	EInvalid      = "invalid"      // bad input from the user: exit 2
+	EConfig       = "config"       // malformed configuration: exit 2
+	EUnauthorized = "unauthorized" // credential missing or expired
+	EForbidden    = "forbidden"    // credential lacks a role
+	EThrottled    = "throttled"
+	EConflict     = "conflict"
+	EUnavailable  = "unavailable"
+	EInternal     = "internal"
+)
+
+// ErrNotFound is matched by errors.Is for every not-found Error.
+var ErrNotFound = &Error{Code: ENotFound}
+
+// Error is socpilot's one error type: a code for programs and a message for people.
+type Error struct {
+	Code    string
+	Message string // one sentence a person understands, with what to do next
+	Err     error  // the cause, if any
+}
+
+func (e *Error) Error() string {
+	switch {
+	case e.Message != "" && e.Err != nil:
+		return e.Message + ": " + e.Err.Error()
+	case e.Message != "":
+		return e.Message
+	case e.Err != nil:
+		return e.Err.Error()
+	}
+	return e.Code
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Is matches another *Error with the same code.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Code == e.Code && t.Message == "" && t.Err == nil
+}
+
+// Errorf returns an *Error with code and a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, or EInternal.
+func ErrorCode(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EInternal
+}
