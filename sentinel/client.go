@@ -1,0 +1,408 @@
+// Package sentinel is socpilot's client for Microsoft Sentinel incidents
+// (Microsoft.SecurityInsights), built on the official Azure SDK for Go.
+// SDK types stay inside this package: callers see socpilot domain types.
+package sentinel
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/securityinsights/armsecurityinsights/v2"
+
+	"github.com/socpilot/socpilot"
+)
+
+// DefaultAPIVersion is the newest stable Microsoft.SecurityInsights api-version.
+// The SDK module is generated for a preview version; we pin a stable one
+// through the client options. Incident tasks exist in stable versions since
+// 2024-03-01.
+const DefaultAPIVersion = "2025-09-01"
+
+// Workspace names a Sentinel-enabled Log Analytics workspace.
+type Workspace struct {
+	SubscriptionID string
+	ResourceGroup  string
+	Name           string
+}
+
+func (w Workspace) String() string { return w.Name }
+
+// Options configure a Client.
+type Options struct {
+	Cloud      cloud.Configuration // zero: AzurePublic
+	Endpoint   string              // ARM endpoint override, e.g. http://127.0.0.1:8080 for `socpilot emulator`
+	APIVersion string              // "" → DefaultAPIVersion
+	Transport  policy.Transporter  // nil → default HTTP client; the demo hands requests to the emulator in process
+	Retry      policy.RetryOptions // zero → 4 retries honouring Retry-After
+}
+
+// Client reads and writes Sentinel incidents of one workspace.
+type Client struct {
+	ws        Workspace
+	incidents *armsecurityinsights.IncidentsClient
+	comments  *armsecurityinsights.IncidentCommentsClient
+	tasks     *armsecurityinsights.IncidentTasksClient
+	relations *armsecurityinsights.IncidentRelationsClient
+}
+
+// New returns a client for ws using cred (normally azidentity's DefaultAzureCredential).
+func New(ws Workspace, cred azcore.TokenCredential, opts Options) (*Client, error) {
+	if ws.SubscriptionID == "" || ws.ResourceGroup == "" || ws.Name == "" {
+		return nil, socpilot.Errorf(socpilot.EConfig, "workspace needs a subscription id, resource group and workspace name (got %q, %q, %q)", ws.SubscriptionID, ws.ResourceGroup, ws.Name)
+	}
+	co := arm.ClientOptions{DisableRPRegistration: true}
+	co.Cloud = opts.Cloud
+	if co.Cloud.Services == nil {
+		co.Cloud = cloud.AzurePublic
+	}
+	if opts.Endpoint != "" {
+		u, err := url.Parse(opts.Endpoint)
+		if err != nil || u.Host == "" {
+			return nil, socpilot.Errorf(socpilot.EConfig, "ARM endpoint %q is not a URL (expected e.g. http://127.0.0.1:8080)", opts.Endpoint)
+		}
+		svc := co.Cloud.Services[cloud.ResourceManager]
+		if svc.Audience == "" {
+			svc.Audience = "https://management.core.windows.net/"
+		}
+		svc.Endpoint = strings.TrimRight(opts.Endpoint, "/")
+		co.Cloud = cloud.Configuration{ActiveDirectoryAuthorityHost: co.Cloud.ActiveDirectoryAuthorityHost,
+			Services: map[cloud.ServiceName]cloud.ServiceConfiguration{cloud.ResourceManager: svc}}
+		// A local emulator speaks plain HTTP; never allow that for a remote host.
+		co.InsecureAllowCredentialWithHTTP = u.Scheme == "http" && isLoopback(u.Hostname())
+		if u.Scheme == "http" && !co.InsecureAllowCredentialWithHTTP {
+			return nil, socpilot.Errorf(socpilot.EConfig, "ARM endpoint %q uses plain HTTP to a non-loopback host; use https", opts.Endpoint)
+		}
+	}
+	co.APIVersion = opts.APIVersion
+	if co.APIVersion == "" {
+		co.APIVersion = DefaultAPIVersion
+	}
+	co.Transport = opts.Transport
+	co.Retry = opts.Retry
+	if co.Retry.MaxRetries == 0 {
+		co.Retry.MaxRetries = 4
+	}
+	if co.Retry.TryTimeout == 0 {
+		co.Retry.TryTimeout = 30 * time.Second
+	}
+	c := &Client{ws: ws}
+	var err error
+	if c.incidents, err = armsecurityinsights.NewIncidentsClient(ws.SubscriptionID, cred, &co); err != nil {
+		return nil, fmt.Errorf("create incidents client: %w", err)
+	}
+	if c.comments, err = armsecurityinsights.NewIncidentCommentsClient(ws.SubscriptionID, cred, &co); err != nil {
+		return nil, fmt.Errorf("create comments client: %w", err)
+	}
+	if c.tasks, err = armsecurityinsights.NewIncidentTasksClient(ws.SubscriptionID, cred, &co); err != nil {
+		return nil, fmt.Errorf("create tasks client: %w", err)
+	}
+	if c.relations, err = armsecurityinsights.NewIncidentRelationsClient(ws.SubscriptionID, cred, &co); err != nil {
+		return nil, fmt.Errorf("create relations client: %w", err)
+	}
+	return c, nil
+}
+
+// Workspace is the workspace this client talks to.
+func (c *Client) Workspace() Workspace { return c.ws }
+
+func isLoopback(host string) bool {
+	return host == "localhost" || strings.HasPrefix(host, "127.") || host == "::1"
+}
+
+// ListIncidents lists incidents matching f, following every nextLink until
+// f.Top incidents are read (all when Top is 0).
+func (c *Client) ListIncidents(ctx context.Context, f socpilot.IncidentFilter) ([]socpilot.Incident, error) {
+	opts := &armsecurityinsights.IncidentsClientListOptions{}
+	if filter := ODataFilter(f); filter != "" {
+		opts.Filter = &filter
+	}
+	order := f.OrderBy
+	if order == "" {
+		order = "properties/createdTimeUtc desc"
+	}
+	opts.Orderby = &order
+	if f.Top > 0 {
+		top := int32(min(f.Top, socpilot.MaxIncidentsTop))
+		opts.Top = &top
+	}
+	var out []socpilot.Incident
+	pager := c.incidents.NewListPager(c.ws.ResourceGroup, c.ws.Name, opts)
+	for pager.More() {
+		page, err := pager.NextPage(ctx)
+		if err != nil {
+			return nil, c.wrap(err, "list incidents", false)
+		}
+		for _, inc := range page.Value {
+			out = append(out, convertIncident(inc))
+			if f.Top > 0 && len(out) >= f.Top {
+				return out, nil
+			}
+		}
+	}
+	return out, nil
+}
+
+// ODataFilter renders f as the $filter Sentinel accepts on incidents.
+func ODataFilter(f socpilot.IncidentFilter) string {
+	var parts []string
+	anyOf := func(field string, values []string) {
+		var or []string
+		for _, v := range values {
+			or = append(or, fmt.Sprintf("%s eq '%s'", field, strings.ReplaceAll(v, "'", "''")))
+		}
+		switch len(or) {
+		case 0:
+		case 1:
+			parts = append(parts, or[0])
+		default:
+			parts = append(parts, "("+strings.Join(or, " or ")+")")
+		}
+	}
+	anyOf("properties/status", f.Status)
+	anyOf("properties/severity", f.Severity)
+	if !f.Since.IsZero() {
+		parts = append(parts, "properties/createdTimeUtc ge "+f.Since.UTC().Format(time.RFC3339))
+	}
+	return strings.Join(parts, " and ")
+}
+
+// IncidentByNumber finds an incident by its number with a server-side
+// $filter: a workspace can hold many thousands of incidents, so never list them all.
+func (c *Client) IncidentByNumber(ctx context.Context, number int) (socpilot.Incident, error) {
+	filter := fmt.Sprintf("properties/incidentNumber eq %d", number)
+	top := int32(1)
+	pager := c.incidents.NewListPager(c.ws.ResourceGroup, c.ws.Name, &armsecurityinsights.IncidentsClientListOptions{Filter: &filter, Top: &top})
+	page, err := pager.NextPage(ctx)
+	if err != nil {
+		return socpilot.Incident{}, c.wrap(err, fmt.Sprintf("find incident %d", number), false)
+	}
+	for _, inc := range page.Value {
+		if inc != nil && inc.Properties != nil && inc.Properties.IncidentNumber != nil && int(*inc.Properties.IncidentNumber) == number {
+			return convertIncident(inc), nil
+		}
+	}
+	return socpilot.Incident{}, &socpilot.Error{Code: socpilot.ENotFound,
+		Message: fmt.Sprintf("incident %d not found in workspace %s", number, c.ws.Name)}
+}
+
+// Incident gets an incident by its name (GUID).
+func (c *Client) Incident(ctx context.Context, name string) (socpilot.Incident, error) {
+	resp, err := c.incidents.Get(ctx, c.ws.ResourceGroup, c.ws.Name, name, nil)
+	if err != nil {
+		return socpilot.Incident{}, c.wrap(err, "get incident "+name, false)
+	}
+	return convertIncident(&resp.Incident), nil
+}
+
+// Details loads an incident with its alerts, entities, bookmarks, relations,
+// comments and tasks. After the lookup by number, the reads run
+// concurrently; reads the incident's counters show to be empty are skipped.
+func (c *Client) Details(ctx context.Context, number int) (socpilot.IncidentDetails, error) {
+	inc, err := c.IncidentByNumber(ctx, number)
+	if err != nil {
+		return socpilot.IncidentDetails{}, err
+	}
+	return c.DetailsOf(ctx, inc)
+}
+
+// DetailsOf loads what hangs off an incident already read.
+func (c *Client) DetailsOf(ctx context.Context, inc socpilot.Incident) (socpilot.IncidentDetails, error) {
+	d := socpilot.IncidentDetails{Incident: inc}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first error
+	)
+	run := func(fn func() error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := fn(); err != nil {
+				mu.Lock()
+				if first == nil {
+					first = err
+					cancel()
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	run(func() (err error) { d.Alerts, err = c.Alerts(ctx, inc); return })
+	run(func() (err error) { d.Entities, err = c.Entities(ctx, inc); return })
+	run(func() (err error) { d.Tasks, err = c.Tasks(ctx, inc); return })
+	if inc.CommentsCount > 0 {
+		run(func() (err error) { d.Comments, err = c.Comments(ctx, inc); return })
+	}
+	if inc.BookmarksCount > 0 {
+		run(func() (err error) { d.Bookmarks, err = c.Bookmarks(ctx, inc); return })
+		run(func() (err error) { d.Relations, err = c.Relations(ctx, inc); return })
+	}
+	wg.Wait()
+	if first != nil {
+		return socpilot.IncidentDetails{}, first
+	}
+	if d.Comments == nil {
+		d.Comments = []socpilot.Comment{}
+	}
+	if d.Bookmarks == nil {
+		d.Bookmarks = []socpilot.Bookmark{}
+	}
+	if d.Relations == nil {
+		d.Relations = []socpilot.Relation{}
+	}
+	return d, nil
+}
+
+// Alerts lists the alerts of an incident (a POST, as the service defines it).
+// The raw reply is decoded so that every property, including additionalData,
+// is kept.
+func (c *Client) Alerts(ctx context.Context, inc socpilot.Incident) ([]socpilot.Alert, error) {
+	var raw *httpResponse
+	_, err := c.incidents.ListAlerts(runtime.WithCaptureResponse(ctx, &raw), c.ws.ResourceGroup, c.ws.Name, inc.Name, nil)
+	if err != nil {
+		return nil, c.wrap(err, fmt.Sprintf("list alerts of incident %d", inc.Number), false)
+	}
+	body, err := runtime.Payload(raw)
+	if err != nil {
+		return nil, fmt.Errorf("read alerts of incident %d: %w", inc.Number, err)
+	}
+	alerts, err := DecodeAlerts(body)
+	if err != nil {
+		return nil, fmt.Errorf("decode alerts of incident %d: %w", inc.Number, err)
+	}
+	return alerts, nil
+}
+
+// Entities lists the entities of an incident. The SDK's polymorphic entity
+// types drop properties they do not know, so the raw reply is decoded to keep
+// every property losslessly.
+func (c *Client) Entities(ctx context.Context, inc socpilot.Incident) ([]socpilot.Entity, error) {
+	var raw *httpResponse
+	_, err := c.incidents.ListEntities(runtime.WithCaptureResponse(ctx, &raw), c.ws.ResourceGroup, c.ws.Name, inc.Name, nil)
+	if err != nil {
+		return nil, c.wrap(err, fmt.Sprintf("list entities of incident %d", inc.Number), false)
+	}
+	body, err := runtime.Payload(raw)
+	if err != nil {
+		return nil, fmt.Errorf("read entities of incident %d: %w", inc.Number, err)
+	}
+	es, err := DecodeEntities(body)
+	if err != nil {
+		return nil, fmt.Errorf("decode entities of incident %d: %w", inc.Number, err)
+	}
+	return es, nil
+}
+
+// Bookmarks lists the hunting bookmarks of an incident.
+func (c *Client) Bookmarks(ctx context.Context, inc socpilot.Incident) ([]socpilot.Bookmark, error) {
+	resp, err := c.incidents.ListBookmarks(ctx, c.ws.ResourceGroup, c.ws.Name, inc.Name, nil)
+	if err != nil {
+		return nil, c.wrap(err, fmt.Sprintf("list bookmarks of incident %d", inc.Number), false)
+	}
+	out := []socpilot.Bookmark{}
+	for _, b := range resp.Value {
+		out = append(out, convertBookmark(b))
+	}
+	return out, nil
+}
+
+// Relations lists the relations of an incident, following nextLink.
+func (c *Client) Relations(ctx context.Context, inc socpilot.Incident) ([]socpilot.Relation, error) {
+	out := []socpilot.Relation{}
+	pager := c.relations.NewListPager(c.ws.ResourceGroup, c.ws.Name, inc.Name, nil)
+	for pager.More() {
+		page, err := pager.NextPage(ctx)
+		if err != nil {
+			return nil, c.wrap(err, fmt.Sprintf("list relations of incident %d", inc.Number), false)
+		}
+		for _, r := range page.Value {
+			out = append(out, convertRelation(r))
+		}
+	}
+	return out, nil
+}
+
+// Comments lists the comments of an incident, following nextLink.
+func (c *Client) Comments(ctx context.Context, inc socpilot.Incident) ([]socpilot.Comment, error) {
+	out := []socpilot.Comment{}
+	pager := c.comments.NewListPager(c.ws.ResourceGroup, c.ws.Name, inc.Name, nil)
+	for pager.More() {
+		page, err := pager.NextPage(ctx)
+		if err != nil {
+			return nil, c.wrap(err, fmt.Sprintf("list comments of incident %d", inc.Number), false)
+		}
+		for _, cm := range page.Value {
+			out = append(out, convertComment(cm))
+		}
+	}
+	return out, nil
+}
+
+// Tasks lists the tasks of an incident, following nextLink.
+func (c *Client) Tasks(ctx context.Context, inc socpilot.Incident) ([]socpilot.Task, error) {
+	out := []socpilot.Task{}
+	pager := c.tasks.NewListPager(c.ws.ResourceGroup, c.ws.Name, inc.Name, nil)
+	for pager.More() {
+		page, err := pager.NextPage(ctx)
+		if err != nil {
+			return nil, c.wrap(err, fmt.Sprintf("list tasks of incident %d", inc.Number), false)
+		}
+		for _, t := range page.Value {
+			out = append(out, convertTask(t))
+		}
+	}
+	return out, nil
+}
+
+// PutComment creates or updates the comment cm.Name of an incident. A
+// caller that derives the name from what the comment is makes re-runs
+// update in place.
+func (c *Client) PutComment(ctx context.Context, inc socpilot.Incident, cm socpilot.Comment) (socpilot.Comment, error) {
+	if cm.Name == "" {
+		return socpilot.Comment{}, socpilot.Errorf(socpilot.EInvalid, "comment for incident %d has no id", inc.Number)
+	}
+	if n := len([]rune(cm.Message)); n > socpilot.MaxCommentChars {
+		return socpilot.Comment{}, socpilot.Errorf(socpilot.EInvalid, "comment for incident %d is %d characters; Sentinel accepts at most %d", inc.Number, n, socpilot.MaxCommentChars)
+	}
+	body := armsecurityinsights.IncidentComment{Properties: &armsecurityinsights.IncidentCommentProperties{Message: &cm.Message}}
+	resp, err := c.comments.CreateOrUpdate(ctx, c.ws.ResourceGroup, c.ws.Name, inc.Name, cm.Name, body, nil)
+	if err != nil {
+		return socpilot.Comment{}, c.wrap(err, fmt.Sprintf("write comment %s on incident %d", cm.Name, inc.Number), true)
+	}
+	return convertComment(&resp.IncidentComment), nil
+}
+
+// PutTask creates or updates the task t.Name of an incident.
+func (c *Client) PutTask(ctx context.Context, inc socpilot.Incident, t socpilot.Task) (socpilot.Task, error) {
+	if t.Name == "" {
+		return socpilot.Task{}, socpilot.Errorf(socpilot.EInvalid, "task for incident %d has no id", inc.Number)
+	}
+	status := armsecurityinsights.IncidentTaskStatusNew
+	if t.Status != "" {
+		status = armsecurityinsights.IncidentTaskStatus(t.Status)
+	}
+	props := &armsecurityinsights.IncidentTaskProperties{Title: &t.Title, Status: &status}
+	if t.Description != "" {
+		props.Description = &t.Description
+	}
+	body := armsecurityinsights.IncidentTask{Properties: props}
+	if t.ETag != "" {
+		body.Etag = &t.ETag
+	}
+	resp, err := c.tasks.CreateOrUpdate(ctx, c.ws.ResourceGroup, c.ws.Name, inc.Name, t.Name, body, nil)
+	if err != nil {
+		return socpilot.Task{}, c.wrap(err, fmt.Sprintf("write task %s on incident %d", t.Name, inc.Number), true)
+	}
+	return convertTask(&resp.IncidentTask), nil
+}
