@@ -52,6 +52,7 @@ type Client struct {
 	comments  *armsecurityinsights.IncidentCommentsClient
 	tasks     *armsecurityinsights.IncidentTasksClient
 	relations *armsecurityinsights.IncidentRelationsClient
+	arm       *arm.Client // generic ARM calls the Sentinel SDK lacks (permissions)
 }
 
 // New returns a client for ws using cred (normally azidentity's DefaultAzureCredential).
@@ -107,6 +108,11 @@ func New(ws Workspace, cred azcore.TokenCredential, opts Options) (*Client, erro
 	}
 	if c.relations, err = armsecurityinsights.NewIncidentRelationsClient(ws.SubscriptionID, cred, &co); err != nil {
 		return nil, fmt.Errorf("create relations client: %w", err)
+	}
+	authz := co
+	authz.APIVersion = "" // the permissions API has its own version
+	if c.arm, err = arm.NewClient("socpilot/sentinel", "v0.1.0", cred, &authz); err != nil {
+		return nil, fmt.Errorf("create ARM client: %w", err)
 	}
 	return c, nil
 }

@@ -229,3 +229,22 @@ func TestContractCommentsTasksRelationsBookmarks(t *testing.T) {
 		t.Errorf("bookmark lost a field: %+v", b)
 	}
 }
+
+func TestAllowed(t *testing.T) {
+	tests := []struct {
+		name  string
+		perms []Permission
+		want  bool
+	}{
+		{"owner", []Permission{{Actions: []string{"*"}}}, true},
+		{"reader", []Permission{{Actions: []string{"*/read"}}}, false},
+		{"responder", []Permission{{Actions: []string{"Microsoft.SecurityInsights/*/read", "Microsoft.SecurityInsights/incidents/comments/*", "Microsoft.SecurityInsights/incidents/tasks/*"}}}, true},
+		{"not action", []Permission{{Actions: []string{"*"}, NotActions: []string{"Microsoft.SecurityInsights/incidents/*"}}}, false},
+		{"case", []Permission{{Actions: []string{"microsoft.securityinsights/incidents/comments/write"}}}, true},
+	}
+	for _, tt := range tests {
+		if got := Allowed(tt.perms, "Microsoft.SecurityInsights/incidents/comments/write"); got != tt.want {
+			t.Errorf("%s: Allowed = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+	"github.com/spf13/cobra"
+
+	"github.com/socpilot/socpilot"
+	"github.com/socpilot/socpilot/config"
+	"github.com/socpilot/socpilot/emulator"
+	"github.com/socpilot/socpilot/sentinel"
+)
+
+// app holds what every command shares: IO, configuration, and the lazily
+// opened workspace.
+type app struct {
+	streams
+	getenv func(string) string
+
+	configFile string
+	flagValues map[string]*string
+
+	cfg     *config.Config
+	demo    *emulator.Server // set when the demo workspace is in use
+	client  *sentinel.Client
+	notices sync.Once
+	closers []func()
+}
+
+// settingFlags are the global flags that override configuration settings.
+var settingFlags = []struct{ name, usage string }{
+	{"subscription-id", "Azure subscription of the Sentinel workspace"},
+	{"resource-group", "resource group of the Sentinel workspace"},
+	{"workspace-name", "Sentinel (Log Analytics) workspace name"},
+	{"state-dir", "directory for the demo workspace and the local store"},
+	{"arm-endpoint", "Azure Resource Manager endpoint override (e.g. a local `socpilot emulator`)"},
+}
+
+func (a *app) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "socpilot",
+		Short:         "An AI copilot for Microsoft Sentinel incidents",
+		Long:          "socpilot explains, triages and hunts around Microsoft Sentinel incidents.\nWith no workspace configured it works on a built-in demo workspace; with no model configured, on its offline analyst.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
+	root.PersistentFlags().StringVar(&a.configFile, "config", "", "configuration file (default ./socpilot.yaml)")
+	a.flagValues = map[string]*string{}
+	for _, f := range settingFlags {
+		a.flagValues[f.name] = root.PersistentFlags().String(f.name, "", f.usage)
+	}
+	root.AddCommand(
+		a.incidentsCommand(),
+		a.incidentCommand(),
+		a.emulatorCommand(),
+		a.demoCommand(),
+		a.doctorCommand(),
+	)
+	for _, c := range a.extraCommands() {
+		root.AddCommand(c)
+	}
+	return root
+}
+
+// extraCommands is where later commands register; kept as a list so
+// rootCommand stays a plain table.
+func (a *app) extraCommands() []*cobra.Command { return extraCommands(a) }
+
+var extraCommands = func(a *app) []*cobra.Command { return nil }
+
+func (a *app) close() {
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		a.closers[i]()
+	}
+}
+
+// config loads the configuration once.
+func (a *app) config(ctx context.Context) (*config.Config, error) {
+	if a.cfg != nil {
+		return a.cfg, nil
+	}
+	flags := map[string]string{}
+	for name, v := range a.flagValues {
+		if v != nil && *v != "" {
+			flags[name] = *v
+		}
+	}
+	cfg, err := config.Load(ctx, config.Inputs{Flags: flags, Getenv: a.getenv, File: a.configFile})
+	if err != nil {
+		return nil, err
+	}
+	a.cfg = cfg
+	return cfg, nil
+}
+
+func (a *app) notice(format string, args ...any) {
+	fmt.Fprintf(a.err, "socpilot: "+format+"\n", args...)
+}
+
+// demoServer opens the demo workspace's emulator on its persisted state.
+func (a *app) demoServer(cfg *config.Config) (*emulator.Server, error) {
+	if a.demo != nil {
+		return a.demo, nil
+	}
+	srv, err := emulator.New(emulator.Options{StateDir: filepath.Join(cfg.StateDir, "demo")})
+	if err != nil {
+		return nil, fmt.Errorf("open the demo workspace in %s: %w", filepath.Join(cfg.StateDir, "demo"), err)
+	}
+	a.demo = srv
+	return srv, nil
+}
+
+// workspace returns the Sentinel client: the configured workspace, or the
+// built-in demo workspace (said once on stderr) when none is configured.
+func (a *app) workspace(ctx context.Context) (*sentinel.Client, error) {
+	if a.client != nil {
+		return a.client, nil
+	}
+	cfg, err := a.config(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var c *sentinel.Client
+	if cfg.Demo() {
+		srv, err := a.demoServer(cfg)
+		if err != nil {
+			return nil, err
+		}
+		a.notice("no workspace configured: using the built-in demo workspace (state in %s; `socpilot demo reset` restores it)", filepath.Join(cfg.StateDir, "demo"))
+		ws := sentinel.Workspace{SubscriptionID: emulator.DemoSubscription, ResourceGroup: emulator.DemoResourceGroup, Name: emulator.DemoWorkspace}
+		c, err = sentinel.New(ws, emulator.Credential{}, sentinel.Options{Transport: srv.HTTPClient(), APIVersion: cfg.SentinelAPIVersion})
+		if err != nil {
+			return nil, err
+		}
+	} else {
+		cred, err := a.credential(cfg)
+		if err != nil {
+			return nil, err
+		}
+		cloudCfg, err := config.CloudConfig(cfg.Cloud)
+		if err != nil {
+			return nil, err
+		}
+		ws := sentinel.Workspace{SubscriptionID: cfg.SubscriptionID, ResourceGroup: cfg.ResourceGroup, Name: cfg.WorkspaceName}
+		c, err = sentinel.New(ws, cred, sentinel.Options{Cloud: cloudCfg, Endpoint: cfg.ARMEndpoint, APIVersion: cfg.SentinelAPIVersion})
+		if err != nil {
+			return nil, err
+		}
+	}
+	a.client = c
+	return c, nil
+}
+
+// credential is DefaultAzureCredential, except for a loopback ARM endpoint
+// (a local `socpilot emulator`), which accepts the emulator's static token.
+func (a *app) credential(cfg *config.Config) (azcore.TokenCredential, error) {
+	if u, err := url.Parse(cfg.ARMEndpoint); err == nil && cfg.ARMEndpoint != "" && isLoopbackHost(u.Hostname()) {
+		return emulator.Credential{}, nil
+	}
+	cloudCfg, err := config.CloudConfig(cfg.Cloud)
+	if err != nil {
+		return nil, err
+	}
+	opts := &azidentity.DefaultAzureCredentialOptions{}
+	opts.Cloud = cloudCfg
+	cred, err := azidentity.NewDefaultAzureCredential(opts)
+	if err != nil {
+		return nil, &socpilot.Error{Code: socpilot.EUnauthorized, Err: err,
+			Message: "no Azure credential is available (sign in with `az login`, or set AZURE_CLIENT_ID / AZURE_TENANT_ID / AZURE_CLIENT_SECRET)"}
+	}
+	return cred, nil
+}
+
+func isLoopbackHost(h string) bool {
+	return h == "localhost" || strings.HasPrefix(h, "127.") || h == "::1"
+}

@@ -1,0 +1,153 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/spf13/cobra"
+
+	"github.com/socpilot/socpilot"
+	"github.com/socpilot/socpilot/config"
+)
+
+// check is one line of `socpilot doctor`.
+type check struct {
+	name   string
+	ok     bool
+	detail string
+	fix    string // what to do when it failed
+}
+
+// llmCheck is set by the LLM wiring: it checks the configured model.
+var llmCheck func(ctx context.Context, a *app, cfg *config.Config) check
+
+func (a *app) doctorCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "doctor",
+		Short: "Check configuration, credential, workspace access, permissions and the model",
+		Args:  exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			checks := a.runDoctor(cmd.Context())
+			tw := tabwriter.NewWriter(a.out, 0, 4, 2, ' ', 0)
+			failed := 0
+			for _, c := range checks {
+				status := "ok"
+				if !c.ok {
+					status = "FAILED"
+					failed++
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", status, c.name, c.detail)
+				if !c.ok && c.fix != "" {
+					fmt.Fprintf(tw, "\t\tfix: %s\n", c.fix)
+				}
+			}
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			if failed > 0 {
+				return fmt.Errorf("%d of %d checks failed", failed, len(checks))
+			}
+			return nil
+		},
+	}
+}
+
+func (a *app) runDoctor(ctx context.Context) []check {
+	var checks []check
+	cfg, err := a.config(ctx)
+	if err != nil {
+		return append(checks, check{name: "configuration", detail: oneLine(err), fix: "correct the setting named above"})
+	}
+	where := "defaults and environment"
+	if cfg.File != "" {
+		where = cfg.File
+	}
+	if cfg.Demo() {
+		checks = append(checks, check{name: "configuration", ok: true, detail: "no workspace configured: the built-in demo workspace is used (" + where + ")"})
+		checks = append(checks, check{name: "credential", ok: true, detail: "not needed for the demo workspace"})
+	} else {
+		checks = append(checks, check{name: "configuration", ok: true, detail: fmt.Sprintf("workspace %s in resource group %s, subscription %s (from %s)", cfg.WorkspaceName, cfg.ResourceGroup, cfg.SubscriptionID, where)})
+		checks = append(checks, a.credentialCheck(ctx, cfg))
+	}
+	checks = append(checks, a.workspaceChecks(ctx)...)
+	if llmCheck != nil {
+		checks = append(checks, llmCheck(ctx, a, cfg))
+	} else {
+		checks = append(checks, check{name: "model", ok: true, detail: "no model configured: the offline analyst is used"})
+	}
+	return checks
+}
+
+func (a *app) credentialCheck(ctx context.Context, cfg *config.Config) check {
+	c := check{name: "credential"}
+	cred, err := a.credential(cfg)
+	if err != nil {
+		c.detail, c.fix = oneLine(err), "run `az login`, or set AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET, or run with a managed identity"
+		return c
+	}
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	cloudCfg, err := config.CloudConfig(cfg.Cloud)
+	if err != nil {
+		c.detail = oneLine(err)
+		return c
+	}
+	scope := "https://management.azure.com/.default"
+	for name, svc := range cloudCfg.Services {
+		if name == "resourceManager" && svc.Audience != "" {
+			scope = svc.Audience + "/.default"
+		}
+	}
+	if _, err := cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{scope}}); err != nil {
+		c.detail, c.fix = "cannot get a token: "+oneLine(err), "run `az login` again, or renew the service principal's secret"
+		return c
+	}
+	c.ok, c.detail = true, "got a token for Azure Resource Manager"
+	return c
+}
+
+func (a *app) workspaceChecks(ctx context.Context) []check {
+	ws, err := a.workspace(ctx)
+	if err != nil {
+		return []check{{name: "workspace", detail: oneLine(err), fix: "check SOCPILOT_SUBSCRIPTION_ID, SOCPILOT_RESOURCE_GROUP and SOCPILOT_WORKSPACE_NAME"}}
+	}
+	incs, err := ws.ListIncidents(ctx, socpilot.IncidentFilter{Top: 1})
+	if err != nil {
+		return []check{{name: "read incidents", detail: oneLine(err), fix: fixFor(err, "Microsoft Sentinel Reader")}}
+	}
+	checks := []check{{name: "read incidents", ok: true, detail: fmt.Sprintf("workspace %s answers (%d incident(s) in the first page)", ws.Workspace().Name, len(incs))}}
+	if len(incs) > 0 {
+		if _, err := ws.DetailsOf(ctx, incs[0]); err != nil {
+			checks = append(checks, check{name: "read incident details", detail: oneLine(err), fix: fixFor(err, "Microsoft Sentinel Reader")})
+		} else {
+			checks = append(checks, check{name: "read incident details", ok: true, detail: fmt.Sprintf("alerts, entities, comments and tasks of incident %d", incs[0].Number)})
+		}
+	}
+	missing, err := ws.MissingWritePermissions(ctx)
+	switch {
+	case err != nil:
+		checks = append(checks, check{name: "write comments and tasks", detail: "cannot read permissions: " + oneLine(err), fix: fixFor(err, "Microsoft Sentinel Responder")})
+	case len(missing) > 0:
+		checks = append(checks, check{name: "write comments and tasks", detail: fmt.Sprintf("missing %v", missing), fix: "grant the Microsoft Sentinel Responder role on the workspace (needed for `analyze --write`)"})
+	default:
+		checks = append(checks, check{name: "write comments and tasks", ok: true, detail: "the principal may write incident comments and tasks"})
+	}
+	return checks
+}
+
+func fixFor(err error, role string) string {
+	switch socpilot.ErrorCode(err) {
+	case socpilot.EForbidden:
+		return "grant the " + role + " role on the workspace or its resource group"
+	case socpilot.EUnauthorized:
+		return "sign in again (`az login`) or renew the credential"
+	case socpilot.ENotFound:
+		return "check the subscription id, resource group and workspace name"
+	case socpilot.EThrottled:
+		return "wait a minute and run doctor again"
+	}
+	return "check network access to Azure Resource Manager"
+}

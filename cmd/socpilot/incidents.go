@@ -1,0 +1,172 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/socpilot/socpilot"
+	"github.com/socpilot/socpilot/render"
+)
+
+type incidentsOptions struct {
+	status, severity []string
+	since            string
+	top              int
+	output           string
+}
+
+var (
+	knownStatuses   = []string{"New", "Active", "Closed"}
+	knownSeverities = []string{"High", "Medium", "Low", "Informational"}
+)
+
+func (a *app) incidentsCommand() *cobra.Command {
+	o := &incidentsOptions{}
+	c := &cobra.Command{
+		Use:   "incidents",
+		Short: "List incidents, newest first",
+		Example: `  socpilot incidents --status New,Active --severity High --since 24h
+  socpilot incidents --top 5 -o json`,
+		Args: exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, _ []string) error { return a.runIncidents(cmd, o) },
+	}
+	c.Flags().StringSliceVar(&o.status, "status", nil, "only these statuses: New, Active, Closed")
+	c.Flags().StringSliceVar(&o.severity, "severity", nil, "only these severities: High, Medium, Low, Informational")
+	c.Flags().StringVar(&o.since, "since", "", "only incidents created in this past duration (e.g. 24h, 7d)")
+	c.Flags().IntVar(&o.top, "top", 50, "at most this many incidents (1-1000)")
+	c.Flags().StringVarP(&o.output, "output", "o", "table", "output format: table or json")
+	return c
+}
+
+// canonical matches v case-insensitively against known values.
+func canonical(flag string, values, known []string) ([]string, error) {
+	var out []string
+	for _, v := range values {
+		found := ""
+		for _, k := range known {
+			if strings.EqualFold(strings.TrimSpace(v), k) {
+				found = k
+			}
+		}
+		if found == "" {
+			return nil, usagef("--%s %q is not one of %s", flag, v, strings.Join(known, ", "))
+		}
+		out = append(out, found)
+	}
+	return out, nil
+}
+
+// parseSince accepts Go durations plus a day unit (7d, 1d12h).
+func parseSince(s string) (time.Duration, error) {
+	orig := s
+	var days time.Duration
+	if i := strings.Index(s, "d"); i > 0 {
+		var n int
+		if _, err := fmt.Sscanf(s[:i], "%d", &n); err != nil || fmt.Sprint(n) != s[:i] {
+			return 0, usagef("--since %q is not a duration (e.g. 24h, 7d, 90m)", orig)
+		}
+		days = time.Duration(n) * 24 * time.Hour
+		s = s[i+1:]
+	}
+	var d time.Duration
+	if s != "" {
+		var err error
+		if d, err = time.ParseDuration(s); err != nil {
+			return 0, usagef("--since %q is not a duration (e.g. 24h, 7d, 90m)", orig)
+		}
+	}
+	if d+days <= 0 {
+		return 0, usagef("--since %q must be positive", orig)
+	}
+	return d + days, nil
+}
+
+func (a *app) runIncidents(cmd *cobra.Command, o *incidentsOptions) error {
+	f := socpilot.IncidentFilter{Top: o.top}
+	var err error
+	if f.Status, err = canonical("status", o.status, knownStatuses); err != nil {
+		return err
+	}
+	if f.Severity, err = canonical("severity", o.severity, knownSeverities); err != nil {
+		return err
+	}
+	if o.top < 1 || o.top > socpilot.MaxIncidentsTop {
+		return usagef("--top %d is out of range: Sentinel returns 1 to %d incidents per request", o.top, socpilot.MaxIncidentsTop)
+	}
+	if o.output != "table" && o.output != "json" {
+		return usagef("-o %q: expected table or json", o.output)
+	}
+	if o.since != "" {
+		d, err := parseSince(o.since)
+		if err != nil {
+			return err
+		}
+		f.Since = time.Now().Add(-d)
+	}
+	ctx := cmd.Context()
+	ws, err := a.workspace(ctx)
+	if err != nil {
+		return err
+	}
+	incs, err := ws.ListIncidents(ctx, f)
+	if err != nil {
+		return err
+	}
+	if incs == nil {
+		incs = []socpilot.Incident{}
+	}
+	if o.output == "json" {
+		return render.JSON(a.out, incidentList{Workspace: ws.Workspace().Name, Count: len(incs), Incidents: incs})
+	}
+	if len(incs) == 0 {
+		fmt.Fprintln(a.out, "No incidents match.")
+		return nil
+	}
+	return render.IncidentsTable(a.out, incs)
+}
+
+// incidentList is the stable JSON of `socpilot incidents -o json`.
+type incidentList struct {
+	Workspace string              `json:"workspace"`
+	Count     int                 `json:"count"`
+	Incidents []socpilot.Incident `json:"incidents"`
+}
+
+type incidentOptions struct{ output string }
+
+func (a *app) incidentCommand() *cobra.Command {
+	o := &incidentOptions{}
+	c := &cobra.Command{
+		Use:     "incident N",
+		Short:   "Show an incident with its alerts, entities, comments and tasks",
+		Example: "  socpilot incident 101\n  socpilot incident 101 -o json",
+		Args:    exactArgs(1, "one incident number"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			n, err := incidentNumber(args[0])
+			if err != nil {
+				return err
+			}
+			if o.output != "markdown" && o.output != "json" {
+				return usagef("-o %q: expected markdown or json", o.output)
+			}
+			ctx := cmd.Context()
+			ws, err := a.workspace(ctx)
+			if err != nil {
+				return err
+			}
+			d, err := ws.Details(ctx, n)
+			if err != nil {
+				return err
+			}
+			if o.output == "json" {
+				return render.JSON(a.out, d)
+			}
+			return render.IncidentMarkdown(a.out, d)
+		},
+	}
+	c.Flags().StringVarP(&o.output, "output", "o", "markdown", "output format: markdown or json")
+	return c
+}

@@ -1,0 +1,97 @@
+// Command socpilot is an AI copilot for Microsoft Sentinel incidents.
+// main only wires IO and the exit code; each command lives in its own file
+// as an options struct and a run function over injectable streams.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/socpilot/socpilot"
+)
+
+// Exit codes, mapped in one place.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], streams{in: os.Stdin, out: os.Stdout, err: os.Stderr}, os.Getenv)
+	stop()
+	os.Exit(code)
+}
+
+// streams are a command's IO, swapped for buffers in tests.
+type streams struct {
+	in       io.Reader
+	out, err io.Writer
+}
+
+// usageError marks a mistake in how the command was called (exit 2).
+type usageError struct{ err error }
+
+func (u usageError) Error() string { return u.err.Error() }
+func (u usageError) Unwrap() error { return u.err }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+// run executes socpilot with args and returns the exit code.
+func run(ctx context.Context, args []string, io streams, getenv func(string) string) int {
+	a := &app{streams: io, getenv: getenv}
+	root := a.rootCommand()
+	root.SetArgs(args)
+	root.SetIn(io.in)
+	root.SetOut(io.out)
+	root.SetErr(io.err)
+	err := root.ExecuteContext(ctx)
+	a.close()
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintf(io.err, "socpilot: %s\n", oneLine(err))
+	return exitCode(err)
+}
+
+func exitCode(err error) int {
+	var u usageError
+	if errors.As(err, &u) {
+		return exitUsage
+	}
+	switch socpilot.ErrorCode(err) {
+	case socpilot.EInvalid, socpilot.EConfig:
+		return exitUsage
+	}
+	return exitFailure
+}
+
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
+}
+
+// positiveArgs parses incident numbers.
+func incidentNumber(s string) (int, error) {
+	var n int
+	if _, err := fmt.Sscanf(s, "%d", &n); err != nil || n <= 0 || fmt.Sprint(n) != strings.TrimPrefix(s, "+") {
+		return 0, usagef("incident number must be a positive whole number, got %q", s)
+	}
+	return n, nil
+}
+
+func exactArgs(n int, what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != n {
+			return usagef("%s expects %s (see `socpilot %s --help`)", cmd.Name(), what, cmd.Name())
+		}
+		return nil
+	}
+}
