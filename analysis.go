@@ -1,0 +1,140 @@
+package socpilot
+
+import "time"
+
+// Verdict is a triage recommendation.
+type Verdict string
+
+// Triage verdicts.
+const (
+	VerdictDismiss   Verdict = "dismiss"   // likely benign or false positive: close with a reason
+	VerdictRemediate Verdict = "remediate" // real but contained in scope: the analyst fixes it
+	VerdictEscalate  Verdict = "escalate"  // serious or spreading: hand to tier 2 now
+)
+
+// Analysis is socpilot's report on one incident.
+type Analysis struct {
+	Incident IncidentRef `json:"incident"`
+	// Source says who wrote the narrative: "offline" (the deterministic
+	// analyst) or "model" (a chat model on top of the offline facts).
+	Source string `json:"source"`
+	Model  string `json:"model,omitempty"`
+	// Fallback explains why the offline analysis is shown although a model
+	// is configured (timeout, refusal, garbage); empty otherwise.
+	Fallback     string          `json:"fallback,omitempty"`
+	Summary      string          `json:"summary"`
+	WhyItMatters string          `json:"whyItMatters"`
+	Timeline     []TimelineEntry `json:"timeline"`
+	Tactics      []TacticNote    `json:"tactics"`
+	Triage       Triage          `json:"triage"`
+	Checklist    []ChecklistItem `json:"checklist"`
+	Queries      []HuntingQuery  `json:"queries"`
+	// Findings are things the analyst should know about the analysis
+	// itself: text aimed at AI assistants, model claims that were removed.
+	Findings     []Finding     `json:"findings"`
+	Correlations []Correlation `json:"correlations"`
+	Usage        Usage         `json:"usage"`
+	GeneratedAt  time.Time     `json:"generatedAt"`
+}
+
+// Analysis sources.
+const (
+	SourceOffline = "offline"
+	SourceModel   = "model"
+)
+
+// IncidentRef identifies the incident an analysis is about.
+type IncidentRef struct {
+	Number   int    `json:"number"`
+	Name     string `json:"name"`
+	ID       string `json:"id"`
+	Title    string `json:"title"`
+	Severity string `json:"severity"`
+	Status   string `json:"status"`
+	URL      string `json:"url,omitempty"`
+}
+
+// TimelineEntry is one event of the incident, in time order.
+type TimelineEntry struct {
+	Time     time.Time `json:"time"`
+	Event    string    `json:"event"`
+	Source   string    `json:"source,omitempty"` // product or alert that saw it
+	Severity string    `json:"severity,omitempty"`
+	Entities []string  `json:"entities,omitempty"`
+}
+
+// TacticNote explains one ATT&CK tactic seen in the incident.
+type TacticNote struct {
+	ID          string   `json:"id"`   // TA0006
+	Name        string   `json:"name"` // Credential Access
+	Explanation string   `json:"explanation"`
+	Techniques  []string `json:"techniques,omitempty"` // "T1110.003 Password Spraying"
+	Evidence    []string `json:"evidence,omitempty"`   // alert names
+}
+
+// Triage is the recommendation with the score and the reasons behind it.
+type Triage struct {
+	Verdict Verdict `json:"verdict"`
+	// Score is 0-100: below DismissBelow a dismiss candidate, from
+	// EscalateFrom an escalation.
+	Score   int      `json:"score"`
+	Reasons []Reason `json:"reasons"`
+}
+
+// Reason is one contribution to a triage score.
+type Reason struct {
+	Text   string `json:"text"`
+	Weight int    `json:"weight"` // points added (negative: taken away)
+}
+
+// ChecklistItem is one remediation or investigation step; it becomes a
+// Sentinel incident task on write-back.
+type ChecklistItem struct {
+	Title       string   `json:"title"`
+	Description string   `json:"description"`
+	Phase       string   `json:"phase"` // investigate, contain, remediate, recover
+	Entities    []string `json:"entities"`
+}
+
+// HuntingQuery is a KQL query proposed for the incident.
+type HuntingQuery struct {
+	Title   string   `json:"title"`
+	Purpose string   `json:"purpose"`
+	Query   string   `json:"query"`
+	Tables  []string `json:"tables"`
+	// Status: validated (passes the schema-aware validator), verified (ran
+	// on the workspace as `| take 0`), or repaired (validated after model repair rounds).
+	Status       string   `json:"status"`
+	RepairRounds int      `json:"repairRounds,omitempty"`
+	Notes        []string `json:"notes,omitempty"` // validator warnings kept for the reader
+}
+
+// Query statuses.
+const (
+	QueryValidated = "validated"
+	QueryVerified  = "verified"
+	QueryRepaired  = "repaired"
+)
+
+// Finding is something to know about the incident's data or the analysis.
+type Finding struct {
+	Kind string `json:"kind"` // ai-instructions, html-in-data, removed-entity, dropped-query, truncated
+	Text string `json:"text"`
+}
+
+// Finding kinds.
+const (
+	FindingAIInstructions = "ai-instructions"
+	FindingMarkup         = "markup-in-data"
+	FindingRemovedEntity  = "removed-entity"
+	FindingDroppedQuery   = "dropped-query"
+	FindingTruncated      = "truncated"
+	FindingModel          = "model"
+)
+
+// Correlation is an entity of this incident seen in other incidents.
+type Correlation struct {
+	Kind      string `json:"kind"`
+	Entity    string `json:"entity"`
+	Incidents []int  `json:"incidents"`
+}
