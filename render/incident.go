@@ -35,46 +35,8 @@ func Time(t time.Time) string {
 	return t.UTC().Format("2006-01-02 15:04:05Z")
 }
 
-// EntityValue is the most telling value of an entity: the one an analyst
-// searches for (a UPN rather than a display name, an address, a hash).
-func EntityValue(e socpilot.Entity) string {
-	keys := entityKeys[e.Kind]
-	for _, k := range keys {
-		if v := e.Prop(k); v != "" {
-			if e.Kind == socpilot.KindAccount && k == "accountName" && e.Prop("upnSuffix") != "" {
-				return v + "@" + e.Prop("upnSuffix")
-			}
-			if e.Kind == socpilot.KindHost && k == "hostName" && e.Prop("dnsDomain") != "" {
-				return v + "." + e.Prop("dnsDomain")
-			}
-			return v
-		}
-	}
-	if v := e.FriendlyName(); v != "" {
-		return v
-	}
-	return e.Name
-}
-
-var entityKeys = map[string][]string{
-	socpilot.KindAccount:          {"userPrincipalName", "accountName", "displayName", "aadUserId", "sid"},
-	socpilot.KindHost:             {"fqdn", "hostName", "netBiosName", "azureID"},
-	socpilot.KindIP:               {"address"},
-	socpilot.KindURL:              {"url"},
-	socpilot.KindFile:             {"fileName"},
-	socpilot.KindFileHash:         {"hashValue"},
-	socpilot.KindProcess:          {"commandLine", "processId"},
-	socpilot.KindMailMessage:      {"subject", "networkMessageId", "internetMessageId"},
-	socpilot.KindMailbox:          {"mailboxPrimaryAddress", "upn", "displayName"},
-	socpilot.KindCloudApplication: {"appName", "appId", "instanceName"},
-	socpilot.KindAzureResource:    {"resourceId"},
-	socpilot.KindDNSResolution:    {"domainName"},
-	socpilot.KindRegistryKey:      {"key"},
-	socpilot.KindRegistryValue:    {"valueName", "name"},
-	socpilot.KindMalware:          {"malwareName"},
-	socpilot.KindSecurityGroup:    {"distinguishedName", "objectGuid", "sid"},
-	socpilot.KindMailCluster:      {"query", "clusterSourceIdentifier"},
-}
+// EntityValue is the entity's identifying value (see socpilot.Entity.Value).
+func EntityValue(e socpilot.Entity) string { return e.Value() }
 
 // IncidentMarkdown writes an incident with its alerts, entities grouped by
 // kind, bookmarks, comments and tasks as Markdown for a terminal.
