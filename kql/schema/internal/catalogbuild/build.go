@@ -1,0 +1,372 @@
+// Package catalogbuild builds socpilot's embedded KQL schema catalog from the public
+// schema sources in shared/corpora/table-schemas (see ../../CATALOG.md for what each
+// source is and the precedence between them). The generator (../gen) writes its
+// result to kql/schema/catalog.txt.gz, and a test checks the embedded file is current.
+package catalogbuild
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/socpilot/socpilot/kql/schema"
+)
+
+// Source labels, also the paths relative to the table-schemas folder.
+const (
+	srcLA      = "sentinelninja/la_table_schemas.csv"
+	srcDocs    = "sentinelninja/table_schemas_from_docs.json"
+	dirCurrent = "azure-sentinel-kqlvalidations-current"
+	dir2022    = "azure-sentinel-kqlvalidations-2022-08"
+)
+
+// StandardColumns are the columns Log Analytics gives every table whether or not a
+// table's reference page lists them: TenantId, TimeGenerated and SourceSystem appear
+// in the standardColumns of every table of a real workspaces/tables response
+// (msticpy/workspace_tables_api_response.json), Type, _ResourceId, _SubscriptionId,
+// _IsBillable, _BilledSize, _ItemId and _TimeReceived are the "standard columns in
+// Azure Monitor Logs" of the Azure Monitor documentation (la_table_schemas lists
+// _BilledSize, _IsBillable and Type on 896-897 of its 898 tables).
+var StandardColumns = []schema.Column{
+	{Name: "TenantId", Type: schema.String},
+	{Name: "TimeGenerated", Type: schema.Datetime},
+	{Name: "SourceSystem", Type: schema.String},
+	{Name: "Type", Type: schema.String},
+	{Name: "_ResourceId", Type: schema.String},
+	{Name: "_SubscriptionId", Type: schema.String},
+	{Name: "_IsBillable", Type: schema.String},
+	{Name: "_BilledSize", Type: schema.Real},
+	{Name: "_ItemId", Type: schema.String},
+	{Name: "_TimeReceived", Type: schema.Datetime},
+}
+
+// DefenderXDRTables are the Microsoft Defender XDR advanced-hunting tables that
+// Sentinel receives through the Defender XDR connector. There they keep their
+// advanced-hunting Timestamp column next to TimeGenerated: the current
+// Azure-Sentinel CustomTables/AlertInfo.json has both, and the Azure-Sentinel rules
+// that Microsoft's validator accepted use Timestamp on them (119 of the 219 dev
+// queries on DeviceProcessEvents). la_table_schemas.csv omits Timestamp, so the
+// builder adds it to these tables.
+var DefenderXDRTables = []string{
+	"AlertEvidence", "AlertInfo", "BehaviorEntities", "BehaviorInfo",
+	"CloudAppEvents", "CloudAuditEvents", "CloudDnsEvents", "CloudProcessEvents", "CloudStorageAggregatedEvents",
+	"DeviceEvents", "DeviceFileCertificateInfo", "DeviceFileEvents", "DeviceImageLoadEvents", "DeviceInfo",
+	"DeviceLogonEvents", "DeviceNetworkEvents", "DeviceNetworkInfo", "DeviceProcessEvents", "DeviceRegistryEvents",
+	"DeviceTvmSecureConfigurationAssessment", "DeviceTvmSecureConfigurationAssessmentKB",
+	"DeviceTvmSoftwareInventory", "DeviceTvmSoftwareVulnerabilities", "DeviceTvmSoftwareVulnerabilitiesKB",
+	"DeviceCustomFileEvents", "DeviceCustomImageLoadEvents", "DeviceCustomNetworkEvents",
+	"DeviceCustomProcessEvents", "DeviceCustomRegistryEvents", "DeviceCustomScriptEvents",
+	"EmailAttachmentInfo", "EmailEvents", "EmailPostDeliveryEvents", "EmailUrlInfo",
+	"IdentityAccountInfo", "IdentityDirectoryEvents", "IdentityEvents", "IdentityLogonEvents", "IdentityQueryEvents",
+	"UrlClickEvents",
+}
+
+// sentinelFunctions are functions every Microsoft Sentinel workspace has, with their
+// documented signatures; their result columns depend on the data, so none are given.
+var sentinelFunctions = []schema.Function{
+	{
+		Name:   "_GetWatchlist",
+		Params: []schema.Param{{Name: "watchlistAlias", Type: schema.String}},
+		Source: "Microsoft Sentinel built-in function (documented: Use watchlists in Microsoft Sentinel); columns depend on the watchlist",
+	},
+	{Name: "_SentinelHealth", Source: "Microsoft Sentinel built-in function (documented: SentinelHealth table); columns as SentinelHealth"},
+	{Name: "_SentinelAudit", Source: "Microsoft Sentinel built-in function (documented: SentinelAudit table); columns as SentinelAudit"},
+	// Defender XDR advanced-hunting functions (documented in the advanced hunting
+	// reference); valid in the Defender portal and unified SecOps, not in a plain
+	// Log Analytics workspace. Used with invoke; they add columns to their input.
+	{Name: "FileProfile", Params: []schema.Param{{Name: "x", Type: schema.String, Default: "SHA1"}, {Name: "max_rows", Type: schema.Int, Default: "1000"}},
+		Source: "Defender XDR advanced hunting function (documented); not in Log Analytics"},
+	{Name: "DeviceFromIP", Params: []schema.Param{{Name: "IP", Type: schema.String}, {Name: "Timestamp", Type: schema.Datetime}},
+		Source: "Defender XDR advanced hunting function (documented); not in Log Analytics"},
+	{Name: "AssignedIPAddresses", Params: []schema.Param{{Name: "DeviceName", Type: schema.String}, {Name: "Timestamp", Type: schema.Datetime}},
+		Source: "Defender XDR advanced hunting function (documented); not in Log Analytics"},
+	{Name: "SeenBy", Source: "Defender XDR advanced hunting function (documented); not in Log Analytics"},
+}
+
+// Report says what the build did, for the generator's output and CATALOG.md.
+type Report struct {
+	Tables, Functions, Columns int
+	PerSource                  map[string]int // tables whose primary source is this
+	Augmented                  int            // tables that gained columns from a lower-precedence source
+	StandardAdded              int            // tables that gained standard columns
+	TimestampAdded             int
+	Skipped                    []string // rows or columns left out, with the reason
+}
+
+var identRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// entry is a table under construction.
+type entry struct {
+	name    string
+	cols    []schema.Column
+	have    map[string]bool // lower-cased column names
+	primary string
+	extra   []string // "+N columns from X"
+	notes   []string
+}
+
+func (e *entry) add(c schema.Column) bool {
+	k := strings.ToLower(c.Name)
+	if e.have[k] {
+		return false
+	}
+	e.have[k] = true
+	e.cols = append(e.cols, c)
+	return true
+}
+
+// Build reads the table-schemas folder dir and returns the catalog.
+func Build(dir string) (*schema.Schema, Report, error) {
+	rep := Report{PerSource: map[string]int{}}
+	entries := map[string]*entry{}
+	var order []string
+	merge := func(src string, t schema.Table) {
+		if !identRe.MatchString(t.Name) {
+			rep.Skipped = append(rep.Skipped, fmt.Sprintf("%s: table name %q is not an identifier", src, t.Name))
+			return
+		}
+		e, ok := entries[t.Name]
+		if !ok {
+			e = &entry{name: t.Name, have: map[string]bool{}, primary: src}
+			entries[t.Name] = e
+			order = append(order, t.Name)
+		}
+		n := 0
+		for _, c := range t.Columns {
+			if !identRe.MatchString(c.Name) {
+				rep.Skipped = append(rep.Skipped, fmt.Sprintf("%s: %s: column name %q is not an identifier", src, t.Name, c.Name))
+				continue
+			}
+			if e.add(c) {
+				n++
+			}
+		}
+		if ok && n > 0 {
+			e.extra = append(e.extra, fmt.Sprintf("+%d columns from %s", n, src))
+		}
+	}
+
+	// 1. Built-in tables from Microsoft Learn via sentinelninja: highest precedence.
+	la, err := readLACSV(filepath.Join(dir, srcLA), &rep)
+	if err != nil {
+		return nil, rep, err
+	}
+	for _, t := range la {
+		merge(srcLA, t)
+	}
+	// 2. Tables documented in sentinelninja's Solutions Docs (mostly connector and _CL tables).
+	docs, err := readDocsJSON(filepath.Join(dir, srcDocs))
+	if err != nil {
+		return nil, rep, err
+	}
+	for _, t := range docs {
+		if len(t.Columns) == 0 {
+			continue // listed without a schema: nothing to learn
+		}
+		merge(t.Source, t)
+	}
+	// 3. Azure-Sentinel's validation-test CustomTables: today's files, then the 2022 set.
+	var functions []schema.Function
+	for _, d := range []string{dirCurrent, dir2022} {
+		s, err := schema.LoadAzureSentinelDir(filepath.Join(dir, d))
+		if err != nil {
+			return nil, rep, err
+		}
+		for _, t := range s.Tables() {
+			merge("Azure-Sentinel KqlValidationsTests "+d+"/"+t.Source, *t)
+		}
+		for _, f := range s.Functions() {
+			f.Source = "Azure-Sentinel KqlValidationsTests " + d + "/" + f.Source
+			functions = append(functions, *f)
+		}
+	}
+
+	defender := map[string]bool{}
+	for _, n := range DefenderXDRTables {
+		defender[n] = true
+	}
+	out := schema.New()
+	sort.Strings(order)
+	for _, name := range order {
+		e := entries[name]
+		hasTG, hasTS := e.have["timegenerated"], e.have["timestamp"]
+		if defender[name] && hasTG && !hasTS {
+			e.add(schema.Column{Name: "Timestamp", Type: schema.Datetime})
+			e.notes = append(e.notes, "Timestamp added (Defender XDR table streamed to Sentinel)")
+			rep.TimestampAdded++
+		}
+		// A table with Timestamp and no TimeGenerated is advanced-hunting only
+		// (AADSignInEventsBeta): it lives in Defender XDR, not in a workspace, so it
+		// gets no Log Analytics standard columns.
+		if !(hasTS && !hasTG) {
+			var added []string
+			for _, c := range StandardColumns {
+				if e.add(c) {
+					added = append(added, c.Name)
+				}
+			}
+			if len(added) > 0 {
+				e.notes = append(e.notes, "standard columns added: "+strings.Join(added, ","))
+				rep.StandardAdded++
+			}
+		}
+		src := e.primary
+		if len(e.extra) > 0 {
+			src += "; " + strings.Join(e.extra, "; ")
+			rep.Augmented++
+		}
+		if len(e.notes) > 0 {
+			src += "; " + strings.Join(e.notes, "; ")
+		}
+		rep.PerSource[sourceGroup(e.primary)]++
+		rep.Columns += len(e.cols)
+		out.AddTable(schema.Table{Name: name, Columns: e.cols, Source: src})
+	}
+	resultOf := map[string]string{"_SentinelHealth": "SentinelHealth", "_SentinelAudit": "SentinelAudit"}
+	for _, f := range append(functions, sentinelFunctions...) {
+		if _, dup := out.Function(f.Name); dup {
+			continue
+		}
+		if tn, ok := resultOf[f.Name]; ok {
+			if tab, ok := out.Table(tn); ok {
+				f.Columns = tab.Columns
+			}
+		}
+		out.AddFunction(f)
+	}
+	rep.Tables, rep.Functions = out.Len()
+	return out, rep, nil
+}
+
+// sourceGroup folds per-file sources into one label for the report.
+func sourceGroup(src string) string {
+	switch {
+	case strings.HasPrefix(src, "Azure-Sentinel KqlValidationsTests "+dirCurrent):
+		return "Azure-Sentinel CustomTables (current)"
+	case strings.HasPrefix(src, "Azure-Sentinel KqlValidationsTests "+dir2022):
+		return "Azure-Sentinel CustomTables (2022-08)"
+	case strings.HasPrefix(src, srcDocs):
+		return srcDocs
+	}
+	return src
+}
+
+// readLACSV reads la_table_schemas.csv (table_name,column_name,column_type,description).
+// Rows whose type is not a type (the AzureDiagnostics page's HTML example rows) are
+// skipped and reported.
+func readLACSV(path string, rep *Report) ([]schema.Table, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", srcLA, err)
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.FieldsPerRecord = -1
+	header, err := r.Read()
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", srcLA, err)
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		col[strings.TrimPrefix(h, "\ufeff")] = i
+	}
+	ti, ci, yi := col["table_name"], col["column_name"], col["column_type"]
+	var tables []schema.Table
+	idx := map[string]int{}
+	for {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", srcLA, err)
+		}
+		if len(rec) <= max(ti, ci, yi) {
+			continue
+		}
+		tn, cn := strings.TrimSpace(rec[ti]), strings.TrimSpace(rec[ci])
+		ty, ok := schema.ParseType(rec[yi])
+		if !ok {
+			rep.Skipped = append(rep.Skipped, fmt.Sprintf("%s: %s: column %q has no type (%q)", srcLA, tn, cn, firstLine(rec[yi])))
+			continue
+		}
+		i, seen := idx[tn]
+		if !seen {
+			i = len(tables)
+			idx[tn] = i
+			tables = append(tables, schema.Table{Name: tn, Source: srcLA})
+		}
+		tables[i].Columns = append(tables[i].Columns, schema.Column{Name: cn, Type: ty})
+	}
+	return tables, nil
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	if len(s) > 40 {
+		s = s[:40] + "..."
+	}
+	return s
+}
+
+var mdLinkRe = regexp.MustCompile(`^\[([^\]]+)\]`)
+
+// readDocsJSON reads table_schemas_from_docs.json: [{Name, Source, Properties, doc}].
+// Each table's Source says which kind of page it came from ("[Connector definition](...)").
+func readDocsJSON(path string) ([]schema.Table, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", srcDocs, err)
+	}
+	var items []struct {
+		Name       string
+		Source     string
+		Properties []struct{ Name, Type string }
+	}
+	if err := json.Unmarshal(raw, &items); err != nil {
+		return nil, fmt.Errorf("read %s: %w", srcDocs, err)
+	}
+	out := make([]schema.Table, 0, len(items))
+	for _, it := range items {
+		kind := ""
+		if m := mdLinkRe.FindStringSubmatch(it.Source); m != nil {
+			kind = " (" + m[1] + ")"
+		}
+		t := schema.Table{Name: strings.TrimSpace(it.Name), Source: srcDocs + kind}
+		for _, p := range it.Properties {
+			ty, ok := schema.ParseType(p.Type)
+			if !ok {
+				ty = schema.Dynamic
+			}
+			t.Columns = append(t.Columns, schema.Column{Name: strings.TrimSpace(p.Name), Type: ty})
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// FindCorpus looks for shared/corpora/table-schemas in dir and its parents.
+func FindCorpus(dir string) (string, bool) {
+	d, err := filepath.Abs(dir)
+	if err != nil {
+		return "", false
+	}
+	for {
+		p := filepath.Join(d, "shared", "corpora", "table-schemas")
+		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+			return p, true
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return "", false
+		}
+		d = parent
+	}
+}

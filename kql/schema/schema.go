@@ -1,0 +1,282 @@
+// Package schema is the catalog of what a KQL query may name: tables with typed
+// columns, workspace functions (ASIM parsers and the like) and the built-in scalar,
+// aggregate and window functions of the Kusto Query Language.
+//
+// The embedded catalog (Default) is generated from public schema sources by
+// ./internal/gen; a workspace's own schema can be loaded from JSON (LoadJSON,
+// LoadAzureSentinelDir) or read live through package kql/logs, and merged on top.
+package schema
+
+import (
+	"sort"
+	"strings"
+)
+
+// Type is a KQL scalar type name in its canonical spelling ("string", "long", ...).
+type Type string
+
+// The KQL scalar types.
+const (
+	String   Type = "string"
+	Int      Type = "int"
+	Long     Type = "long"
+	Real     Type = "real"
+	Bool     Type = "bool"
+	Datetime Type = "datetime"
+	Timespan Type = "timespan"
+	Dynamic  Type = "dynamic"
+	GUID     Type = "guid"
+	Decimal  Type = "decimal"
+)
+
+// Numeric reports whether t is one of the numeric types (int, long, real, decimal).
+func (t Type) Numeric() bool {
+	switch t {
+	case Int, Long, Real, Decimal:
+		return true
+	}
+	return false
+}
+
+// typeAliases maps lower-cased spellings found in the wild to canonical types:
+// Kusto's own names and aliases, .NET type names (the Azure-Sentinel CustomTables
+// files use them: "SByte" is how .NET reports Kusto's bool), and JSON-schema words.
+var typeAliases = map[string]Type{
+	"string": String, "str": String, "text": String,
+	"int": Int, "int32": Int, "integer": Int, "system.int32": Int,
+	"long": Long, "int64": Long, "bigint": Long, "system.int64": Long,
+	"real": Real, "double": Real, "float": Real, "number": Real, "system.double": Real, "single": Real,
+	"bool": Bool, "boolean": Bool, "sbyte": Bool, "system.boolean": Bool, "system.sbyte": Bool,
+	"datetime": Datetime, "date": Datetime, "date/time": Datetime, "system.datetime": Datetime, "timestamp": Datetime,
+	"timespan": Timespan, "time": Timespan, "system.timespan": Timespan,
+	"dynamic": Dynamic, "object": Dynamic, "array": Dynamic, "system.object": Dynamic, "json": Dynamic,
+	"guid": GUID, "uuid": GUID, "uniqueid": GUID, "system.guid": GUID,
+	"decimal": Decimal, "system.decimal": Decimal, "system.string": String,
+}
+
+// ParseType returns the canonical Type for a spelling such as "DateTime", "Double",
+// "Int64", "Boolean" or "SByte". ok is false for an unknown spelling.
+func ParseType(s string) (t Type, ok bool) {
+	t, ok = typeAliases[strings.ToLower(strings.TrimSpace(s))]
+	return t, ok
+}
+
+// normType is ParseType that falls back to dynamic, the most permissive type, so an
+// odd spelling in a schema file never turns into a false type error.
+func normType(s string) Type {
+	if t, ok := ParseType(s); ok {
+		return t
+	}
+	return Dynamic
+}
+
+// Column is one typed column of a table or of a function's result.
+type Column struct {
+	Name string
+	Type Type
+}
+
+// Table is a table a query can name, with the place its schema came from.
+type Table struct {
+	Name    string
+	Columns []Column
+	Source  string // the file or dataset the schema came from, e.g. "sentinelninja/la_table_schemas.csv"
+}
+
+// Column returns the column with exactly this name (KQL names are case-sensitive).
+func (t *Table) Column(name string) (Column, bool) {
+	for _, c := range t.Columns {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return Column{}, false
+}
+
+// ColumnFold returns the column whose name equals name ignoring case, preferring an
+// exact match.
+func (t *Table) ColumnFold(name string) (Column, bool) {
+	if c, ok := t.Column(name); ok {
+		return c, true
+	}
+	for _, c := range t.Columns {
+		if strings.EqualFold(c.Name, name) {
+			return c, true
+		}
+	}
+	return Column{}, false
+}
+
+// ColumnNames returns the column names in schema order.
+func (t *Table) ColumnNames() []string {
+	names := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		names[i] = c.Name
+	}
+	return names
+}
+
+// Param is a parameter of a workspace function. Default is the default value's KQL
+// text; a parameter with a default may be omitted by the caller.
+type Param struct {
+	Name    string
+	Type    Type
+	Default string
+}
+
+// Function is a stored workspace function (an ASIM parser, a saved query function):
+// callable as Name(args...) or, when it has no required parameters, as a bare name.
+// Columns is its tabular result; nil when unknown.
+type Function struct {
+	Name    string
+	Params  []Param
+	Columns []Column
+	Source  string
+}
+
+// RequiredParams returns how many leading parameters have no default.
+func (f *Function) RequiredParams() int {
+	n := 0
+	for _, p := range f.Params {
+		if p.Default == "" {
+			n++
+		}
+	}
+	return n
+}
+
+// Schema is a set of tables and workspace functions. The zero value is not usable;
+// call New. A Schema is safe for concurrent reads once built; Add* must not race with reads.
+type Schema struct {
+	tables    map[string]*Table
+	tableFold map[string]string // lower-cased name -> name (first added wins)
+	funcs     map[string]*Function
+	funcFold  map[string]string
+}
+
+// New returns an empty Schema.
+func New() *Schema {
+	return &Schema{
+		tables:    map[string]*Table{},
+		tableFold: map[string]string{},
+		funcs:     map[string]*Function{},
+		funcFold:  map[string]string{},
+	}
+}
+
+// AddTable adds t, replacing a table of the same name.
+func (s *Schema) AddTable(t Table) {
+	tt := t
+	s.tables[t.Name] = &tt
+	k := strings.ToLower(t.Name)
+	if _, ok := s.tableFold[k]; !ok {
+		s.tableFold[k] = t.Name
+	}
+}
+
+// AddFunction adds f, replacing a function of the same name.
+func (s *Schema) AddFunction(f Function) {
+	ff := f
+	s.funcs[f.Name] = &ff
+	k := strings.ToLower(f.Name)
+	if _, ok := s.funcFold[k]; !ok {
+		s.funcFold[k] = f.Name
+	}
+}
+
+// Table returns the table with exactly this name (KQL is case-sensitive).
+func (s *Schema) Table(name string) (*Table, bool) {
+	t, ok := s.tables[name]
+	return t, ok
+}
+
+// TableFold returns the table whose name equals name ignoring case, preferring an
+// exact match; useful to say "did you mean SigninLogs?".
+func (s *Schema) TableFold(name string) (*Table, bool) {
+	if t, ok := s.tables[name]; ok {
+		return t, true
+	}
+	n, ok := s.tableFold[strings.ToLower(name)]
+	if !ok {
+		return nil, false
+	}
+	return s.tables[n], true
+}
+
+// TableNames returns every table name, sorted.
+func (s *Schema) TableNames() []string {
+	names := make([]string, 0, len(s.tables))
+	for n := range s.tables {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Tables returns every table sorted by name.
+func (s *Schema) Tables() []*Table {
+	out := make([]*Table, 0, len(s.tables))
+	for _, n := range s.TableNames() {
+		out = append(out, s.tables[n])
+	}
+	return out
+}
+
+// Function returns the workspace function with exactly this name.
+func (s *Schema) Function(name string) (*Function, bool) {
+	f, ok := s.funcs[name]
+	return f, ok
+}
+
+// FunctionFold returns the workspace function whose name equals name ignoring case.
+func (s *Schema) FunctionFold(name string) (*Function, bool) {
+	if f, ok := s.funcs[name]; ok {
+		return f, true
+	}
+	n, ok := s.funcFold[strings.ToLower(name)]
+	if !ok {
+		return nil, false
+	}
+	return s.funcs[n], true
+}
+
+// FunctionNames returns every workspace function name, sorted.
+func (s *Schema) FunctionNames() []string {
+	names := make([]string, 0, len(s.funcs))
+	for n := range s.funcs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Functions returns every workspace function sorted by name.
+func (s *Schema) Functions() []*Function {
+	out := make([]*Function, 0, len(s.funcs))
+	for _, n := range s.FunctionNames() {
+		out = append(out, s.funcs[n])
+	}
+	return out
+}
+
+// Len returns the number of tables and functions.
+func (s *Schema) Len() (tables, functions int) { return len(s.tables), len(s.funcs) }
+
+// Merge returns a new Schema holding the tables and functions of s and other; where
+// both define a name, other's definition replaces s's whole (a live workspace schema
+// merged over the embedded catalog wins). Neither input is modified.
+func (s *Schema) Merge(other *Schema) *Schema {
+	out := New()
+	for _, src := range []*Schema{s, other} {
+		if src == nil {
+			continue
+		}
+		for _, n := range src.TableNames() {
+			out.AddTable(*src.tables[n])
+		}
+		for _, n := range src.FunctionNames() {
+			out.AddFunction(*src.funcs[n])
+		}
+	}
+	return out
+}
