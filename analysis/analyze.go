@@ -1,0 +1,359 @@
+package analysis
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/socpilot/socpilot"
+)
+
+// FactSource computes the grounded, deterministic analysis (the offline
+// analyst). It is always run, with or without a model.
+type FactSource interface {
+	Analyze(d socpilot.IncidentDetails) socpilot.Analysis
+}
+
+// QueryChecker validates KQL against the workspace schema.
+type QueryChecker interface {
+	// Check returns the tables a query reads and its error-level problems,
+	// each one line ("2:14: unknown column 'Acount' (did you mean 'Account'?)").
+	Check(query string) (tables []string, problems []string)
+	// Describe lists tables with their columns for a prompt, limited to
+	// the given tables plus the common ones the workspace has.
+	Describe(tables []string) string
+}
+
+// Pseudonymizer hides entity values from the model and restores them in
+// its answers.
+type Pseudonymizer interface {
+	LearnEntities(es []socpilot.Entity)
+	Redact(s string) string
+	Rehydrate(s string) string
+}
+
+// Auditor records model calls.
+type Auditor interface {
+	RecordModelCall(ctx context.Context, r socpilot.AuditRecord) error
+}
+
+// Analyzer is the analyze pipeline: facts first, a model on top when one
+// is configured, and checks of what the model wrote before anything is shown.
+type Analyzer struct {
+	Facts   FactSource
+	Model   socpilot.Model // nil: offline only
+	Queries QueryChecker   // nil: queries are not validated (tests only)
+	Redact  Pseudonymizer  // nil: values are sent as they are
+	Audit   Auditor        // nil: no audit trail
+	Log     *slog.Logger
+	Now     func() time.Time
+	// DigestTokens bounds the digest; 0 → DefaultDigestTokens.
+	DigestTokens int
+	// RepairRounds is how often failing model queries go back for repair; 0 → 2.
+	RepairRounds int
+}
+
+// modelReport is what the model writes; its JSON schema is generated from
+// this type for strict structured output.
+type modelReport struct {
+	Summary      string       `json:"summary"`
+	WhyItMatters string       `json:"whyItMatters"`
+	Checklist    []modelItem  `json:"checklist"`
+	Queries      []modelQuery `json:"queries"`
+	TriageNotes  string       `json:"triageNotes"`
+}
+
+type modelItem struct {
+	Title       string   `json:"title"`
+	Description string   `json:"description"`
+	Phase       string   `json:"phase" jsonschema:"enum=investigate,enum=contain,enum=remediate,enum=recover"`
+	Entities    []string `json:"entities"`
+}
+
+type modelQuery struct {
+	Title   string `json:"title"`
+	Purpose string `json:"purpose"`
+	Query   string `json:"query"`
+}
+
+type repairReply struct {
+	Queries []modelQuery `json:"queries"`
+}
+
+func (an *Analyzer) now() time.Time {
+	if an.Now != nil {
+		return an.Now()
+	}
+	return time.Now().UTC()
+}
+
+func (an *Analyzer) log() *slog.Logger {
+	if an.Log != nil {
+		return an.Log
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// Analyze produces the analysis of one incident. Model failures never fail
+// the call: the offline analysis is returned, marked with the reason.
+func (an *Analyzer) Analyze(ctx context.Context, d socpilot.IncidentDetails, offlineOnly bool) (socpilot.Analysis, error) {
+	facts := an.Facts.Analyze(d)
+	facts.Findings = mergeFindings(DetectUntrusted(d), facts.Findings)
+	facts.GeneratedAt = an.now()
+	facts.Source = socpilot.SourceOffline
+	facts.Queries = an.checkOwnQueries(facts)
+	if an.Model == nil || offlineOnly {
+		return facts, nil
+	}
+	out, err := an.withModel(ctx, d, facts)
+	if err != nil {
+		facts.Fallback = "the model failed, so the offline analysis is shown: " + oneLine(err.Error())
+		facts.Model = an.Model.Name()
+		an.log().Warn("model analysis failed; using offline analysis", "incident", d.Incident.Number, "err", err)
+		return facts, nil
+	}
+	return out, nil
+}
+
+// checkOwnQueries keeps only offline queries that pass the validator: a
+// template can meet a workspace without one of its tables or columns.
+func (an *Analyzer) checkOwnQueries(facts socpilot.Analysis) []socpilot.HuntingQuery {
+	if an.Queries == nil {
+		return facts.Queries
+	}
+	var out []socpilot.HuntingQuery
+	for _, q := range facts.Queries {
+		tables, problems := an.Queries.Check(q.Query)
+		if len(problems) > 0 {
+			continue
+		}
+		q.Tables, q.Status = tables, socpilot.QueryValidated
+		out = append(out, q)
+	}
+	return out
+}
+
+func (an *Analyzer) withModel(ctx context.Context, d socpilot.IncidentDetails, facts socpilot.Analysis) (socpilot.Analysis, error) {
+	digest := BuildDigest(d, DigestOptions{MaxTokens: an.DigestTokens})
+	text := digest.Text
+	factsForPrompt := facts
+	if an.Redact != nil {
+		an.Redact.LearnEntities(d.Entities)
+		text = an.Redact.Redact(text)
+		factsForPrompt = redactFacts(facts, an.Redact)
+	}
+	var tableHint []string
+	for _, q := range facts.Queries {
+		tableHint = append(tableHint, q.Tables...)
+	}
+	tables := ""
+	if an.Queries != nil {
+		tables = an.Queries.Describe(tableHint)
+	}
+	schema, err := SchemaFor(modelReport{})
+	if err != nil {
+		return facts, err
+	}
+	req := socpilot.ChatRequest{Messages: analysisPrompt(factsForPrompt, text, tables), SchemaName: "incident_analysis", Schema: schema}
+	resp, err := an.call(ctx, "analyze", []int{d.Incident.Number}, req, nil)
+	usage := resp.Usage
+	if err != nil {
+		return facts, err
+	}
+	var rep modelReport
+	if err := json.Unmarshal([]byte(resp.Content), &rep); err != nil {
+		return facts, &socpilot.Error{Code: socpilot.EUnavailable, Message: "the model's answer is not the JSON that was asked for", Err: err}
+	}
+	if strings.TrimSpace(rep.Summary) == "" {
+		return facts, &socpilot.Error{Code: socpilot.EUnavailable, Message: "the model's answer has no summary"}
+	}
+	if an.Redact != nil {
+		rehydrateReport(&rep, an.Redact)
+	}
+
+	out := facts
+	out.Source, out.Model, out.Fallback = socpilot.SourceModel, an.Model.Name(), ""
+	g := newGrounding(d)
+	out.Summary, out.Findings = g.text(rep.Summary, "summary", out.Findings)
+	out.WhyItMatters, out.Findings = g.text(rep.WhyItMatters, "why it matters", out.Findings)
+	if notes := strings.TrimSpace(rep.TriageNotes); notes != "" {
+		notes, out.Findings = g.text(notes, "triage notes", out.Findings)
+		out.Triage.Reasons = append(out.Triage.Reasons, socpilot.Reason{Text: "model's view: " + notes, Weight: 0})
+	}
+	var items []socpilot.ChecklistItem
+	items, out.Findings = g.checklist(rep.Checklist, out.Findings)
+	if len(items) > 0 {
+		out.Checklist = items
+	}
+	queries, dropped, qUsage := an.modelQueries(ctx, d.Incident.Number, rep.Queries, tables)
+	usage.Add(qUsage)
+	for _, q := range dropped {
+		out.Findings = append(out.Findings, socpilot.Finding{Kind: socpilot.FindingDroppedQuery, Text: q})
+	}
+	out.Queries = append(out.Queries, queries...)
+	out.Usage = usage
+	return out, nil
+}
+
+// failedQuery is a model query with the validator's problems.
+type failedQuery struct {
+	q        modelQuery
+	problems []string
+}
+
+// modelQueries validates the model's queries, sends failing ones back for
+// at most RepairRounds rounds, and drops what still fails.
+func (an *Analyzer) modelQueries(ctx context.Context, number int, qs []modelQuery, tables string) (ok []socpilot.HuntingQuery, dropped []string, usage socpilot.Usage) {
+	rounds := an.RepairRounds
+	if rounds == 0 {
+		rounds = 2
+	}
+	if an.Queries == nil {
+		for _, q := range qs {
+			ok = append(ok, socpilot.HuntingQuery{Title: q.Title, Purpose: q.Purpose, Query: q.Query, Status: "unchecked"})
+		}
+		return ok, nil, usage
+	}
+	pending := qs
+	schema, _ := SchemaFor(repairReply{})
+	for round := 0; ; round++ {
+		var failed []failedQuery
+		for _, q := range pending {
+			if strings.TrimSpace(q.Query) == "" {
+				continue
+			}
+			t, problems := an.Queries.Check(q.Query)
+			if len(problems) == 0 {
+				hq := socpilot.HuntingQuery{Title: q.Title, Purpose: q.Purpose, Query: q.Query, Tables: t, Status: socpilot.QueryValidated}
+				if round > 0 {
+					hq.Status, hq.RepairRounds = socpilot.QueryRepaired, round
+				}
+				ok = append(ok, hq)
+				continue
+			}
+			failed = append(failed, failedQuery{q, problems})
+		}
+		if len(failed) == 0 {
+			return ok, dropped, usage
+		}
+		if round == rounds {
+			for _, f := range failed {
+				dropped = append(dropped, fmt.Sprintf("query %q dropped: still invalid after %d repair round(s): %s", f.q.Title, rounds, strings.Join(f.problems, "; ")))
+			}
+			return ok, dropped, usage
+		}
+		req := socpilot.ChatRequest{Messages: repairPrompt(tables, failed), SchemaName: "repaired_queries", Schema: schema}
+		resp, err := an.call(ctx, "repair", []int{number}, req, nil)
+		usage.Add(resp.Usage)
+		var rep repairReply
+		if err == nil {
+			err = json.Unmarshal([]byte(resp.Content), &rep)
+		}
+		if err != nil {
+			for _, f := range failed {
+				dropped = append(dropped, fmt.Sprintf("query %q dropped: invalid (%s) and the repair call failed: %s", f.q.Title, strings.Join(f.problems, "; "), oneLine(err.Error())))
+			}
+			return ok, dropped, usage
+		}
+		// Keep titles and purposes of the originals: the repair only fixes the text.
+		pending = nil
+		for i, f := range failed {
+			if i < len(rep.Queries) {
+				q := f.q
+				q.Query = rep.Queries[i].Query
+				pending = append(pending, q)
+			} else {
+				dropped = append(dropped, fmt.Sprintf("query %q dropped: the repair answer left it out", f.q.Title))
+			}
+		}
+	}
+}
+
+// call sends one request to the model and records it in the audit trail.
+func (an *Analyzer) call(ctx context.Context, op string, incidents []int, req socpilot.ChatRequest, onDelta func(string)) (socpilot.ChatResponse, error) {
+	start := an.now()
+	resp, err := an.Model.Chat(ctx, req, onDelta)
+	if resp.Usage.Calls == 0 {
+		resp.Usage.Calls = 1
+	}
+	if resp.Usage.Model == "" {
+		resp.Usage.Model = an.Model.Name()
+	}
+	if an.Audit != nil {
+		outcome := "ok"
+		if err != nil {
+			outcome = socpilot.ErrorCode(err)
+			var e *socpilot.Error
+			if !errors.As(err, &e) {
+				outcome = "error"
+			}
+		}
+		rec := socpilot.AuditRecord{Time: start, Operation: op, Incidents: incidents, Model: an.Model.Name(),
+			PromptTokens: resp.Usage.PromptTokens, CompletionTokens: resp.Usage.CompletionTokens,
+			Elapsed: resp.Usage.Elapsed, RequestSHA256: requestHash(req), Outcome: outcome}
+		if aerr := an.Audit.RecordModelCall(ctx, rec); aerr != nil {
+			an.log().Warn("audit record not written", "err", aerr)
+		}
+	}
+	return resp, err
+}
+
+// requestHash is the SHA-256 of exactly what was sent: the audit keeps the
+// hash, never the content.
+func requestHash(req socpilot.ChatRequest) string {
+	h := sha256.New()
+	for _, m := range req.Messages {
+		h.Write([]byte(m.Role))
+		h.Write([]byte{0})
+		h.Write([]byte(m.Content))
+		h.Write([]byte{0})
+	}
+	h.Write(req.Schema)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func mergeFindings(a, b []socpilot.Finding) []socpilot.Finding {
+	seen := map[string]bool{}
+	var out []socpilot.Finding
+	for _, f := range append(append([]socpilot.Finding{}, a...), b...) {
+		if !seen[f.Kind+"\x00"+f.Text] {
+			seen[f.Kind+"\x00"+f.Text] = true
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func redactFacts(a socpilot.Analysis, p Pseudonymizer) socpilot.Analysis {
+	out := a
+	out.Triage.Reasons = nil
+	for _, r := range a.Triage.Reasons {
+		out.Triage.Reasons = append(out.Triage.Reasons, socpilot.Reason{Text: p.Redact(r.Text), Weight: r.Weight})
+	}
+	out.Findings = nil
+	for _, f := range a.Findings {
+		out.Findings = append(out.Findings, socpilot.Finding{Kind: f.Kind, Text: p.Redact(f.Text)})
+	}
+	return out
+}
+
+func rehydrateReport(r *modelReport, p Pseudonymizer) {
+	r.Summary, r.WhyItMatters, r.TriageNotes = p.Rehydrate(r.Summary), p.Rehydrate(r.WhyItMatters), p.Rehydrate(r.TriageNotes)
+	for i := range r.Checklist {
+		c := &r.Checklist[i]
+		c.Title, c.Description = p.Rehydrate(c.Title), p.Rehydrate(c.Description)
+		for j := range c.Entities {
+			c.Entities[j] = p.Rehydrate(c.Entities[j])
+		}
+	}
+	for i := range r.Queries {
+		q := &r.Queries[i]
+		q.Title, q.Purpose, q.Query = p.Rehydrate(q.Title), p.Rehydrate(q.Purpose), p.Rehydrate(q.Query)
+	}
+}
