@@ -1,0 +1,1694 @@
+package kql
+
+import (
+	"strconv"
+	"strings"
+)
+
+// maxDepth bounds expression nesting so hostile input cannot exhaust the stack.
+const maxDepth = 500
+
+type parser struct {
+	src     string
+	toks    []token
+	p       int
+	errs    []Error
+	lines   *lineIndex
+	depth   int
+	lexErrs []lexError
+}
+
+// bailout unwinds the parser to the statement level after an error.
+type bailout struct{}
+
+// Parse parses a KQL query. It always returns a Query (possibly partial) and
+// the syntax errors found, each with its position. It never panics.
+func Parse(src string) (*Query, []Error) {
+	toks, lexErrs := lex(src, make([]token, 0, len(src)/5+8))
+	p := &parser{src: src, toks: toks, lexErrs: lexErrs}
+	q := &Query{Src: src}
+	for !p.at(tEOF) {
+		if p.at(tSemi) {
+			p.p++
+			continue
+		}
+		st, ok := p.statementSafe()
+		if st != nil {
+			q.Statements = append(q.Statements, st)
+		}
+		if !ok {
+			// skip to the next top-level ';'
+			depth := 0
+			for !p.at(tEOF) {
+				k := p.tok().kind
+				if k == tLParen || k == tLBrack || k == tLBrace {
+					depth++
+				} else if (k == tRParen || k == tRBrack || k == tRBrace) && depth > 0 {
+					depth--
+				} else if k == tSemi && depth == 0 {
+					break
+				}
+				p.p++
+			}
+			continue
+		}
+		if !p.at(tEOF) {
+			if !p.at(tSemi) {
+				p.addError(p.tok().start, "expected ';' or '|' before %s", p.describe(p.tok()))
+				for !p.at(tEOF) && !p.at(tSemi) {
+					p.p++
+				}
+				continue
+			}
+		}
+	}
+	if len(p.errs) == 0 && len(p.lexErrs) > 0 {
+		p.addError(int32(p.lexErrs[0].off), p.lexErrs[0].msg)
+	}
+	q.lines = p.lines
+	if q.lines == nil && len(p.errs) > 0 {
+		q.lines = newLineIndex(src)
+	}
+	return q, p.errs
+}
+
+func (p *parser) statementSafe() (st Stmt, ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, isBail := r.(bailout); !isBail {
+				panic(r)
+			}
+			ok = false
+		}
+	}()
+	return p.statement(), true
+}
+
+// ---- token helpers ----
+
+func (p *parser) tok() token { return p.toks[p.p] }
+
+func (p *parser) peek(n int) token {
+	if p.p+n < len(p.toks) {
+		return p.toks[p.p+n]
+	}
+	return p.toks[len(p.toks)-1]
+}
+
+func (p *parser) at(k tokKind) bool { return p.toks[p.p].kind == k }
+
+func (p *parser) text(t token) string { return p.src[t.start:t.end] }
+
+func (p *parser) atWord(w string) bool {
+	t := p.toks[p.p]
+	return t.kind == tIdent && p.src[t.start:t.end] == w
+}
+
+func (p *parser) peekWord(n int, w string) bool {
+	t := p.peek(n)
+	return t.kind == tIdent && p.src[t.start:t.end] == w
+}
+
+func (p *parser) next() token {
+	t := p.toks[p.p]
+	if t.kind != tEOF {
+		p.p++
+	}
+	return t
+}
+
+func (p *parser) prevEnd() int {
+	if p.p == 0 {
+		return 0
+	}
+	return int(p.toks[p.p-1].end)
+}
+
+func (p *parser) describe(t token) string {
+	switch t.kind {
+	case tEOF:
+		return "end of query"
+	case tIdent:
+		return "'" + p.text(t) + "'"
+	case tInt, tReal, tTimespan, tString, tTyped:
+		s := p.text(t)
+		if len(s) > 30 {
+			s = s[:30] + "…"
+		}
+		return tokNames[t.kind] + " " + s
+	}
+	return tokNames[t.kind]
+}
+
+func (p *parser) errorf(off int32, format string, args ...string) {
+	p.addError(off, format, args...)
+	panic(bailout{})
+}
+
+// addError records an error without unwinding.
+func (p *parser) addError(off int32, format string, args ...string) {
+	if p.lines == nil {
+		p.lines = newLineIndex(p.src)
+	}
+	msg := format
+	for _, a := range args {
+		msg = strings.Replace(msg, "%s", a, 1)
+	}
+	// A lexical error at or before this point explains it better.
+	for _, le := range p.lexErrs {
+		if le.off <= int(off) {
+			p.errs = append(p.errs, Error{Pos: p.lines.pos(le.off), Msg: le.msg})
+			p.lexErrs = nil
+			return
+		}
+	}
+	p.errs = append(p.errs, Error{Pos: p.lines.pos(int(off)), Msg: msg})
+}
+
+func (p *parser) fail(what string) {
+	t := p.tok()
+	p.errorf(t.start, "expected "+what+", found %s", p.describe(t))
+}
+
+func (p *parser) expect(k tokKind, context string) token {
+	if !p.at(k) {
+		t := p.tok()
+		msg := "expected " + tokNames[k]
+		if context != "" {
+			msg += " " + context
+		}
+		p.errorf(t.start, msg+", found %s", p.describe(t))
+	}
+	return p.next()
+}
+
+// expectClose expects the closing token of a bracket opened at open.
+func (p *parser) expectClose(k tokKind, open token) token {
+	if !p.at(k) {
+		if p.lines == nil {
+			p.lines = newLineIndex(p.src)
+		}
+		op := p.lines.pos(int(open.start))
+		t := p.tok()
+		p.errorf(t.start, "expected "+tokNames[k]+" to close "+tokNames[open.kind]+" opened at "+itoa(op.Line)+":"+itoa(op.Col)+", found %s", p.describe(t))
+	}
+	return p.next()
+}
+
+func (p *parser) expectWord(w string, context string) token {
+	if !p.atWord(w) {
+		t := p.tok()
+		msg := "expected '" + w + "'"
+		if context != "" {
+			msg += " " + context
+		}
+		p.errorf(t.start, msg+", found %s", p.describe(t))
+	}
+	return p.next()
+}
+
+func (p *parser) enter() {
+	p.depth++
+	if p.depth > maxDepth {
+		p.errorf(p.tok().start, "query is nested too deeply")
+	}
+}
+
+func (p *parser) leave() { p.depth-- }
+
+// adjacent reports whether token i starts exactly where the previous one ends.
+func (p *parser) adjacentNext() bool {
+	return p.p+1 < len(p.toks) && p.toks[p.p+1].start == p.toks[p.p].end
+}
+
+// ---- statements ----
+
+func (p *parser) statement() Stmt {
+	t := p.tok()
+	switch {
+	case p.atWord("let"):
+		p.next()
+		name := p.identifier("a name after 'let'")
+		p.expect(tAssign, "after the name in 'let'")
+		val := p.letValue()
+		return &LetStmt{S: Span{int(t.start), p.prevEnd()}, Name: name, Value: val}
+	case p.atWord("declare") && p.peekWord(1, "query_parameters"):
+		p.next()
+		p.next()
+		open := p.expect(tLParen, "after 'query_parameters'")
+		var params []*Param
+		for !p.at(tRParen) {
+			params = append(params, p.param())
+			if !p.at(tComma) {
+				break
+			}
+			p.next()
+		}
+		p.expectClose(tRParen, open)
+		return &DeclareStmt{S: Span{int(t.start), p.prevEnd()}, Params: params}
+	case p.atWord("set") && p.peek(1).kind == tIdent && (p.peek(2).kind == tAssign || p.peek(2).kind == tSemi || p.peek(2).kind == tDot):
+		p.next()
+		name := p.dottedName()
+		var val Expr
+		if p.at(tAssign) {
+			p.next()
+			val = p.expr()
+		}
+		return &SetStmt{S: Span{int(t.start), p.prevEnd()}, Name: name, Value: val}
+	}
+	e := p.pipeline()
+	return &ExprStmt{S: Span{int(t.start), p.prevEnd()}, Expr: e}
+}
+
+func (p *parser) dottedName() *Ident {
+	id := p.identifier("a name")
+	for p.at(tDot) && p.peek(1).kind == tIdent {
+		p.next()
+		n := p.next()
+		id = &Ident{S: Span{id.S.Start, int(n.end)}, Name: id.Name + "." + p.text(n)}
+	}
+	return id
+}
+
+// letValue parses the right side of let: a function, a view or an expression.
+func (p *parser) letValue() Expr {
+	start := p.tok().start
+	if p.atWord("view") && p.peek(1).kind == tLParen {
+		p.next()
+		fd := p.funcDecl(start)
+		fd.View = true
+		return fd
+	}
+	if p.at(tLParen) && p.looksLikeParams() {
+		return p.funcDecl(start)
+	}
+	return p.pipeline()
+}
+
+// looksLikeParams decides whether "(" starts a function parameter list:
+// "()" followed by "{", or "(name:" .
+func (p *parser) looksLikeParams() bool {
+	if p.peek(1).kind == tRParen && p.peek(2).kind == tLBrace {
+		return true
+	}
+	return p.peek(1).kind == tIdent && p.peek(2).kind == tColon
+}
+
+func (p *parser) funcDecl(start int32) *FuncDecl {
+	open := p.expect(tLParen, "to start the parameter list")
+	fd := &FuncDecl{}
+	for !p.at(tRParen) {
+		fd.Params = append(fd.Params, p.param())
+		if !p.at(tComma) {
+			break
+		}
+		p.next()
+	}
+	p.expectClose(tRParen, open)
+	fd.Body = p.body()
+	fd.S = Span{int(start), p.prevEnd()}
+	return fd
+}
+
+// body parses { statements } of a function.
+func (p *parser) body() []Stmt {
+	open := p.expect(tLBrace, "to start the function body")
+	var stmts []Stmt
+	for !p.at(tRBrace) && !p.at(tEOF) {
+		if p.at(tSemi) {
+			p.next()
+			continue
+		}
+		stmts = append(stmts, p.statement())
+		if !p.at(tSemi) {
+			break
+		}
+	}
+	p.expectClose(tRBrace, open)
+	return stmts
+}
+
+// param parses name:type [= default] or name:(col:type, ...) or name:(*).
+func (p *parser) param() *Param {
+	start := p.tok().start
+	name := p.identifier("a parameter name")
+	p.expect(tColon, "after the parameter name")
+	prm := &Param{Name: name}
+	if p.at(tLParen) {
+		open := p.next()
+		prm.Tabular = true
+		if p.at(tStar) {
+			p.next()
+		} else {
+			for !p.at(tRParen) {
+				prm.Columns = append(prm.Columns, p.columnDecl())
+				if !p.at(tComma) {
+					break
+				}
+				p.next()
+			}
+		}
+		// (*, col:type) is also allowed
+		for p.at(tComma) {
+			p.next()
+			if p.at(tStar) {
+				p.next()
+				continue
+			}
+			prm.Columns = append(prm.Columns, p.columnDecl())
+		}
+		p.expectClose(tRParen, open)
+	} else {
+		prm.Type = p.typeName()
+	}
+	if p.at(tAssign) {
+		p.next()
+		prm.Default = p.expr()
+	}
+	prm.S = Span{int(start), p.prevEnd()}
+	return prm
+}
+
+func (p *parser) typeName() string {
+	t := p.tok()
+	if t.kind != tIdent {
+		p.fail("a type name")
+	}
+	p.next()
+	return strings.ToLower(p.text(t))
+}
+
+func (p *parser) columnDecl() *ColumnDecl {
+	start := p.tok().start
+	name := p.identifier("a column name")
+	p.expect(tColon, "after the column name")
+	typ := p.typeName()
+	return &ColumnDecl{S: Span{int(start), p.prevEnd()}, Name: name, Type: typ}
+}
+
+// identifier parses a plain, bracketed (['x']) or quoted identifier.
+func (p *parser) identifier(what string) *Ident {
+	t := p.tok()
+	switch t.kind {
+	case tIdent:
+		p.next()
+		return &Ident{S: Span{int(t.start), int(t.end)}, Name: p.text(t)}
+	case tLBrack:
+		if p.peek(1).kind == tString && p.peek(2).kind == tRBrack {
+			p.next()
+			s := p.next()
+			p.next()
+			return &Ident{S: Span{int(t.start), p.prevEnd()}, Name: unquote(p.text(s)), Quoted: true}
+		}
+	case tString:
+		p.next()
+		return &Ident{S: Span{int(t.start), int(t.end)}, Name: unquote(p.text(t)), Quoted: true}
+	}
+	p.fail(what)
+	return nil
+}
+
+// ---- pipelines ----
+
+// sourceOps are operators that may start a tabular expression.
+var sourceOps = map[string]bool{
+	"union": true, "print": true, "datatable": true, "externaldata": true, "external_data": true,
+	"find": true, "search": true, "evaluate": true, "range": true,
+}
+
+// pipeline parses source | op | op ...
+func (p *parser) pipeline() Expr {
+	p.enter()
+	defer p.leave()
+	start := p.tok().start
+	var src Expr
+	if t := p.tok(); t.kind == tIdent && sourceOps[p.text(t)] && p.isSourceOp() {
+		op := p.operator()
+		src = &OpExpr{S: op.Span(), Op: op}
+	} else {
+		src = p.expr()
+	}
+	if !p.at(tPipe) {
+		return src
+	}
+	pl := &Pipeline{Source: src}
+	for p.at(tPipe) {
+		p.next()
+		pl.Ops = append(pl.Ops, p.operator())
+	}
+	pl.S = Span{int(start), p.prevEnd()}
+	return pl
+}
+
+// isSourceOp tells a source operator (range x from ...) from a function call
+// of the same name (range(1, 5, 1)).
+func (p *parser) isSourceOp() bool {
+	w := p.text(p.tok())
+	nk := p.peek(1).kind
+	switch w {
+	case "range":
+		return nk == tIdent
+	case "datatable", "externaldata", "external_data":
+		return nk == tLParen || nk == tIdent
+	case "print":
+		return true
+	case "union", "find", "search":
+		return nk != tAssign && nk != tEq && nk != tDot
+	case "evaluate":
+		return nk == tIdent
+	}
+	return false
+}
+
+// subPipeline parses a pipeline that starts with an operator (mv-apply on (...)).
+func (p *parser) subPipeline() *Pipeline {
+	p.enter()
+	defer p.leave()
+	start := p.tok().start
+	pl := &Pipeline{}
+	pl.Ops = append(pl.Ops, p.operator())
+	for p.at(tPipe) {
+		p.next()
+		pl.Ops = append(pl.Ops, p.operator())
+	}
+	pl.S = Span{int(start), p.prevEnd()}
+	return pl
+}
+
+// opParams parses name=value parameters allowed by an operator. Hints
+// (hint.x=y) are always allowed.
+func (p *parser) opParams(allowed ...string) []*OpParam {
+	var ps []*OpParam
+	for p.at(tIdent) {
+		t := p.tok()
+		w := p.text(t)
+		if w == "hint" && p.peek(1).kind == tDot {
+			name := p.dottedName()
+			p.expect(tAssign, "after '"+name.Name+"'")
+			v := p.paramValue()
+			ps = append(ps, &OpParam{S: Span{int(t.start), p.prevEnd()}, Name: name.Name, Value: v})
+			continue
+		}
+		ok := false
+		for _, a := range allowed {
+			if a == w {
+				ok = true
+				break
+			}
+		}
+		if !ok || p.peek(1).kind != tAssign {
+			break
+		}
+		p.next()
+		p.next()
+		v := p.paramValue()
+		ps = append(ps, &OpParam{S: Span{int(t.start), p.prevEnd()}, Name: w, Value: v})
+	}
+	return ps
+}
+
+func (p *parser) paramValue() Expr {
+	t := p.tok()
+	switch t.kind {
+	case tIdent:
+		p.next()
+		return &Ident{S: Span{int(t.start), int(t.end)}, Name: p.text(t)}
+	case tMinus:
+		return p.unary()
+	}
+	return p.primary()
+}
+
+// operator parses one tabular operator.
+func (p *parser) operator() Operator {
+	p.enter()
+	defer p.leave()
+	t := p.tok()
+	if t.kind != tIdent {
+		p.errorf(t.start, "expected a tabular operator after '|', found %s", p.describe(t))
+	}
+	name := p.text(t)
+	start := int(t.start)
+	span := func() Span { return Span{start, p.prevEnd()} }
+	switch name {
+	case "where", "filter":
+		p.next()
+		pred := p.expr()
+		return &WhereOp{S: span(), Name: name, Pred: pred}
+	case "project", "project-away", "project-keep", "project-reorder", "project-smart":
+		p.next()
+		items := p.projectItems(name)
+		return &ProjectOp{S: span(), Name: name, Items: items}
+	case "project-rename":
+		p.next()
+		items := p.assignList(false)
+		for _, it := range items {
+			if len(it.Names) != 1 {
+				p.errorf(int32(it.S.Start), "project-rename expects NewName = ExistingName")
+			}
+		}
+		return &RenameOp{S: span(), Items: items}
+	case "extend":
+		p.next()
+		return &ExtendOp{S: span(), Items: p.assignList(false)}
+	case "summarize":
+		p.next()
+		op := &SummarizeOp{Params: p.opParams()}
+		if !p.atWord("by") {
+			op.Aggs = p.assignList(false)
+		}
+		if p.atWord("by") {
+			p.next()
+			op.By = p.assignList(false)
+		}
+		op.S = span()
+		return op
+	case "join", "lookup":
+		p.next()
+		op := &JoinOp{Name: name, Params: p.opParams("kind", "withsource")}
+		op.Right = p.joinRight()
+		if p.atWord("on") {
+			p.next()
+			for {
+				op.On = append(op.On, p.expr())
+				if !p.at(tComma) {
+					break
+				}
+				p.next()
+			}
+		} else if name == "lookup" || !p.atWord("where") {
+			p.fail("'on' and the join condition")
+		}
+		op.S = span()
+		return op
+	case "union":
+		p.next()
+		op := &UnionOp{Params: p.opParams("kind", "withsource", "isfuzzy")}
+		for {
+			op.Tables = append(op.Tables, p.tableRef())
+			if !p.at(tComma) {
+				break
+			}
+			p.next()
+		}
+		op.S = span()
+		return op
+	case "parse", "parse-where":
+		p.next()
+		op := &ParseOp{Name: name, Params: p.opParams("kind", "flags")}
+		op.Source = p.expr()
+		p.expectWord("with", "after the parse source expression")
+		op.Pattern = p.parsePattern()
+		op.S = span()
+		return op
+	case "parse-kv":
+		p.next()
+		op := &ParseKVOp{Source: p.expr()}
+		p.expectWord("as", "in parse-kv")
+		open := p.expect(tLParen, "to start the column list")
+		for !p.at(tRParen) {
+			op.Columns = append(op.Columns, p.columnDecl())
+			if !p.at(tComma) {
+				break
+			}
+			p.next()
+		}
+		p.expectClose(tRParen, open)
+		if p.atWord("with") {
+			p.next()
+			op.With = p.propertyList()
+		}
+		op.S = span()
+		return op
+	case "mv-expand", "mvexpand":
+		p.next()
+		op := &MvExpandOp{Name: name, Params: p.opParams("bagexpansion", "with_itemindex", "kind")}
+		op.Items = p.mvItems()
+		if p.atWord("limit") {
+			p.next()
+			op.Limit = p.expr()
+		}
+		op.S = span()
+		return op
+	case "mv-apply", "mvapply":
+		p.next()
+		op := &MvApplyOp{Name: name, Params: p.opParams("with_itemindex", "bagexpansion")}
+		op.Items = p.mvItems()
+		if p.atWord("limit") {
+			p.next()
+			op.Limit = p.expr()
+		}
+		p.expectWord("on", "before the mv-apply sub-query")
+		open := p.expect(tLParen, "to start the mv-apply sub-query")
+		op.Sub = p.subPipeline()
+		p.expectClose(tRParen, open)
+		op.S = span()
+		return op
+	case "make-series":
+		p.next()
+		op := &MakeSeriesOp{Params: p.opParams("kind")}
+		for {
+			op.Aggs = append(op.Aggs, p.assign(false))
+			var def Expr
+			if p.atWord("default") && p.peek(1).kind == tAssign {
+				p.next()
+				p.next()
+				def = p.expr()
+			}
+			op.Defaults = append(op.Defaults, def)
+			if !p.at(tComma) {
+				break
+			}
+			p.next()
+		}
+		p.expectWord("on", "in make-series")
+		op.On = p.additive()
+		if p.atWord("in") {
+			p.next()
+			e := p.expr()
+			c, ok := e.(*Call)
+			if !ok || c.Name() != "range" {
+				p.errorf(int32(e.Span().Start), "expected range(start, stop, step) after 'in'")
+			}
+			op.InRange = c
+		} else {
+			if p.atWord("from") {
+				p.next()
+				op.From = p.expr()
+			}
+			if p.atWord("to") {
+				p.next()
+				op.To = p.expr()
+			}
+			p.expectWord("step", "in make-series")
+			op.Step = p.expr()
+		}
+		if p.atWord("by") {
+			p.next()
+			op.By = p.assignList(false)
+		}
+		op.S = span()
+		return op
+	case "top":
+		p.next()
+		op := &TopOp{N: p.expr()}
+		p.expectWord("by", "after the number of rows in top")
+		op.Keys = p.sortKeys()
+		op.S = span()
+		return op
+	case "top-nested":
+		op := &TopNestedOp{}
+		for {
+			ls := p.tok().start
+			p.expectWord("top-nested", "")
+			lvl := &TopNestedLevel{}
+			if !p.atWord("of") {
+				lvl.N = p.expr()
+			}
+			p.expectWord("of", "in top-nested")
+			lvl.Of = p.assign(false)
+			if p.atWord("with") && p.peekWord(1, "others") {
+				p.next()
+				p.next()
+				p.expect(tAssign, "after 'with others'")
+				lvl.WithOthers = &Assign{Value: p.expr()}
+			}
+			p.expectWord("by", "in top-nested")
+			lvl.By = p.assign(false)
+			if p.atWord("asc") || p.atWord("desc") {
+				lvl.Order = p.text(p.next())
+			}
+			lvl.S = Span{int(ls), p.prevEnd()}
+			op.Levels = append(op.Levels, lvl)
+			if !p.at(tComma) {
+				break
+			}
+			p.next()
+		}
+		op.S = span()
+		return op
+	case "sort", "order":
+		p.next()
+		op := &SortOp{Name: name, Params: p.opParams()}
+		p.expectWord("by", "after '"+name+"'")
+		op.Keys = p.sortKeys()
+		op.S = span()
+		return op
+	case "take", "limit":
+		p.next()
+		n := p.expr()
+		return &TakeOp{S: span(), Name: name, N: n}
+	case "distinct":
+		p.next()
+		op := &DistinctOp{Params: p.opParams()}
+		for {
+			op.Items = append(op.Items, p.expr())
+			if !p.at(tComma) {
+				break
+			}
+			p.next()
+		}
+		op.S = span()
+		return op
+	case "count":
+		p.next()
+		return &CountOp{S: span()}
+	case "evaluate":
+		p.next()
+		op := &EvaluateOp{Params: p.opParams()}
+		e := p.postfix()
+		c, ok := e.(*Call)
+		if !ok {
+			p.errorf(int32(e.Span().Start), "expected a plugin call such as bag_unpack(Column) after 'evaluate'")
+		}
+		op.Call = c
+		// optional output schema: evaluate plugin(...) : (col:type, ...)
+		if p.at(tColon) && p.peek(1).kind == tLParen {
+			p.next()
+			open := p.next()
+			depth := 1
+			for depth > 0 && !p.at(tEOF) {
+				switch p.next().kind {
+				case tLParen:
+					depth++
+				case tRParen:
+					depth--
+				}
+			}
+			if depth > 0 {
+				p.expectClose(tRParen, open)
+			}
+		}
+		op.S = span()
+		return op
+	case "render":
+		p.next()
+		op := &RenderOp{Chart: p.identifier("a chart type after 'render'")}
+		if p.atWord("with") {
+			p.next()
+			op.With = p.propertyList()
+		} else {
+			for p.at(tIdent) && p.peek(1).kind == tAssign {
+				n := p.next()
+				p.next()
+				op.With = append(op.With, &OpParam{S: Span{int(n.start), p.prevEnd()}, Name: p.text(n), Value: p.paramValue()})
+			}
+		}
+		op.S = span()
+		return op
+	case "as":
+		p.next()
+		op := &AsOp{Params: p.opParams()}
+		op.Name = p.identifier("a name after 'as'")
+		op.S = span()
+		return op
+	case "invoke":
+		p.next()
+		e := p.postfix()
+		c, ok := e.(*Call)
+		if !ok {
+			p.errorf(int32(e.Span().Start), "expected a function call after 'invoke'")
+		}
+		return &InvokeOp{S: span(), Call: c}
+	case "serialize":
+		p.next()
+		op := &SerializeOp{}
+		if p.at(tIdent) || p.at(tLBrack) {
+			op.Items = p.assignList(false)
+		}
+		op.S = span()
+		return op
+	case "sample":
+		p.next()
+		return &SampleOp{S: span(), Name: name, N: p.expr()}
+	case "sample-distinct":
+		p.next()
+		op := &SampleOp{Name: name, N: p.expr()}
+		p.expectWord("of", "in sample-distinct")
+		op.Of = p.expr()
+		op.S = span()
+		return op
+	case "getschema":
+		p.next()
+		return &GetSchemaOp{S: span()}
+	case "search":
+		p.next()
+		op := &SearchOp{Params: p.opParams("kind")}
+		if p.atWord("in") && p.peek(1).kind == tLParen {
+			p.next()
+			op.Tables = p.tableList()
+		}
+		op.Pred = p.expr()
+		op.S = span()
+		return op
+	case "find":
+		p.next()
+		op := &FindOp{Params: p.opParams("withsource", "kind", "datascope", "hint.materialized")}
+		if p.atWord("in") && p.peek(1).kind == tLParen {
+			p.next()
+			op.Tables = p.tableList()
+		}
+		if p.atWord("where") {
+			p.next()
+		}
+		op.Pred = p.expr()
+		if p.atWord("project-smart") {
+			p.next()
+		} else if p.atWord("project") {
+			p.next()
+			for {
+				op.Project = append(op.Project, p.expr())
+				if !p.at(tComma) {
+					break
+				}
+				p.next()
+			}
+		}
+		op.S = span()
+		return op
+	case "range":
+		p.next()
+		op := &RangeOp{Name: p.identifier("a column name after 'range'")}
+		p.expectWord("from", "in range")
+		op.From = p.expr()
+		p.expectWord("to", "in range")
+		op.To = p.expr()
+		p.expectWord("step", "in range")
+		op.Step = p.expr()
+		op.S = span()
+		return op
+	case "datatable":
+		p.next()
+		p.opParams()
+		op := &DatatableOp{Columns: p.columnList()}
+		open := p.expect(tLBrack, "to start the datatable values")
+		for !p.at(tRBrack) {
+			op.Values = append(op.Values, p.expr())
+			if !p.at(tComma) {
+				break
+			}
+			p.next()
+		}
+		p.expectClose(tRBrack, open)
+		op.S = span()
+		return op
+	case "externaldata", "external_data":
+		p.next()
+		p.opParams()
+		op := &ExternalDataOp{Columns: p.columnList()}
+		open := p.expect(tLBrack, "to start the externaldata URL list")
+		for !p.at(tRBrack) {
+			op.URLs = append(op.URLs, p.expr())
+			if !p.at(tComma) {
+				break
+			}
+			p.next()
+		}
+		p.expectClose(tRBrack, open)
+		if p.atWord("with") {
+			p.next()
+			op.With = p.propertyList()
+		}
+		op.S = span()
+		return op
+	case "print":
+		p.next()
+		op := &PrintOp{}
+		if !p.at(tPipe) && !p.at(tEOF) && !p.at(tSemi) && !p.at(tRParen) {
+			op.Items = p.assignList(false)
+		}
+		op.S = span()
+		return op
+	case "reduce", "fork", "facet", "partition", "scan", "consume", "top-hitters", "make-graph",
+		"graph-match", "graph-merge", "graph-to-table", "lookup-hint", "assert-schema", "macro-expand",
+		"execute-show-command", "graph-shortest-paths", "graph-mark-components":
+		p.next()
+		return p.genericOp(name, start)
+	}
+	p.errorf(t.start, "unknown tabular operator %s", p.describe(t))
+	return nil
+}
+
+// genericOp consumes an operator the parser does not model, up to the next
+// top-level pipe, keeping the expressions and sub-queries it can recognise.
+func (p *parser) genericOp(name string, start int) Operator {
+	op := &GenericOp{Name: name}
+	depth := 0
+	for !p.at(tEOF) {
+		k := p.tok().kind
+		if depth == 0 && (k == tPipe || k == tSemi || k == tRParen || k == tRBrace || k == tRBrack) {
+			break
+		}
+		switch k {
+		case tLParen, tLBrack, tLBrace:
+			depth++
+		case tRParen, tRBrack, tRBrace:
+			depth--
+		}
+		p.next()
+	}
+	op.S = Span{start, p.prevEnd()}
+	return op
+}
+
+// joinRight parses the right side of join/lookup: (subquery) or a table.
+func (p *parser) joinRight() Expr {
+	if p.at(tLParen) {
+		return p.postfix()
+	}
+	return p.postfix()
+}
+
+// tableRef parses a union/find/search table: a name (with wildcards), a
+// call, or a parenthesised sub-query.
+func (p *parser) tableRef() Expr {
+	t := p.tok()
+	if t.kind == tStar || (t.kind == tIdent && p.adjacentNext() && p.peek(1).kind == tStar) {
+		return p.wildcardName()
+	}
+	return p.postfix()
+}
+
+// wildcardName joins adjacent identifier and star tokens: Device*, *Events, *.
+func (p *parser) wildcardName() *Ident {
+	t := p.tok()
+	start, end := t.start, t.end
+	p.next()
+	for (p.at(tStar) || p.at(tIdent) || p.at(tInt)) && p.tok().start == end {
+		end = p.next().end
+	}
+	name := p.src[start:end]
+	return &Ident{S: Span{int(start), int(end)}, Name: name, Wildcard: strings.Contains(name, "*")}
+}
+
+func (p *parser) tableList() []Expr {
+	open := p.expect(tLParen, "to start the table list")
+	var ts []Expr
+	for !p.at(tRParen) {
+		ts = append(ts, p.tableRef())
+		if !p.at(tComma) {
+			break
+		}
+		p.next()
+	}
+	p.expectClose(tRParen, open)
+	return ts
+}
+
+func (p *parser) columnList() []*ColumnDecl {
+	open := p.expect(tLParen, "to start the column list")
+	var cols []*ColumnDecl
+	for !p.at(tRParen) {
+		cols = append(cols, p.columnDecl())
+		if !p.at(tComma) {
+			break
+		}
+		p.next()
+	}
+	p.expectClose(tRParen, open)
+	return cols
+}
+
+// propertyList parses (name=value, ...) after with.
+func (p *parser) propertyList() []*OpParam {
+	open := p.expect(tLParen, "after 'with'")
+	var ps []*OpParam
+	for !p.at(tRParen) {
+		t := p.tok()
+		name := p.dottedName()
+		p.expect(tAssign, "after '"+name.Name+"'")
+		v := p.expr()
+		ps = append(ps, &OpParam{S: Span{int(t.start), p.prevEnd()}, Name: name.Name, Value: v})
+		if !p.at(tComma) {
+			break
+		}
+		p.next()
+	}
+	p.expectClose(tRParen, open)
+	return ps
+}
+
+func (p *parser) projectItems(op string) []*Assign {
+	var items []*Assign
+	for {
+		t := p.tok()
+		var it *Assign
+		if op != "project" && (t.kind == tStar || (t.kind == tIdent && p.adjacentNext() && p.peek(1).kind == tStar)) {
+			id := p.wildcardName()
+			it = &Assign{S: id.S, Value: id}
+		} else {
+			it = p.assign(op == "project-reorder")
+		}
+		if op == "project-reorder" && (p.atWord("asc") || p.atWord("desc") || p.atWord("granny-asc") || p.atWord("granny-desc")) {
+			it.Order = p.text(p.next())
+			it.S.End = p.prevEnd()
+		}
+		items = append(items, it)
+		if !p.at(tComma) {
+			break
+		}
+		p.next()
+		if p.atListEnd() {
+			break
+		}
+	}
+	return items
+}
+
+func (p *parser) assignList(_ bool) []*Assign {
+	var items []*Assign
+	for {
+		items = append(items, p.assign(false))
+		if !p.at(tComma) {
+			break
+		}
+		p.next()
+		if p.atListEnd() {
+			break
+		}
+	}
+	return items
+}
+
+// atListEnd reports whether a list may end here: Kusto tolerates a trailing
+// comma before the next pipe or the end of the query.
+func (p *parser) atListEnd() bool {
+	switch p.tok().kind {
+	case tPipe, tEOF, tSemi, tRParen, tRBrace:
+		return true
+	}
+	return false
+}
+
+// assign parses [name =] expr or (a, b) = expr.
+func (p *parser) assign(_ bool) *Assign {
+	t := p.tok()
+	start := int(t.start)
+	// name = expr
+	if (t.kind == tIdent || t.kind == tString) && p.peek(1).kind == tAssign {
+		name := p.identifier("a column name")
+		p.next()
+		v := p.expr()
+		return &Assign{S: Span{start, p.prevEnd()}, Names: []*Ident{name}, Value: v}
+	}
+	if t.kind == tLBrack && p.peek(1).kind == tString && p.peek(2).kind == tRBrack && p.peek(3).kind == tAssign {
+		name := p.identifier("a column name")
+		p.next()
+		v := p.expr()
+		return &Assign{S: Span{start, p.prevEnd()}, Names: []*Ident{name}, Value: v}
+	}
+	// (a, b) = expr
+	if t.kind == tLParen {
+		i := 1
+		for {
+			k := p.peek(i).kind
+			if k == tIdent {
+				i++
+			} else if k == tLBrack && p.peek(i+1).kind == tString && p.peek(i+2).kind == tRBrack {
+				i += 3
+			} else {
+				break
+			}
+			if p.peek(i).kind == tComma {
+				i++
+				continue
+			}
+			break
+		}
+		if p.peek(i).kind == tRParen && p.peek(i+1).kind == tAssign && i > 1 {
+			open := p.next()
+			var names []*Ident
+			for !p.at(tRParen) {
+				names = append(names, p.identifier("a column name"))
+				if p.at(tComma) {
+					p.next()
+				}
+			}
+			p.expectClose(tRParen, open)
+			p.expect(tAssign, "")
+			v := p.expr()
+			return &Assign{S: Span{start, p.prevEnd()}, Names: names, Value: v}
+		}
+	}
+	v := p.expr()
+	return &Assign{S: Span{start, p.prevEnd()}, Value: v}
+}
+
+func (p *parser) sortKeys() []*SortKey {
+	var keys []*SortKey
+	for {
+		start := p.tok().start
+		k := &SortKey{X: p.expr()}
+		if p.atWord("asc") || p.atWord("desc") {
+			k.Order = p.text(p.next())
+		}
+		if p.atWord("nulls") {
+			p.next()
+			if !p.atWord("first") && !p.atWord("last") {
+				p.fail("'first' or 'last' after 'nulls'")
+			}
+			k.Nulls = p.text(p.next())
+		}
+		k.S = Span{int(start), p.prevEnd()}
+		keys = append(keys, k)
+		if !p.at(tComma) {
+			break
+		}
+		p.next()
+	}
+	return keys
+}
+
+func (p *parser) mvItems() []*MvItem {
+	var items []*MvItem
+	for {
+		start := p.tok().start
+		it := &MvItem{Assign: p.assign(false)}
+		if p.atWord("to") && p.peekWord(1, "typeof") {
+			p.next()
+			p.next()
+			open := p.expect(tLParen, "after typeof")
+			it.ToType = p.typeName()
+			p.expectClose(tRParen, open)
+		}
+		it.S = Span{int(start), p.prevEnd()}
+		items = append(items, it)
+		if !p.at(tComma) {
+			break
+		}
+		p.next()
+		if p.atListEnd() {
+			break
+		}
+	}
+	return items
+}
+
+// parsePattern parses the pattern after "with" in parse/parse-where.
+func (p *parser) parsePattern() []*PatternItem {
+	var items []*PatternItem
+	for {
+		t := p.tok()
+		switch t.kind {
+		case tString:
+			p.next()
+			raw := p.text(t)
+			items = append(items, &PatternItem{S: Span{int(t.start), int(t.end)}, Str: &Literal{S: Span{int(t.start), int(t.end)}, Kind: LitString, Raw: raw, Value: unquote(raw)}})
+			continue
+		case tStar:
+			p.next()
+			items = append(items, &PatternItem{S: Span{int(t.start), int(t.end)}, Star: true})
+			continue
+		case tIdent, tLBrack:
+			if t.kind == tLBrack && !(p.peek(1).kind == tString && p.peek(2).kind == tRBrack) {
+				break
+			}
+			id := p.identifier("a column name")
+			it := &PatternItem{Column: id}
+			if p.at(tColon) {
+				p.next()
+				it.Type = p.typeName()
+			}
+			it.S = Span{int(t.start), p.prevEnd()}
+			items = append(items, it)
+			continue
+		}
+		break
+	}
+	if len(items) == 0 {
+		p.fail("a parse pattern (strings, * and column names)")
+	}
+	return items
+}
+
+// ---- expressions ----
+
+// expr parses a scalar expression (no pipes).
+func (p *parser) expr() Expr {
+	p.enter()
+	defer p.leave()
+	return p.orExpr()
+}
+
+func (p *parser) orExpr() Expr {
+	x := p.andExpr()
+	for p.atWord("or") {
+		op := p.next()
+		y := p.andExpr()
+		x = &Binary{S: Span{x.Span().Start, p.prevEnd()}, Op: "or", OpPos: int(op.start), X: x, Y: y}
+	}
+	return x
+}
+
+func (p *parser) andExpr() Expr {
+	x := p.compareExpr()
+	for p.atWord("and") {
+		op := p.next()
+		y := p.compareExpr()
+		x = &Binary{S: Span{x.Span().Start, p.prevEnd()}, Op: "and", OpPos: int(op.start), X: x, Y: y}
+	}
+	return x
+}
+
+var stringOps = map[string]bool{
+	"has": true, "has_cs": true, "hasprefix": true, "hasprefix_cs": true, "hassuffix": true, "hassuffix_cs": true,
+	"contains": true, "contains_cs": true, "startswith": true, "startswith_cs": true, "endswith": true,
+	"endswith_cs": true, "like": true, "like_cs": true, "containscs": true,
+}
+
+// compareOp recognises a comparison or string operator at the current token
+// and returns its canonical name and the number of tokens it spans.
+func (p *parser) compareOp() (string, int) {
+	t := p.tok()
+	switch t.kind {
+	case tEq:
+		return "==", 1
+	case tAssign:
+		// a single '=' compares in predicates (legacy syntax Kusto still accepts)
+		return "=", 1
+	case tNe:
+		return "!=", 1
+	case tLt:
+		return "<", 1
+	case tLe:
+		return "<=", 1
+	case tGt:
+		return ">", 1
+	case tGe:
+		return ">=", 1
+	case tEqTilde:
+		if p.text(t) == "==~" {
+			return "==~", 1
+		}
+		return "=~", 1
+	case tNeTilde:
+		return "!~", 1
+	case tBang:
+		n := p.peek(1)
+		if n.kind != tIdent || n.start != t.end {
+			return "", 0
+		}
+		w := p.text(n)
+		if stringOps[w] || w == "between" {
+			return "!" + w, 2
+		}
+		if w == "in" {
+			if p.peek(2).kind == tTilde && p.peek(2).start == n.end {
+				return "!in~", 3
+			}
+			return "!in", 2
+		}
+	case tIdent:
+		w := p.text(t)
+		if stringOps[w] || w == "has_any" || w == "has_all" || w == "between" {
+			return w, 1
+		}
+		if w == "in" {
+			if p.peek(1).kind == tTilde && p.peek(1).start == t.end {
+				return "in~", 2
+			}
+			return "in", 1
+		}
+		if w == "matches" && p.peekWord(1, "regex") {
+			return "matches regex", 2
+		}
+		if w == "notcontains" || w == "notcontainscs" || w == "notlike" || w == "notbetween" {
+			return w, 1
+		}
+	}
+	return "", 0
+}
+
+func (p *parser) compareExpr() Expr {
+	x := p.additive()
+	for {
+		op, n := p.compareOp()
+		if n == 0 {
+			return x
+		}
+		opTok := p.tok()
+		p.p += n
+		switch op {
+		case "in", "!in", "in~", "!in~", "has_any", "has_all":
+			list := p.inList()
+			x = &InExpr{S: Span{x.Span().Start, p.prevEnd()}, Op: op, OpPos: int(opTok.start), X: x, List: list}
+		case "between", "!between", "notbetween":
+			open := p.expect(tLParen, "after '"+op+"'")
+			lo := p.additive()
+			p.expect(tDotDot, "between the bounds of '"+op+"'")
+			hi := p.additive()
+			p.expectClose(tRParen, open)
+			x = &BetweenExpr{S: Span{x.Span().Start, p.prevEnd()}, Not: op != "between", X: x, Lo: lo, Hi: hi}
+		default:
+			if stringOps[strings.TrimPrefix(op, "!")] && p.at(tLParen) {
+				// has ("a", "b") is accepted by Kusto; keep single values as Binary
+				list := p.inList()
+				if len(list) != 1 {
+					x = &InExpr{S: Span{x.Span().Start, p.prevEnd()}, Op: op, OpPos: int(opTok.start), X: x, List: list}
+					continue
+				}
+				x = &Binary{S: Span{x.Span().Start, p.prevEnd()}, Op: op, OpPos: int(opTok.start), X: x, Y: list[0]}
+				continue
+			}
+			y := p.additive()
+			x = &Binary{S: Span{x.Span().Start, p.prevEnd()}, Op: op, OpPos: int(opTok.start), X: x, Y: y}
+		}
+	}
+}
+
+// inList parses the right side of in/has_any: (a, b, ...) whose elements may
+// be sub-queries, or a single expression.
+func (p *parser) inList() []Expr {
+	if !p.at(tLParen) {
+		return []Expr{p.additive()}
+	}
+	open := p.next()
+	var list []Expr
+	for !p.at(tRParen) {
+		list = append(list, p.pipeline())
+		if !p.at(tComma) {
+			break
+		}
+		p.next()
+	}
+	p.expectClose(tRParen, open)
+	return list
+}
+
+func (p *parser) additive() Expr {
+	x := p.multiplicative()
+	for p.at(tPlus) || p.at(tMinus) {
+		op := p.next()
+		y := p.multiplicative()
+		x = &Binary{S: Span{x.Span().Start, p.prevEnd()}, Op: p.text(op), OpPos: int(op.start), X: x, Y: y}
+	}
+	return x
+}
+
+func (p *parser) multiplicative() Expr {
+	x := p.unary()
+	for p.at(tStar) || p.at(tSlash) || p.at(tPercent) {
+		op := p.next()
+		y := p.unary()
+		x = &Binary{S: Span{x.Span().Start, p.prevEnd()}, Op: p.text(op), OpPos: int(op.start), X: x, Y: y}
+	}
+	return x
+}
+
+func (p *parser) unary() Expr {
+	if p.at(tMinus) || p.at(tPlus) {
+		p.enter()
+		defer p.leave()
+		op := p.next()
+		x := p.unary()
+		return &Unary{S: Span{int(op.start), p.prevEnd()}, Op: p.text(op), X: x}
+	}
+	return p.postfix()
+}
+
+func (p *parser) postfix() Expr {
+	x := p.primary()
+	for {
+		switch p.tok().kind {
+		case tDot:
+			p.next()
+			t := p.tok()
+			var name *Ident
+			switch t.kind {
+			case tIdent:
+				p.next()
+				name = &Ident{S: Span{int(t.start), int(t.end)}, Name: p.text(t)}
+			case tLBrack:
+				// x.[0] and x.["name"] are accepted by Kusto as x[0] / x["name"]
+				open := p.next()
+				idx := p.expr()
+				p.expectClose(tRBrack, open)
+				x = &Index{S: Span{x.Span().Start, p.prevEnd()}, X: x, Index: idx}
+				continue
+			case tString:
+				name = p.identifier("a property name after '.'")
+			case tInt:
+				// x.0 is not valid, but JSON paths sometimes hold numbers
+				p.next()
+				name = &Ident{S: Span{int(t.start), int(t.end)}, Name: p.text(t)}
+			default:
+				p.fail("a property name after '.'")
+			}
+			x = &Member{S: Span{x.Span().Start, p.prevEnd()}, X: x, Name: name}
+		case tLBrack:
+			open := p.next()
+			idx := p.expr()
+			p.expectClose(tRBrack, open)
+			x = &Index{S: Span{x.Span().Start, p.prevEnd()}, X: x, Index: idx}
+		case tLParen:
+			// calls on member chains: database("x").table("y")
+			if _, ok := x.(*Member); !ok {
+				return x
+			}
+			args := p.args()
+			x = &Call{S: Span{x.Span().Start, p.prevEnd()}, Fn: x, Args: args}
+		default:
+			return x
+		}
+	}
+}
+
+// args parses (a, name = b, ...); arguments may be sub-queries.
+func (p *parser) args() []Expr {
+	open := p.expect(tLParen, "")
+	var args []Expr
+	for !p.at(tRParen) {
+		t := p.tok()
+		if t.kind == tIdent && p.peek(1).kind == tAssign {
+			name := p.identifier("")
+			p.next()
+			v := p.pipeline()
+			args = append(args, &NamedArg{S: Span{int(t.start), p.prevEnd()}, Name: name, Value: v})
+		} else {
+			args = append(args, p.pipeline())
+		}
+		if !p.at(tComma) {
+			break
+		}
+		p.next()
+	}
+	p.expectClose(tRParen, open)
+	return args
+}
+
+func (p *parser) primary() Expr {
+	p.enter()
+	defer p.leave()
+	t := p.tok()
+	sp := Span{int(t.start), int(t.end)}
+	switch t.kind {
+	case tString:
+		p.next()
+		raw := p.text(t)
+		lit := &Literal{S: sp, Kind: LitString, Raw: raw, Value: unquote(raw)}
+		// adjacent string literals concatenate: "a" "b"
+		for p.at(tString) {
+			n := p.next()
+			lit.Value += unquote(p.text(n))
+			lit.S.End = int(n.end)
+			lit.Raw = p.src[lit.S.Start:lit.S.End]
+		}
+		return lit
+	case tInt:
+		p.next()
+		return &Literal{S: sp, Kind: LitInt, Raw: p.text(t)}
+	case tReal:
+		p.next()
+		return &Literal{S: sp, Kind: LitReal, Raw: p.text(t)}
+	case tTimespan:
+		p.next()
+		return &Literal{S: sp, Kind: LitTimespan, Type: "timespan", Raw: p.text(t)}
+	case tTyped:
+		p.next()
+		return p.typedLiteral(t)
+	case tStar:
+		p.next()
+		return &Star{S: sp}
+	case tLParen:
+		open := p.next()
+		x := p.pipeline()
+		// tuples such as (a, b) appear only as assignment targets; report clearly
+		p.expectClose(tRParen, open)
+		return &Paren{S: Span{int(open.start), p.prevEnd()}, X: x}
+	case tLBrack:
+		if p.peek(1).kind == tString && p.peek(2).kind == tRBrack {
+			return p.identifier("")
+		}
+		p.fail("an expression")
+	case tIdent:
+		w := p.text(t)
+		switch w {
+		case "true", "false", "True", "False", "TRUE", "FALSE":
+			p.next()
+			return &Literal{S: sp, Kind: LitBool, Type: "bool", Raw: w}
+		case "dynamic":
+			if p.peek(1).kind == tLParen {
+				p.next()
+				open := p.next()
+				var v Expr
+				if !p.at(tRParen) {
+					v = p.jsonValue()
+				}
+				p.expectClose(tRParen, open)
+				return &DynamicLit{S: Span{int(t.start), p.prevEnd()}, Value: v}
+			}
+		case "toscalar", "materialize":
+		}
+		p.next()
+		id := &Ident{S: sp, Name: w}
+		if p.at(tLParen) {
+			args := p.args()
+			return &Call{S: Span{int(t.start), p.prevEnd()}, Fn: id, Args: args}
+		}
+		return id
+	}
+	p.fail("an expression")
+	return nil
+}
+
+// jsonValue parses the value inside dynamic(...): arrays, objects, literals.
+func (p *parser) jsonValue() Expr {
+	p.enter()
+	defer p.leave()
+	t := p.tok()
+	switch t.kind {
+	case tLBrack:
+		open := p.next()
+		arr := &ArrayLit{}
+		for !p.at(tRBrack) {
+			arr.Elems = append(arr.Elems, p.jsonValue())
+			if !p.at(tComma) {
+				break
+			}
+			p.next()
+		}
+		p.expectClose(tRBrack, open)
+		arr.S = Span{int(open.start), p.prevEnd()}
+		return arr
+	case tLBrace:
+		open := p.next()
+		obj := &ObjectLit{}
+		for !p.at(tRBrace) {
+			k := p.tok()
+			switch k.kind {
+			case tString:
+				obj.Keys = append(obj.Keys, unquote(p.text(k)))
+			case tIdent:
+				obj.Keys = append(obj.Keys, p.text(k))
+			default:
+				p.fail("a property name in the dynamic object")
+			}
+			p.next()
+			p.expect(tColon, "after the property name")
+			obj.Values = append(obj.Values, p.jsonValue())
+			if !p.at(tComma) {
+				break
+			}
+			p.next()
+		}
+		p.expectClose(tRBrace, open)
+		obj.S = Span{int(open.start), p.prevEnd()}
+		return obj
+	case tIdent:
+		if p.text(t) == "null" {
+			p.next()
+			return &Literal{S: Span{int(t.start), int(t.end)}, Kind: LitNull, Raw: "null"}
+		}
+	case tMinus, tPlus:
+		return p.unary()
+	}
+	return p.primary()
+}
+
+// typedLiteral interprets datetime(...), guid(...), int(null) and friends.
+func (p *parser) typedLiteral(t token) Expr {
+	raw := p.text(t)
+	open := strings.IndexByte(raw, '(')
+	typ := strings.TrimSpace(raw[:open])
+	inner := strings.TrimSpace(raw[open+1 : len(raw)-1])
+	sp := Span{int(t.start), int(t.end)}
+	lit := &Literal{S: sp, Kind: LitTyped, Type: typ, Raw: raw, Value: inner}
+	switch typ {
+	case "datetime", "date":
+		lit.Kind = LitDatetime
+		lit.Type = "datetime"
+	case "time", "timespan":
+		lit.Kind = LitTimespan
+		lit.Type = "timespan"
+	case "guid":
+		lit.Kind = LitGuid
+	case "boolean":
+		lit.Type = "bool"
+	case "double":
+		lit.Type = "real"
+	case "int64":
+		lit.Type = "long"
+	}
+	if inner == "" && lit.Kind != LitDatetime {
+		p.errorf(t.start, "expected a value inside "+typ+"()")
+	}
+	return lit
+}
+
+// unquote decodes a string literal token (any of the KQL string forms).
+func unquote(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	if raw[0] == 'h' || raw[0] == 'H' {
+		raw = raw[1:]
+	}
+	if len(raw) >= 6 && (strings.HasPrefix(raw, "```") || strings.HasPrefix(raw, "~~~")) {
+		return raw[3 : len(raw)-3]
+	}
+	if raw[0] == '@' {
+		if len(raw) < 3 {
+			return ""
+		}
+		q := raw[1:2]
+		return strings.ReplaceAll(raw[2:len(raw)-1], q+q, q)
+	}
+	if len(raw) < 2 {
+		return ""
+	}
+	body := raw[1 : len(raw)-1]
+	if strings.IndexByte(body, '\\') < 0 {
+		return body
+	}
+	var b strings.Builder
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		if c != '\\' || i+1 >= len(body) {
+			b.WriteByte(c)
+			continue
+		}
+		i++
+		switch body[i] {
+		case 'n':
+			b.WriteByte('\n')
+		case 't':
+			b.WriteByte('\t')
+		case 'r':
+			b.WriteByte('\r')
+		case '0':
+			b.WriteByte(0)
+		case 'u':
+			if i+4 < len(body) {
+				if v, err := strconv.ParseUint(body[i+1:i+5], 16, 32); err == nil {
+					b.WriteRune(rune(v))
+					i += 4
+					continue
+				}
+			}
+			b.WriteByte('u')
+		default:
+			b.WriteByte(body[i])
+		}
+	}
+	return b.String()
+}
