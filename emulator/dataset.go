@@ -1,0 +1,435 @@
+package emulator
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Dataset is the incidents a Server is seeded with.
+type Dataset struct {
+	Incidents []*Record
+}
+
+// Record is one incident and everything that hangs off it, in the format of
+// a dataset file (see demodata/README.md): every resource exactly as the
+// REST API returns it.
+type Record struct {
+	Incident  *Resource   `json:"incident"`
+	Alerts    []*Resource `json:"alerts"`
+	Entities  []*Resource `json:"entities"`
+	Bookmarks []*Resource `json:"bookmarks"`
+	Relations []*Resource `json:"relations"`
+	Comments  []*Resource `json:"comments"`
+	Tasks     []*Resource `json:"tasks"`
+}
+
+// Resource is an ARM resource as the service returns it. Properties stay
+// free JSON (numbers as json.Number) so that every property of an alert or
+// entity survives unchanged.
+type Resource struct {
+	ID         string         `json:"id"`
+	Name       string         `json:"name"`
+	Type       string         `json:"type"`
+	Kind       string         `json:"kind,omitempty"`
+	Etag       string         `json:"etag,omitempty"`
+	Properties map[string]any `json:"properties"`
+}
+
+//go:embed demodata
+var demoFS embed.FS
+
+var demo = sync.OnceValues(func() (*Dataset, error) {
+	sub, err := fs.Sub(demoFS, "demodata")
+	if err != nil {
+		return nil, err
+	}
+	return LoadDataset(sub)
+})
+
+// Demo returns the embedded demo dataset (emulator/demodata/*.json). The
+// result is shared: do not modify it. A malformed embedded file is a build
+// defect caught by the package tests, so Demo panics on it.
+func Demo() *Dataset {
+	ds, err := demo()
+	if err != nil {
+		panic(fmt.Sprintf("emulator: embedded demo dataset: %v", err))
+	}
+	return ds
+}
+
+// LoadDataset reads every *.json file at the top of fsys, in name order, as
+// one Record each, and checks that incident names and numbers are unique.
+func LoadDataset(fsys fs.FS) (*Dataset, error) {
+	names, err := fs.Glob(fsys, "*.json")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	ds := &Dataset{}
+	byName := map[string]string{}
+	byNumber := map[int64]string{}
+	for _, name := range names {
+		b, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, err
+		}
+		rec, err := decodeRecord(b)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		key := strings.ToLower(rec.Incident.Name)
+		if other, ok := byName[key]; ok {
+			return nil, fmt.Errorf("%s: incident name %s already used by %s", name, rec.Incident.Name, other)
+		}
+		byName[key] = name
+		n, _ := intProp(rec.Incident.Properties, "incidentNumber")
+		if other, ok := byNumber[n]; ok {
+			return nil, fmt.Errorf("%s: incident number %d already used by %s", name, n, other)
+		}
+		byNumber[n] = name
+		ds.Incidents = append(ds.Incidents, rec)
+	}
+	return ds, nil
+}
+
+func decodeRecord(b []byte) (*Record, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	dec.DisallowUnknownFields()
+	var rec Record
+	if err := dec.Decode(&rec); err != nil {
+		return nil, fmt.Errorf("decode: %w", err)
+	}
+	inc := rec.Incident
+	if inc == nil || inc.Name == "" || inc.Properties == nil {
+		return nil, fmt.Errorf("no incident with a name and properties")
+	}
+	if n, ok := intProp(inc.Properties, "incidentNumber"); !ok || n <= 0 {
+		return nil, fmt.Errorf("incident %s has no positive properties.incidentNumber", inc.Name)
+	}
+	for _, key := range []string{"title", "severity", "status", "createdTimeUtc"} {
+		if _, ok := inc.Properties[key].(string); !ok {
+			return nil, fmt.Errorf("incident %s has no string properties.%s", inc.Name, key)
+		}
+	}
+	for _, list := range [][]*Resource{rec.Alerts, rec.Entities, rec.Bookmarks, rec.Relations, rec.Comments, rec.Tasks} {
+		for _, r := range list {
+			if r == nil || r.Name == "" {
+				return nil, fmt.Errorf("incident %s: a resource has no name", inc.Name)
+			}
+		}
+	}
+	return &rec, nil
+}
+
+// seedState builds a fresh state from ds for the workspace and clock of opts:
+// ids are rewritten to the served workspace, timestamps shifted by
+// (now - DatasetAnchor) truncated to the minute, derived fields recomputed.
+func seedState(ds *Dataset, opts Options) (*state, error) {
+	shift := opts.Now().UTC().Sub(DatasetAnchor).Truncate(time.Minute)
+	st := &state{Version: stateVersion, Subscription: opts.Subscription, ResourceGroup: opts.ResourceGroup, Workspace: opts.Workspace}
+	rw := newRewriter(DemoSubscription, DemoResourceGroup, DemoWorkspace, opts.Subscription, opts.ResourceGroup, opts.Workspace)
+	for _, src := range ds.Incidents {
+		rec := cloneRecord(src)
+		rec.walk(func(v any) any {
+			if s, ok := v.(string); ok {
+				s = rw.replace(s)
+				if shift != 0 {
+					if t, ok := shiftTimestamp(s, shift); ok {
+						return t
+					}
+				}
+				return s
+			}
+			return v
+		}, rw)
+		normalize(rec)
+		st.Incidents = append(st.Incidents, rec)
+	}
+	st.index()
+	return st, nil
+}
+
+// walk replaces every string in rec (ids, names and property values) by
+// fn's result; rw, when set, also rewrites the workspace-naming properties
+// subscriptionId and resourceGroup of resource identifiers.
+func (rec *Record) walk(fn func(any) any, rw *rewriter) {
+	each := func(r *Resource) {
+		if r == nil {
+			return
+		}
+		r.ID = fn(r.ID).(string)
+		r.Name = fn(r.Name).(string)
+		r.Type = fn(r.Type).(string)
+		r.Properties = walkValue(r.Properties, "", fn, rw).(map[string]any)
+	}
+	each(rec.Incident)
+	for _, list := range [][]*Resource{rec.Alerts, rec.Entities, rec.Bookmarks, rec.Relations, rec.Comments, rec.Tasks} {
+		for _, r := range list {
+			each(r)
+		}
+	}
+}
+
+func walkValue(v any, key string, fn func(any) any, rw *rewriter) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			x[k] = walkValue(e, k, fn, rw)
+		}
+		return x
+	case []any:
+		for i, e := range x {
+			x[i] = walkValue(e, key, fn, rw)
+		}
+		return x
+	case string:
+		if rw != nil {
+			switch key {
+			case "subscriptionId":
+				if strings.EqualFold(x, rw.fromSub) {
+					return rw.toSub
+				}
+			case "resourceGroup":
+				if strings.EqualFold(x, rw.fromRG) {
+					return rw.toRG
+				}
+			}
+		}
+		return fn(x)
+	}
+	return v
+}
+
+// rewriter moves ARM ids from one workspace to another, matching
+// case-insensitively as ARM does.
+type rewriter struct {
+	from, to                     string
+	fromSub, fromRG, toSub, toRG string
+	identity                     bool
+}
+
+func newRewriter(fromSub, fromRG, fromWS, toSub, toRG, toWS string) *rewriter {
+	from := workspacePrefix(fromSub, fromRG, fromWS)
+	to := workspacePrefix(toSub, toRG, toWS)
+	return &rewriter{from: from, to: to, fromSub: fromSub, fromRG: fromRG, toSub: toSub, toRG: toRG,
+		identity: strings.EqualFold(from, to)}
+}
+
+func (rw *rewriter) replace(s string) string {
+	if rw.identity || len(s) < len(rw.from) {
+		return s
+	}
+	lower := strings.ToLower(s)
+	lfrom := strings.ToLower(rw.from)
+	if !strings.Contains(lower, lfrom) {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(lower, lfrom)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i])
+		b.WriteString(rw.to)
+		s, lower = s[i+len(lfrom):], lower[i+len(lfrom):]
+	}
+}
+
+func workspacePrefix(sub, rg, ws string) string {
+	return "/subscriptions/" + sub + "/resourceGroups/" + rg + "/providers/Microsoft.OperationalInsights/workspaces/" + ws
+}
+
+// shiftTimestamp moves an RFC 3339 timestamp by d, keeping its layout
+// (fraction digits, Z or numeric offset) so the data keeps the service's
+// formats. Strings that are not whole timestamps are left alone.
+func shiftTimestamp(s string, d time.Duration) (string, bool) {
+	if len(s) < 20 || len(s) > 40 || s[4] != '-' || s[10] != 'T' {
+		return "", false
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return "", false
+	}
+	layout := "2006-01-02T15:04:05"
+	if i := strings.IndexByte(s, '.'); i > 0 {
+		n := 0
+		for _, c := range s[i+1:] {
+			if c < '0' || c > '9' {
+				break
+			}
+			n++
+		}
+		layout += "." + strings.Repeat("0", n)
+	}
+	if strings.HasSuffix(s, "Z") {
+		layout += "Z07:00"
+	} else {
+		layout += "-07:00"
+	}
+	return t.Add(d).Format(layout), true
+}
+
+// normalize fills what the service always returns and recomputes derived
+// fields: empty lists instead of null, additionalData counters from the
+// lists, and relations to every alert and bookmark as the service lists them.
+func normalize(rec *Record) {
+	for _, l := range []*[]*Resource{&rec.Alerts, &rec.Entities, &rec.Bookmarks, &rec.Relations, &rec.Comments, &rec.Tasks} {
+		if *l == nil {
+			*l = []*Resource{}
+		}
+	}
+	inc := rec.Incident
+	if inc.Type == "" {
+		inc.Type = typeIncidents
+	}
+	for _, key := range []string{"labels", "relatedAnalyticRuleIds"} {
+		if _, ok := inc.Properties[key].([]any); !ok {
+			inc.Properties[key] = []any{}
+		}
+	}
+	related := map[string]bool{}
+	for _, r := range rec.Relations {
+		if id, ok := r.Properties["relatedResourceId"].(string); ok {
+			related[strings.ToLower(id)] = true
+		}
+	}
+	addRelation := func(target *Resource, typ, kind string) {
+		if related[strings.ToLower(target.ID)] {
+			return
+		}
+		name := deriveID(inc.Name, "relation", target.ID)
+		props := map[string]any{
+			"relatedResourceId":   target.ID,
+			"relatedResourceName": target.Name,
+			"relatedResourceType": typ,
+		}
+		if kind != "" {
+			props["relatedResourceKind"] = kind
+		}
+		rec.Relations = append(rec.Relations, &Resource{
+			ID: inc.ID + "/relations/" + name, Name: name, Type: typeRelations,
+			Etag: deriveID(name, "etag", "0"), Properties: props,
+		})
+	}
+	for _, a := range rec.Alerts {
+		addRelation(a, "Microsoft.SecurityInsights/entities", "SecurityAlert")
+	}
+	for _, b := range rec.Bookmarks {
+		addRelation(b, "Microsoft.SecurityInsights/bookmarks", "")
+	}
+	updateCounts(rec)
+}
+
+// updateCounts keeps additionalData consistent with the lists, as the
+// service does.
+func updateCounts(rec *Record) {
+	ad, ok := rec.Incident.Properties["additionalData"].(map[string]any)
+	if !ok {
+		ad = map[string]any{}
+		rec.Incident.Properties["additionalData"] = ad
+	}
+	ad["alertsCount"] = json.Number(fmt.Sprint(len(rec.Alerts)))
+	ad["bookmarksCount"] = json.Number(fmt.Sprint(len(rec.Bookmarks)))
+	ad["commentsCount"] = json.Number(fmt.Sprint(len(rec.Comments)))
+	if _, ok := ad["alertProductNames"].([]any); !ok {
+		names := []any{}
+		seen := map[string]bool{}
+		for _, a := range rec.Alerts {
+			if p, ok := a.Properties["productName"].(string); ok && !seen[p] {
+				seen[p] = true
+				names = append(names, p)
+			}
+		}
+		ad["alertProductNames"] = names
+	}
+	if _, ok := ad["tactics"].([]any); !ok {
+		ad["tactics"] = []any{}
+	}
+}
+
+func cloneRecord(r *Record) *Record {
+	c := &Record{Incident: cloneResource(r.Incident)}
+	cl := func(l []*Resource) []*Resource {
+		if l == nil {
+			return nil
+		}
+		out := make([]*Resource, len(l))
+		for i, x := range l {
+			out[i] = cloneResource(x)
+		}
+		return out
+	}
+	c.Alerts, c.Entities, c.Bookmarks = cl(r.Alerts), cl(r.Entities), cl(r.Bookmarks)
+	c.Relations, c.Comments, c.Tasks = cl(r.Relations), cl(r.Comments), cl(r.Tasks)
+	return c
+}
+
+func cloneResource(r *Resource) *Resource {
+	if r == nil {
+		return nil
+	}
+	c := *r
+	if r.Properties != nil {
+		c.Properties = cloneValue(r.Properties).(map[string]any)
+	}
+	return &c
+}
+
+func cloneValue(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(x))
+		for k, e := range x {
+			m[k] = cloneValue(e)
+		}
+		return m
+	case []any:
+		l := make([]any, len(x))
+		for i, e := range x {
+			l[i] = cloneValue(e)
+		}
+		return l
+	}
+	return v
+}
+
+// intProp reads an integer property decoded as json.Number or float64.
+func intProp(m map[string]any, key string) (int64, bool) {
+	switch x := m[key].(type) {
+	case json.Number:
+		n, err := x.Int64()
+		return n, err == nil
+	case float64:
+		return int64(x), x == float64(int64(x))
+	case int:
+		return int64(x), true
+	case int64:
+		return x, true
+	}
+	return 0, false
+}
+
+// timeProp reads an RFC 3339 timestamp property.
+func timeProp(m map[string]any, key string) (time.Time, bool) {
+	s, ok := m[key].(string)
+	if !ok {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	return t, err == nil
+}
+
+func stringProp(m map[string]any, key string) string {
+	s, _ := m[key].(string)
+	return s
+}
