@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -22,6 +23,14 @@ func newClient(t *testing.T, cfg llm.Config) *llm.Client {
 	c, err := llm.New(cfg)
 	if err != nil {
 		t.Fatalf("llm.New(%v): %v", cfg, err)
+	}
+	return c
+}
+
+func newClientB(b *testing.B, srv *llmtest.Server, mode string) *llm.Client {
+	c, err := llm.New(srv.Config(mode))
+	if err != nil {
+		b.Fatal(err)
 	}
 	return c
 }
@@ -247,30 +256,62 @@ func TestSchemaFor(t *testing.T) {
 // TestRetries checks that 429 honours retry-after-ms and retry-after, that
 // 5xx backs off, and that the waits go through the injected Sleep.
 func TestRetries(t *testing.T) {
+	for _, stream := range []bool{false, true} {
+		srv := llmtest.New(t)
+		srv.Status(429, llmtest.Headers{"retry-after-ms": "10"}).
+			Status(429, llmtest.Headers{"retry-after": "2"}).
+			Status(503, nil).
+			Reply("finally")
+		c := newClient(t, srv.Config("azure"))
+		var deltas []string
+		var onDelta func(string)
+		if stream {
+			onDelta = func(d string) { deltas = append(deltas, d) }
+		}
+		resp, err := c.Chat(context.Background(), ask("hi"), onDelta)
+		if err != nil {
+			t.Fatalf("stream=%v: Chat: %v", stream, err)
+		}
+		if resp.Content != "finally" || (stream && strings.Join(deltas, "") != "finally") {
+			t.Errorf("stream=%v: Content = %q, deltas %q", stream, resp.Content, deltas)
+		}
+		if n := len(srv.Requests()); n != 4 {
+			t.Errorf("stream=%v: %d requests, want 4", stream, n)
+		}
+		sleeps := srv.Sleeps()
+		if len(sleeps) != 3 || sleeps[0] != 10*time.Millisecond || sleeps[1] != 2*time.Second {
+			t.Fatalf("stream=%v: sleeps = %v, want [10ms 2s backoff]", stream, sleeps)
+		}
+		// Third attempt without a hint: exponential backoff with jitter, 1–2s.
+		if sleeps[2] < time.Second || sleeps[2] > 2*time.Second {
+			t.Errorf("stream=%v: backoff after the third failure = %v, want within [1s, 2s]", stream, sleeps[2])
+		}
+	}
+}
+
+// TestHTTPClient: a configured HTTP client carries the requests.
+func TestHTTPClient(t *testing.T) {
 	srv := llmtest.New(t)
-	srv.Status(429, llmtest.Headers{"retry-after-ms": "10"}).
-		Status(429, llmtest.Headers{"retry-after": "2"}).
-		Status(503, nil).
-		Reply("finally")
-	c := newClient(t, srv.Config("azure"))
-	resp, err := c.Chat(context.Background(), ask("hi"), nil)
-	if err != nil {
-		t.Fatalf("Chat: %v", err)
+	srv.Reply("ok")
+	rt := &countingTransport{next: http.DefaultTransport}
+	cfg := srv.Config("openai")
+	cfg.HTTPClient = &http.Client{Transport: rt}
+	if _, err := newClient(t, cfg).Chat(context.Background(), ask("hi"), nil); err != nil {
+		t.Fatal(err)
 	}
-	if resp.Content != "finally" {
-		t.Errorf("Content = %q", resp.Content)
+	if rt.n != 1 {
+		t.Errorf("custom transport saw %d requests, want 1", rt.n)
 	}
-	if n := len(srv.Requests()); n != 4 {
-		t.Errorf("%d requests, want 4", n)
-	}
-	sleeps := srv.Sleeps()
-	if len(sleeps) != 3 || sleeps[0] != 10*time.Millisecond || sleeps[1] != 2*time.Second {
-		t.Fatalf("sleeps = %v, want [10ms 2s backoff]", sleeps)
-	}
-	// Third attempt without a hint: exponential backoff with jitter, 1–2s.
-	if sleeps[2] < time.Second || sleeps[2] > 2*time.Second {
-		t.Errorf("backoff after the third failure = %v, want within [1s, 2s]", sleeps[2])
-	}
+}
+
+type countingTransport struct {
+	next http.RoundTripper
+	n    int
+}
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.n++
+	return c.next.RoundTrip(r)
 }
 
 func TestRetriesExhausted(t *testing.T) {
