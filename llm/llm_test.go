@@ -408,6 +408,15 @@ func TestContentFilter(t *testing.T) {
 			t.Errorf("%d requests, want 1: a filtered prompt is not retried", n)
 		}
 	})
+	t.Run("refusal", func(t *testing.T) {
+		srv := llmtest.New(t)
+		srv.Func(func(llmtest.Request) llmtest.Response { return llmtest.Response{Refusal: "I can't help with that."} })
+		c := newClient(t, srv.Config("openai"))
+		_, err := c.Chat(context.Background(), ask("hi"), nil)
+		if llm.KindOf(err) != llm.ContentFilter || !strings.Contains(err.Error(), "refused to answer: I can't help with that.") {
+			t.Fatalf("err = %v, want ContentFilter quoting the refusal", err)
+		}
+	})
 	for _, stream := range []bool{false, true} {
 		t.Run("completion", func(t *testing.T) {
 			srv := llmtest.New(t)

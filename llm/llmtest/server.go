@@ -212,8 +212,11 @@ func New(t testing.TB, opts ...Option) *Server {
 // URL is the server's root URL, e.g. http://127.0.0.1:PORT.
 func (s *Server) URL() string { return s.srv.URL }
 
+// AzureV1 is the provider mode of Config for Azure OpenAI's GA v1 API.
+const AzureV1 = "azure-v1"
+
 // Config returns an llm.Config pointing at this server for provider:
-// llm.ProviderAzure (dated deployments API), "azure-v1" (the GA v1 API),
+// llm.ProviderAzure (dated deployments API), AzureV1 (the GA v1 API),
 // llm.ProviderOpenAI or llm.ProviderCompatible. It uses the server's key
 // (or a dummy one), its first model, and the server's Sleep so retries do
 // not sleep.
@@ -230,7 +233,7 @@ func (s *Server) Config(provider string) llm.Config {
 	switch provider {
 	case llm.ProviderAzure:
 		cfg.Endpoint = s.URL()
-	case "azure-v1":
+	case AzureV1:
 		cfg.Provider = llm.ProviderAzure
 		cfg.Endpoint = s.URL()
 		cfg.APIVersion = llm.AzureV1
