@@ -57,6 +57,9 @@ type Analyzer struct {
 	DigestTokens int
 	// RepairRounds is how often failing model queries go back for repair; 0 → 2.
 	RepairRounds int
+	// Schema generates the strict JSON schema of a Go type for structured
+	// output (llm.SchemaFor); required with a Model.
+	Schema func(v any) (json.RawMessage, error)
 }
 
 // modelReport is what the model writes; its JSON schema is generated from
@@ -156,7 +159,10 @@ func (an *Analyzer) withModel(ctx context.Context, d socpilot.IncidentDetails, f
 	if an.Queries != nil {
 		tables = an.Queries.Describe(tableHint)
 	}
-	schema, err := SchemaFor(modelReport{})
+	if an.Schema == nil {
+		return facts, errors.New("analyzer has a model but no schema generator")
+	}
+	schema, err := an.Schema(modelReport{})
 	if err != nil {
 		return facts, err
 	}
@@ -221,7 +227,13 @@ func (an *Analyzer) modelQueries(ctx context.Context, number int, qs []modelQuer
 		return ok, nil, usage
 	}
 	pending := qs
-	schema, _ := SchemaFor(repairReply{})
+	schema, err := an.Schema(repairReply{})
+	if err != nil {
+		for _, q := range qs {
+			dropped = append(dropped, fmt.Sprintf("query %q dropped: %v", q.Title, err))
+		}
+		return nil, dropped, usage
+	}
 	for round := 0; ; round++ {
 		var failed []failedQuery
 		for _, q := range pending {
