@@ -1,0 +1,401 @@
+// Package logs runs KQL against a Log Analytics workspace through the Azure
+// Monitor Logs query API (azlogs): it reads the schema of the tables a query names
+// (`Table | getschema`, cached) and verifies that a query runs as written
+// (`<query> | take 0`), returning the service's own error.
+//
+// It is the only package that imports azlogs; no azlogs type crosses its boundary.
+package logs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/monitor/query/azlogs"
+
+	"github.com/socpilot/socpilot"
+	"github.com/socpilot/socpilot/kql/schema"
+)
+
+// Options configure a Client.
+type Options struct {
+	// Endpoint overrides the query API endpoint of Cloud, e.g. http://127.0.0.1:8081
+	// for an emulator (plain HTTP is allowed to loopback hosts only).
+	Endpoint  string
+	Cloud     cloud.Configuration // zero: AzurePublic (api.loganalytics.io)
+	Transport policy.Transporter  // nil: the default HTTP client
+	Retry     policy.RetryOptions // zero: azcore's defaults (3 retries honouring Retry-After)
+	// Parallel bounds the getschema requests SchemaFor runs at once; 0 means 4.
+	Parallel int
+}
+
+// Client queries one Log Analytics workspace. It is safe for concurrent use.
+type Client struct {
+	ws       string
+	c        *azlogs.Client
+	parallel int
+
+	mu    sync.Mutex
+	cache map[string]*schemaEntry
+}
+
+// schemaEntry is one cached (or in-flight) getschema result: concurrent callers for
+// the same table wait on done instead of asking the service twice.
+type schemaEntry struct {
+	done  chan struct{}
+	table schema.Table
+	err   error
+}
+
+// New returns a client for the workspace with this workspace (customer) ID, the
+// GUID shown on the workspace's overview page, authenticating with cred.
+func New(workspaceID string, cred azcore.TokenCredential, opts Options) (*Client, error) {
+	if strings.TrimSpace(workspaceID) == "" {
+		return nil, socpilot.Errorf(socpilot.EConfig, "the Log Analytics workspace ID is empty; set it to the workspace's GUID (Workspace ID on its overview page)")
+	}
+	co := &azlogs.ClientOptions{}
+	co.Cloud = opts.Cloud
+	if co.Cloud.Services == nil {
+		co.Cloud = cloud.AzurePublic
+	}
+	if opts.Endpoint != "" {
+		u, err := url.Parse(opts.Endpoint)
+		if err != nil || u.Host == "" {
+			return nil, socpilot.Errorf(socpilot.EConfig, "Log Analytics endpoint %q is not a URL (expected e.g. https://api.loganalytics.io)", opts.Endpoint)
+		}
+		svc := co.Cloud.Services[azlogs.ServiceName]
+		if svc.Audience == "" {
+			svc.Audience = "https://api.loganalytics.io"
+		}
+		svc.Endpoint = strings.TrimRight(opts.Endpoint, "/")
+		// An emulator speaks plain HTTP; never send a token over HTTP to a remote host.
+		if u.Scheme == "http" {
+			if !isLoopback(u.Hostname()) {
+				return nil, socpilot.Errorf(socpilot.EConfig, "Log Analytics endpoint %q uses plain HTTP to a non-loopback host; use https", opts.Endpoint)
+			}
+			// azlogs v1.2.0 builds its bearer-token policy without the client's
+			// InsecureAllowCredentialWithHTTP, so that policy refuses http URLs. The
+			// pipeline sees https and the last hop, to loopback only, goes out as http.
+			svc.Endpoint = "https://" + u.Host + strings.TrimRight(u.Path, "/")
+			next := opts.Transport
+			if next == nil {
+				next = http.DefaultClient
+			}
+			opts.Transport = loopbackHTTP{host: u.Host, next: next}
+		}
+		services := map[cloud.ServiceName]cloud.ServiceConfiguration{}
+		for k, v := range co.Cloud.Services {
+			services[k] = v
+		}
+		services[azlogs.ServiceName] = svc
+		co.Cloud = cloud.Configuration{ActiveDirectoryAuthorityHost: co.Cloud.ActiveDirectoryAuthorityHost, Services: services}
+	}
+	co.Transport = opts.Transport
+	co.Retry = opts.Retry
+	c, err := azlogs.NewClient(cred, co)
+	if err != nil {
+		return nil, fmt.Errorf("create Log Analytics query client: %w", err)
+	}
+	p := opts.Parallel
+	if p <= 0 {
+		p = 4
+	}
+	return &Client{ws: workspaceID, c: c, parallel: p, cache: map[string]*schemaEntry{}}, nil
+}
+
+// loopbackHTTP sends requests for host over plain HTTP (see New).
+type loopbackHTTP struct {
+	host string
+	next policy.Transporter
+}
+
+func (l loopbackHTTP) Do(req *http.Request) (*http.Response, error) {
+	if req.URL.Scheme == "https" && req.URL.Host == l.host {
+		r := req.Clone(req.Context())
+		r.URL.Scheme = "http"
+		return l.next.Do(r)
+	}
+	return l.next.Do(req)
+}
+
+func isLoopback(host string) bool {
+	return host == "localhost" || strings.HasPrefix(host, "127.") || host == "::1"
+}
+
+// WorkspaceID is the workspace this client queries.
+func (c *Client) WorkspaceID() string { return c.ws }
+
+// Result is the primary table of a query's answer.
+type Result struct {
+	Columns []schema.Column
+	Rows    [][]any
+	// Partial is set when the service answered 200 with a PartialError: the rows
+	// may be incomplete and Partial says why.
+	Partial *QueryError
+}
+
+// Query runs query over the last timespan (0: no time range beyond the query's
+// own) and returns its primary result.
+func (c *Client) Query(ctx context.Context, query string, timespan time.Duration) (Result, error) {
+	return c.query(ctx, query, timespan, 0)
+}
+
+func (c *Client) query(ctx context.Context, query string, timespan time.Duration, wait time.Duration) (Result, error) {
+	body := azlogs.QueryBody{Query: &query}
+	if timespan > 0 {
+		ts := azlogs.TimeInterval(isoDuration(timespan))
+		body.Timespan = &ts
+	}
+	var opts *azlogs.QueryWorkspaceOptions
+	if wait > 0 {
+		secs := max(1, int(wait/time.Second))
+		opts = &azlogs.QueryWorkspaceOptions{Options: &azlogs.QueryOptions{Wait: &secs}}
+	}
+	resp, err := c.c.QueryWorkspace(ctx, c.ws, body, opts)
+	if err != nil {
+		return Result{}, c.wrap(err)
+	}
+	var res Result
+	if len(resp.Tables) > 0 {
+		t := resp.Tables[0]
+		for _, col := range t.Columns {
+			var name, ty string
+			if col.Name != nil {
+				name = *col.Name
+			}
+			if col.Type != nil {
+				ty = string(*col.Type)
+			}
+			typ, ok := schema.ParseType(ty)
+			if !ok {
+				typ = schema.Dynamic
+			}
+			res.Columns = append(res.Columns, schema.Column{Name: name, Type: typ})
+		}
+		for _, r := range t.Rows {
+			res.Rows = append(res.Rows, []any(r))
+		}
+	}
+	if resp.Error != nil {
+		// azlogs keeps the error object's JSON as the ErrorInfo's message.
+		qe := parseErrorObject([]byte(resp.Error.Error()))
+		qe.Partial = true
+		res.Partial = qe
+	}
+	return res, nil
+}
+
+// isoDuration formats d as an ISO 8601 duration (PT1H30M), the timespan format of
+// the query API.
+func isoDuration(d time.Duration) string {
+	secs := int64(d / time.Second)
+	if secs < 1 {
+		secs = 1
+	}
+	var b strings.Builder
+	b.WriteString("PT")
+	if h := secs / 3600; h > 0 {
+		fmt.Fprintf(&b, "%dH", h)
+	}
+	if m := secs % 3600 / 60; m > 0 {
+		fmt.Fprintf(&b, "%dM", m)
+	}
+	if s := secs % 60; s > 0 {
+		fmt.Fprintf(&b, "%dS", s)
+	}
+	return b.String()
+}
+
+var plainIdent = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// quoteName writes a table name so KQL reads it as a name whatever it contains.
+func quoteName(name string) string {
+	if plainIdent.MatchString(name) {
+		return name
+	}
+	return "['" + strings.ReplaceAll(strings.ReplaceAll(name, `\`, `\\`), "'", `\'`) + "']"
+}
+
+// TableSchema returns the columns of table in this workspace, by running
+// `table | getschema`. Answers are cached for the life of the client; concurrent
+// calls for the same table share one request. A table the workspace does not have
+// is a *QueryError with IsUnknownName true (not cached, so a table created later is seen).
+func (c *Client) TableSchema(ctx context.Context, table string) (schema.Table, error) {
+	c.mu.Lock()
+	e, ok := c.cache[table]
+	if !ok {
+		e = &schemaEntry{done: make(chan struct{})}
+		c.cache[table] = e
+	}
+	c.mu.Unlock()
+	if ok {
+		select {
+		case <-e.done:
+			return e.table, e.err
+		case <-ctx.Done():
+			return schema.Table{}, ctx.Err()
+		}
+	}
+	e.table, e.err = c.fetchSchema(ctx, table)
+	if e.err != nil {
+		// Errors are not cached: the next call asks again.
+		c.mu.Lock()
+		delete(c.cache, table)
+		c.mu.Unlock()
+	}
+	close(e.done)
+	return e.table, e.err
+}
+
+func (c *Client) fetchSchema(ctx context.Context, table string) (schema.Table, error) {
+	res, err := c.query(ctx, quoteName(table)+" | getschema", 0, 0)
+	if err != nil {
+		return schema.Table{}, fmt.Errorf("read schema of %s: %w", table, err)
+	}
+	// getschema answers one row per column: ColumnName, ColumnOrdinal, DataType
+	// (the .NET type, System.String) and ColumnType (the KQL type, string).
+	idx := map[string]int{}
+	for i, col := range res.Columns {
+		idx[col.Name] = i
+	}
+	ni, ok := idx["ColumnName"]
+	if !ok {
+		return schema.Table{}, fmt.Errorf("read schema of %s: the getschema answer has no ColumnName column", table)
+	}
+	ti, hasType := idx["ColumnType"]
+	di, hasData := idx["DataType"]
+	t := schema.Table{Name: table, Source: "workspace " + c.ws + " (getschema)"}
+	for _, row := range res.Rows {
+		name, _ := cell(row, ni).(string)
+		if name == "" {
+			continue
+		}
+		ty := schema.Dynamic
+		if s, _ := cell(row, ti).(string); hasType && s != "" {
+			if p, ok := schema.ParseType(s); ok {
+				ty = p
+			}
+		} else if s, _ := cell(row, di).(string); hasData && s != "" {
+			if p, ok := schema.ParseType(s); ok {
+				ty = p
+			}
+		}
+		t.Columns = append(t.Columns, schema.Column{Name: name, Type: ty})
+	}
+	return t, nil
+}
+
+func cell(row []any, i int) any {
+	if i < 0 || i >= len(row) {
+		return nil
+	}
+	return row[i]
+}
+
+// SchemaFor returns a Schema holding the tables of this workspace among tables
+// (read with TableSchema, a few at a time). Tables the workspace does not have are
+// left out, so a validator reports them as unknown; any other failure is returned.
+func (c *Client) SchemaFor(ctx context.Context, tables []string) (*schema.Schema, error) {
+	out := schema.New()
+	var (
+		mu   sync.Mutex
+		wg   sync.WaitGroup
+		errs []error
+	)
+	sem := make(chan struct{}, c.parallel)
+	seen := map[string]bool{}
+	for _, name := range tables {
+		if name == "" || seen[name] {
+			continue
+		}
+		seen[name] = true
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				mu.Lock()
+				errs = append(errs, ctx.Err())
+				mu.Unlock()
+				return
+			}
+			defer func() { <-sem }()
+			t, err := c.TableSchema(ctx, name)
+			mu.Lock()
+			defer mu.Unlock()
+			var qe *QueryError
+			switch {
+			case errors.As(err, &qe) && qe.IsUnknownName():
+			case err != nil:
+				errs = append(errs, err)
+			default:
+				out.AddTable(t)
+			}
+		}()
+	}
+	wg.Wait()
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return out, nil
+}
+
+// Verify runs query as `<query> | take 0` with a short deadline, so the service
+// parses and binds it against the workspace without returning rows. It returns nil
+// when the query runs, a *QueryError carrying the service's own message (with line
+// and position for a syntax error) when it does not, a *QueryError with Partial set
+// when the service ran it but warned, and other errors for transport or auth failures.
+func (c *Client) Verify(ctx context.Context, query string, timeout time.Duration) error {
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	q := strings.TrimRight(query, " \t\r\n;")
+	// On its own line so that a // comment ending the query does not swallow it.
+	q += "\n| take 0"
+	res, err := c.query(ctx, q, time.Minute, timeout)
+	if err != nil {
+		var qe *QueryError
+		if errors.As(err, &qe) {
+			// An error found only at the appended line (an unclosed bracket reported
+			// at the end of input) belongs at the end of the query as written.
+			lines := strings.Split(strings.TrimRight(query, " \t\r\n;"), "\n")
+			if qe.Line > len(lines) {
+				qe.Line = len(lines)
+				qe.Pos = len([]rune(strings.TrimRight(lines[len(lines)-1], "\r")))
+			}
+		}
+		return err
+	}
+	if res.Partial != nil {
+		return res.Partial
+	}
+	return nil
+}
+
+// wrap turns an SDK or transport error into a *QueryError (the service rejected the
+// query) or a *socpilot.Error with one clear sentence.
+func (c *Client) wrap(err error) error {
+	var re *azcore.ResponseError
+	switch {
+	case errors.As(err, &re):
+		return c.responseError(re)
+	case errors.Is(err, context.DeadlineExceeded):
+		return &socpilot.Error{Code: socpilot.EUnavailable, Err: err, Message: "Log Analytics did not answer in time"}
+	case errors.Is(err, context.Canceled):
+		return &socpilot.Error{Code: socpilot.EUnavailable, Err: err, Message: "query cancelled"}
+	}
+	return &socpilot.Error{Code: socpilot.EUnavailable, Err: err,
+		Message: fmt.Sprintf("cannot reach the Log Analytics query API for workspace %s", c.ws)}
+}
