@@ -545,3 +545,10 @@ func BenchmarkDefault(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkSuggestTables(b *testing.B) {
+	names := Default().TableNames()
+	for b.Loop() {
+		Suggest("DeviceProcesEvents", names, 3)
+	}
+}
