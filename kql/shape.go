@@ -1,0 +1,139 @@
+package kql
+
+import (
+	"strings"
+
+	"github.com/socpilot/socpilot/kql/schema"
+)
+
+// column is one column of a row shape.
+type column struct {
+	name string
+	typ  schema.Type
+}
+
+// shape is what the validator knows about the rows flowing through a pipe.
+// When open is set, columns other than those listed may exist (after
+// bag_unpack, pivot, an unknown function, externaldata without schema...), so
+// an unknown name is not an error.
+type shape struct {
+	cols   []column
+	open   bool
+	tables []string // schema tables the rows come from, for lint
+}
+
+func openShape() *shape { return &shape{open: true} }
+
+func (s *shape) find(name string) (column, bool) {
+	for _, c := range s.cols {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return column{}, false
+}
+
+func (s *shape) has(name string) bool {
+	_, ok := s.find(name)
+	return ok
+}
+
+func (s *shape) names() []string {
+	out := make([]string, len(s.cols))
+	for i, c := range s.cols {
+		out[i] = c.name
+	}
+	return out
+}
+
+// clone returns a copy whose column slice can be changed independently.
+func (s *shape) clone() *shape {
+	n := &shape{open: s.open, tables: s.tables}
+	n.cols = make([]column, len(s.cols), len(s.cols)+4)
+	copy(n.cols, s.cols)
+	return n
+}
+
+// set adds or replaces a column.
+func (s *shape) set(name string, t schema.Type) {
+	for i := range s.cols {
+		if s.cols[i].name == name {
+			s.cols[i].typ = t
+			return
+		}
+	}
+	s.cols = append(s.cols, column{name, t})
+}
+
+// addUnique adds a column, renaming it name1, name2 ... when the name is
+// taken, as join and summarize do with duplicate names.
+func (s *shape) addUnique(name string, t schema.Type) {
+	if !s.has(name) {
+		s.cols = append(s.cols, column{name, t})
+		return
+	}
+	for i := 1; ; i++ {
+		n := name + itoa(i)
+		if !s.has(n) {
+			s.cols = append(s.cols, column{n, t})
+			return
+		}
+	}
+}
+
+func (s *shape) remove(name string) {
+	for i := range s.cols {
+		if s.cols[i].name == name {
+			s.cols = append(s.cols[:i], s.cols[i+1:]...)
+			return
+		}
+	}
+}
+
+// wildcardMatch matches a name against a pattern where * stands for any run of characters.
+func wildcardMatch(pattern, name string) bool {
+	if !strings.Contains(pattern, "*") {
+		return pattern == name
+	}
+	parts := strings.Split(pattern, "*")
+	if !strings.HasPrefix(name, parts[0]) {
+		return false
+	}
+	name = name[len(parts[0]):]
+	for i := 1; i < len(parts)-1; i++ {
+		j := strings.Index(name, parts[i])
+		if j < 0 {
+			return false
+		}
+		name = name[j+len(parts[i]):]
+	}
+	return strings.HasSuffix(name, parts[len(parts)-1])
+}
+
+func shapeFromTable(t *schema.Table) *shape {
+	s := &shape{cols: make([]column, len(t.Columns)), tables: []string{t.Name}}
+	for i, c := range t.Columns {
+		s.cols[i] = column{c.Name, c.Type}
+	}
+	return s
+}
+
+func shapeFromColumns(cols []schema.Column) *shape {
+	if cols == nil {
+		return openShape()
+	}
+	s := &shape{cols: make([]column, len(cols))}
+	for i, c := range cols {
+		s.cols[i] = column{c.Name, c.Type}
+	}
+	return s
+}
+
+func shapeFromDecls(decls []*ColumnDecl) *shape {
+	s := &shape{}
+	for _, d := range decls {
+		t, _ := schema.ParseType(d.Type)
+		s.set(d.Name.Name, t)
+	}
+	return s
+}

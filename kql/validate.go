@@ -1,0 +1,1277 @@
+package kql
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/socpilot/socpilot/kql/schema"
+)
+
+// Severity ranks a finding.
+type Severity int
+
+// Severities, most serious first.
+const (
+	SeverityError Severity = iota
+	SeverityWarning
+	SeverityInfo
+)
+
+func (s Severity) String() string {
+	switch s {
+	case SeverityError:
+		return "error"
+	case SeverityWarning:
+		return "warning"
+	}
+	return "info"
+}
+
+// Finding is one problem the validator found, with where it is and, when it
+// knows one, what to write instead.
+type Finding struct {
+	Severity   Severity
+	Pos        Pos
+	End        Pos
+	Code       string // stable identifier such as "unknown-column"
+	Message    string
+	Suggestion string // e.g. "did you mean 'AccountName'?"
+}
+
+// Finding codes.
+const (
+	CodeSyntax          = "syntax"
+	CodeUnknownTable    = "unknown-table"
+	CodeUnknownColumn   = "unknown-column"
+	CodeUnknownFunction = "unknown-function"
+	CodeArgCount        = "argument-count"
+	CodeType            = "type"
+	CodeTimeColumn      = "time-column"
+	CodeNoTimeBound     = "no-time-bound"
+	CodeUnknownPlugin   = "unknown-plugin"
+	CodeOperator        = "operator"
+)
+
+// DefaultLargeTables are tables that are usually big enough that a query
+// without a time filter is slow and expensive.
+var DefaultLargeTables = []string{
+	"SecurityEvent", "SigninLogs", "AADNonInteractiveUserSignInLogs", "CommonSecurityLog", "Syslog",
+	"DeviceProcessEvents", "DeviceNetworkEvents", "DeviceFileEvents", "DeviceEvents", "DeviceRegistryEvents",
+	"DeviceLogonEvents", "DeviceImageLoadEvents", "AzureDiagnostics", "OfficeActivity", "AuditLogs", "Event",
+	"W3CIISLog", "DnsEvents", "EmailEvents", "AzureActivity", "CloudAppEvents",
+}
+
+// Validator checks queries against a schema. The zero value uses
+// schema.Default(). A Validator is safe for concurrent use.
+type Validator struct {
+	Schema *schema.Schema
+	// LargeTables overrides DefaultLargeTables for the no-time-bound lint.
+	LargeTables []string
+	// NoLint turns off the Sentinel lint (time column, time bound).
+	NoLint bool
+}
+
+// Validate parses and checks src. Syntax errors become Error findings; when
+// the query does not parse, no semantic checks are made.
+func (v *Validator) Validate(src string) []Finding {
+	q, errs := Parse(src)
+	if len(errs) > 0 {
+		out := make([]Finding, len(errs))
+		for i, e := range errs {
+			out[i] = Finding{Severity: SeverityError, Pos: e.Pos, End: e.Pos, Code: CodeSyntax, Message: e.Msg}
+		}
+		return out
+	}
+	return v.ValidateQuery(q)
+}
+
+// ValidateQuery checks a parsed query.
+func (v *Validator) ValidateQuery(q *Query) []Finding {
+	sch := v.Schema
+	if sch == nil {
+		sch = schema.Default()
+	}
+	c := &checker{v: v, sch: sch, q: q}
+	c.statements(q.Statements)
+	if !v.NoLint {
+		c.lintTimeBound()
+	}
+	sort.SliceStable(c.findings, func(i, j int) bool { return c.findings[i].Pos.Offset < c.findings[j].Pos.Offset })
+	return c.findings
+}
+
+// HasErrors reports whether any finding is an Error.
+func HasErrors(fs []Finding) bool {
+	for _, f := range fs {
+		if f.Severity == SeverityError {
+			return true
+		}
+	}
+	return false
+}
+
+// ---- bindings ----
+
+type bindKind uint8
+
+const (
+	bindScalar bindKind = iota
+	bindTabular
+	bindFunc
+)
+
+type binding struct {
+	name  string
+	kind  bindKind
+	typ   schema.Type
+	shape *shape
+	fn    *FuncDecl
+	env   []binding // closure for functions
+}
+
+type checker struct {
+	v        *Validator
+	sch      *schema.Schema
+	q        *Query
+	env      []binding
+	findings []Finding
+	seen     map[[2]int]bool
+	quiet    int // >0 while re-evaluating function bodies for their result shape
+	depth    int
+
+	largeRefs   []*Ident // references to large tables, for the time-bound lint
+	timeBounded bool
+}
+
+func (c *checker) lookup(name string) *binding {
+	for i := len(c.env) - 1; i >= 0; i-- {
+		if c.env[i].name == name {
+			return &c.env[i]
+		}
+	}
+	return nil
+}
+
+func (c *checker) report(sev Severity, sp Span, code, msg, sugg string) {
+	if c.quiet > 0 {
+		return
+	}
+	if c.seen == nil {
+		c.seen = map[[2]int]bool{}
+	}
+	k := [2]int{sp.Start, len(msg)}
+	if c.seen[k] {
+		return
+	}
+	c.seen[k] = true
+	c.findings = append(c.findings, Finding{Severity: sev, Pos: c.q.Position(sp.Start), End: c.q.Position(sp.End), Code: code, Message: msg, Suggestion: sugg})
+}
+
+func didYouMean(names []string) string {
+	if len(names) == 0 {
+		return ""
+	}
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = "'" + n + "'"
+	}
+	return "did you mean " + strings.Join(q, " or ") + "?"
+}
+
+// ---- statements ----
+
+func (c *checker) statements(stmts []Stmt) *shape {
+	var last *shape
+	for _, st := range stmts {
+		switch s := st.(type) {
+		case *LetStmt:
+			c.let(s)
+		case *DeclareStmt:
+			for _, p := range s.Params {
+				c.bindParam(p, nil)
+			}
+		case *SetStmt:
+		case *ExprStmt:
+			if c.isTabular(s.Expr) {
+				last = c.tabular(s.Expr, nil)
+			} else {
+				c.expr(s.Expr, nil)
+				last = openShape()
+			}
+		}
+	}
+	return last
+}
+
+func (c *checker) let(s *LetStmt) {
+	switch val := s.Value.(type) {
+	case *FuncDecl:
+		// check the body once with the declared parameters
+		saved := len(c.env)
+		for _, p := range val.Params {
+			c.bindParam(p, nil)
+		}
+		c.statements(val.Body)
+		c.env = c.env[:saved]
+		c.env = append(c.env, binding{name: s.Name.Name, kind: bindFunc, fn: val, env: c.env[:saved:saved]})
+		return
+	}
+	if c.isTabular(s.Value) {
+		sh := c.tabular(s.Value, nil)
+		c.env = append(c.env, binding{name: s.Name.Name, kind: bindTabular, shape: sh})
+		return
+	}
+	t := c.expr(s.Value, nil)
+	c.env = append(c.env, binding{name: s.Name.Name, kind: bindScalar, typ: t})
+}
+
+// bindParam binds a function or query parameter; arg is the call's argument
+// shape for tabular parameters (nil when checking the declaration).
+func (c *checker) bindParam(p *Param, arg *shape) {
+	if p.Tabular {
+		sh := arg
+		if sh == nil {
+			sh = shapeFromDecls(p.Columns)
+			sh.open = len(p.Columns) == 0 || true // a tabular argument may have more columns
+			if len(p.Columns) > 0 {
+				// declared columns are all the body may use: keep it closed
+				sh.open = false
+			}
+		}
+		c.env = append(c.env, binding{name: p.Name.Name, kind: bindTabular, shape: sh})
+		return
+	}
+	t, _ := schema.ParseType(p.Type)
+	if p.Default != nil {
+		c.expr(p.Default, nil)
+	}
+	c.env = append(c.env, binding{name: p.Name.Name, kind: bindScalar, typ: t})
+}
+
+// isTabular decides whether an expression produces a table.
+func (c *checker) isTabular(e Expr) bool {
+	switch x := e.(type) {
+	case *Pipeline, *OpExpr:
+		return true
+	case *Paren:
+		return c.isTabular(x.X)
+	case *Ident:
+		if b := c.lookup(x.Name); b != nil {
+			return b.kind == bindTabular || (b.kind == bindFunc && c.funcIsTabular(b))
+		}
+		if _, ok := c.sch.Table(x.Name); ok {
+			return true
+		}
+		if _, ok := c.sch.Function(x.Name); ok {
+			return true
+		}
+		// an unknown bare name at statement level is most likely a table
+		return true
+	case *Call:
+		name := x.Name()
+		if name == "" {
+			return true // database("x").table("y")
+		}
+		switch name {
+		case "materialize", "table", "view", "database", "cluster", "workspace", "app", "external_table":
+			return true
+		}
+		if _, ok := typeCasts[name]; ok {
+			return false
+		}
+		if b := c.lookup(name); b != nil {
+			return b.kind == bindFunc && c.funcIsTabular(b)
+		}
+		if _, ok := schema.LookupBuiltin(name); ok {
+			return false
+		}
+		if _, ok := c.sch.Function(name); ok {
+			return true
+		}
+		return true
+	case *Member:
+		return true
+	}
+	return false
+}
+
+// funcIsTabular decides whether a user function returns a table by looking
+// at its last statement.
+func (c *checker) funcIsTabular(b *binding) bool {
+	body := b.fn.Body
+	if len(body) == 0 {
+		return false
+	}
+	es, ok := body[len(body)-1].(*ExprStmt)
+	if !ok {
+		return false
+	}
+	saved := c.env
+	c.env = append(b.env[:len(b.env):len(b.env)], binding{}) // placeholder
+	c.env = c.env[:len(c.env)-1]
+	for _, p := range b.fn.Params {
+		if p.Tabular {
+			c.env = append(c.env, binding{name: p.Name.Name, kind: bindTabular, shape: openShape()})
+		} else {
+			c.env = append(c.env, binding{name: p.Name.Name, kind: bindScalar})
+		}
+	}
+	for _, st := range body {
+		if ls, ok := st.(*LetStmt); ok {
+			if _, isFn := ls.Value.(*FuncDecl); isFn {
+				c.env = append(c.env, binding{name: ls.Name.Name, kind: bindFunc, fn: ls.Value.(*FuncDecl)})
+			} else {
+				c.env = append(c.env, binding{name: ls.Name.Name, kind: bindScalar})
+			}
+		}
+	}
+	r := c.isTabular(es.Expr)
+	c.env = saved
+	return r
+}
+
+// ---- tabular expressions ----
+
+func (c *checker) tabular(e Expr, in *shape) *shape {
+	c.depth++
+	defer func() { c.depth-- }()
+	if c.depth > 200 {
+		return openShape()
+	}
+	switch x := e.(type) {
+	case *Pipeline:
+		var s *shape
+		if x.Source != nil {
+			s = c.tabular(x.Source, nil)
+		} else if in != nil {
+			s = in
+		} else {
+			s = openShape()
+		}
+		for _, op := range x.Ops {
+			s = c.operator(op, s)
+		}
+		return s
+	case *OpExpr:
+		return c.operator(x.Op, nil)
+	case *Paren:
+		return c.tabular(x.X, in)
+	case *Ident:
+		return c.tableRef(x)
+	case *Call:
+		return c.tabularCall(x, nil)
+	case *Member:
+		// database("d").T, cluster("c").database("d").T: another database's
+		// schema is unknown here
+		c.exprArgsOf(x)
+		return openShape()
+	}
+	c.expr(e, nil)
+	return openShape()
+}
+
+func (c *checker) exprArgsOf(m *Member) {
+	if call, ok := m.X.(*Call); ok {
+		for _, a := range call.Args {
+			c.expr(a, nil)
+		}
+	}
+}
+
+// tableRef resolves a bare name used as a table.
+func (c *checker) tableRef(id *Ident) *shape {
+	if b := c.lookup(id.Name); b != nil {
+		switch b.kind {
+		case bindTabular:
+			return b.shape
+		case bindFunc:
+			return c.callUserFunc(b, nil, nil, id.S)
+		}
+		return openShape()
+	}
+	if t, ok := c.sch.Table(id.Name); ok {
+		c.noteTable(id, t.Name)
+		return shapeFromTable(t)
+	}
+	if f, ok := c.sch.Function(id.Name); ok {
+		if n := f.RequiredParams(); n > 0 {
+			c.report(SeverityError, id.S, CodeArgCount, "function '"+f.Name+"' needs "+itoa(n)+" argument(s)", "")
+		}
+		return shapeFromColumns(f.Columns)
+	}
+	c.unknownTable(id)
+	return openShape()
+}
+
+func (c *checker) noteTable(id *Ident, name string) {
+	for _, lt := range c.largeTables() {
+		if lt == name {
+			c.largeRefs = append(c.largeRefs, id)
+		}
+	}
+}
+
+func (c *checker) largeTables() []string {
+	if c.v.LargeTables != nil {
+		return c.v.LargeTables
+	}
+	return DefaultLargeTables
+}
+
+func (c *checker) unknownTable(id *Ident) {
+	cands := c.sch.TableNames()
+	cands = append(cands, c.sch.FunctionNames()...)
+	for _, b := range c.env {
+		if b.kind != bindScalar {
+			cands = append(cands, b.name)
+		}
+	}
+	c.report(SeverityError, id.S, CodeUnknownTable, "unknown table or function '"+id.Name+"'", didYouMean(schema.Suggest(id.Name, cands, 3)))
+}
+
+// tabularCall evaluates f(...) used as a table; in is the piped input for invoke.
+func (c *checker) tabularCall(x *Call, in *shape) *shape {
+	name := x.Name()
+	if name == "" {
+		for _, a := range x.Args {
+			c.expr(a, nil)
+		}
+		return openShape()
+	}
+	if b := c.lookup(name); b != nil {
+		if b.kind == bindFunc {
+			return c.callUserFunc(b, x.Args, in, x.S)
+		}
+		if b.kind == bindTabular && len(x.Args) == 0 {
+			return b.shape
+		}
+	}
+	switch name {
+	case "materialize", "view":
+		if len(x.Args) == 1 {
+			return c.tabular(x.Args[0], nil)
+		}
+	case "table":
+		if len(x.Args) >= 1 {
+			if lit, ok := x.Args[0].(*Literal); ok && lit.Kind == LitString {
+				id := &Ident{S: lit.S, Name: lit.Value}
+				return c.tableRef(id)
+			}
+		}
+		return openShape()
+	case "database", "cluster", "workspace", "app", "external_table":
+		return openShape()
+	}
+	if f, ok := c.sch.Function(name); ok {
+		for _, a := range x.Args {
+			c.expr(a, nil)
+		}
+		n := len(x.Args)
+		if n < f.RequiredParams() || n > len(f.Params) {
+			c.report(SeverityError, x.S, CodeArgCount, "function '"+name+"' takes "+arityText(f.RequiredParams(), len(f.Params))+", got "+itoa(n), "")
+		}
+		return shapeFromColumns(f.Columns)
+	}
+	if t, ok := c.sch.Table(name); ok && len(x.Args) == 0 {
+		return shapeFromTable(t)
+	}
+	if _, ok := schema.LookupBuiltin(name); ok {
+		c.expr(x, nil)
+		return openShape()
+	}
+	c.unknownTable(x.Fn.(*Ident))
+	for _, a := range x.Args {
+		c.expr(a, nil)
+	}
+	return openShape()
+}
+
+func arityText(min, max int) string {
+	switch {
+	case max < 0:
+		return "at least " + itoa(min) + " argument(s)"
+	case min == max:
+		return itoa(min) + " argument(s)"
+	}
+	return itoa(min) + " to " + itoa(max) + " arguments"
+}
+
+// callUserFunc evaluates a let-bound function for its result shape.
+func (c *checker) callUserFunc(b *binding, args []Expr, in *shape, sp Span) *shape {
+	fn := b.fn
+	required := 0
+	for _, p := range fn.Params {
+		if p.Default == nil {
+			required++
+		}
+	}
+	nargs := len(args)
+	if in != nil {
+		nargs++
+	}
+	if nargs < required || nargs > len(fn.Params) {
+		c.report(SeverityError, sp, CodeArgCount, "function '"+b.name+"' takes "+arityText(required, len(fn.Params))+", got "+itoa(nargs), "")
+	}
+	// evaluate the arguments in the caller's scope
+	argShapes := make([]*shape, len(fn.Params))
+	i := 0
+	if in != nil && len(fn.Params) > 0 {
+		argShapes[0] = in
+		i = 1
+	}
+	for _, a := range args {
+		if na, ok := a.(*NamedArg); ok {
+			a = na.Value
+			for j, p := range fn.Params {
+				if p.Name.Name == na.Name.Name {
+					i = j
+				}
+			}
+		}
+		if i < len(fn.Params) && fn.Params[i].Tabular {
+			argShapes[i] = c.tabular(a, nil)
+		} else if c.isTabularArg(a) {
+			c.tabular(a, nil)
+		} else {
+			c.expr(a, nil)
+		}
+		i++
+	}
+	if c.depth > 50 {
+		return openShape()
+	}
+	saved := c.env
+	c.env = append(b.env[:len(b.env):len(b.env)], binding{name: b.name, kind: bindFunc, fn: fn, env: b.env})
+	for j, p := range fn.Params {
+		if p.Tabular {
+			sh := argShapes[j]
+			if sh == nil {
+				sh = openShape()
+			}
+			c.env = append(c.env, binding{name: p.Name.Name, kind: bindTabular, shape: sh})
+		} else {
+			t, _ := schema.ParseType(p.Type)
+			c.env = append(c.env, binding{name: p.Name.Name, kind: bindScalar, typ: t})
+		}
+	}
+	c.quiet++
+	c.depth++
+	r := c.statements(fn.Body)
+	c.depth--
+	c.quiet--
+	c.env = saved
+	if r == nil {
+		return openShape()
+	}
+	return r
+}
+
+// isTabularArg decides whether a function argument or parenthesised
+// expression is a sub-query: a pipeline, or a let-bound table in parentheses.
+func (c *checker) isTabularArg(e Expr) bool {
+	switch v := e.(type) {
+	case *Pipeline, *OpExpr:
+		return true
+	case *Paren:
+		if id, ok := v.X.(*Ident); ok {
+			b := c.lookup(id.Name)
+			return b != nil && b.kind == bindTabular
+		}
+		return c.isTabularArg(v.X)
+	}
+	return false
+}
+
+// ---- operators ----
+
+func (c *checker) operator(op Operator, input *shape) *shape {
+	if u, ok := op.(*UnionOp); ok {
+		return c.union(u, input)
+	}
+	in := input
+	if in == nil {
+		in = openShape()
+	}
+	switch o := op.(type) {
+	case *WhereOp:
+		c.expr(o.Pred, &ectx{row: in})
+		return in
+	case *ProjectOp:
+		return c.project(o, in)
+	case *RenameOp:
+		out := in.clone()
+		for _, it := range o.Items {
+			old, ok := it.Value.(*Ident)
+			if !ok {
+				c.report(SeverityError, it.Value.Span(), CodeOperator, "project-rename needs an existing column name on the right of '='", "")
+				continue
+			}
+			col, found := in.find(old.Name)
+			if !found {
+				c.unknownColumn(old, in)
+			}
+			out.remove(old.Name)
+			out.set(it.Names[0].Name, col.typ)
+		}
+		return out
+	case *ExtendOp:
+		return c.extend(o.Items, in)
+	case *SerializeOp:
+		return c.extend(o.Items, in)
+	case *SummarizeOp:
+		return c.summarize(o, in)
+	case *JoinOp:
+		return c.join(o, in)
+	case *ParseOp:
+		c.expr(o.Source, &ectx{row: in})
+		out := in.clone()
+		for _, it := range o.Pattern {
+			if it.Column != nil {
+				t := schema.String
+				if it.Type != "" {
+					t, _ = schema.ParseType(it.Type)
+				}
+				out.set(it.Column.Name, t)
+			}
+		}
+		return out
+	case *ParseKVOp:
+		c.expr(o.Source, &ectx{row: in})
+		out := in.clone()
+		for _, d := range o.Columns {
+			t, _ := schema.ParseType(d.Type)
+			out.set(d.Name.Name, t)
+		}
+		return out
+	case *MvExpandOp:
+		return c.mvItems(o.Params, o.Items, in)
+	case *MvApplyOp:
+		sub := c.mvItems(o.Params, o.Items, in)
+		res := c.tabular(o.Sub, sub)
+		out := in.clone()
+		out.open = out.open || res.open
+		for _, col := range res.cols {
+			out.set(col.name, col.typ)
+		}
+		return out
+	case *MakeSeriesOp:
+		return c.makeSeries(o, in)
+	case *TopOp:
+		c.expr(o.N, nil)
+		for _, k := range o.Keys {
+			c.expr(k.X, &ectx{row: in})
+		}
+		return in
+	case *TopNestedOp:
+		out := &shape{open: true}
+		for _, l := range o.Levels {
+			if l.N != nil {
+				c.expr(l.N, nil)
+			}
+			c.expr(l.Of.Value, &ectx{row: in})
+			c.expr(l.By.Value, &ectx{row: in, agg: true})
+			name := autoName(l.Of.Value)
+			if len(l.Of.Names) > 0 {
+				name = l.Of.Names[0].Name
+			}
+			if name != "" {
+				out.set(name, "")
+			}
+		}
+		return out
+	case *SortOp:
+		for _, k := range o.Keys {
+			c.expr(k.X, &ectx{row: in})
+		}
+		return in
+	case *TakeOp:
+		c.expr(o.N, nil)
+		return in
+	case *SampleOp:
+		c.expr(o.N, nil)
+		if o.Of != nil {
+			t := c.expr(o.Of, &ectx{row: in})
+			return &shape{cols: []column{{autoName(o.Of), t}}}
+		}
+		return in
+	case *DistinctOp:
+		out := &shape{}
+		for _, it := range o.Items {
+			if _, ok := it.(*Star); ok {
+				return in
+			}
+			t := c.expr(it, &ectx{row: in})
+			n := autoName(it)
+			if n == "" {
+				out.open = true
+				continue
+			}
+			out.set(n, t)
+		}
+		return out
+	case *CountOp:
+		return &shape{cols: []column{{"Count", schema.Long}}}
+	case *GetSchemaOp:
+		return &shape{cols: []column{{"ColumnName", schema.String}, {"ColumnOrdinal", schema.Int}, {"DataType", schema.String}, {"ColumnType", schema.String}}}
+	case *EvaluateOp:
+		return c.evaluate(o, in)
+	case *RenderOp, *AsOp:
+		if a, ok := op.(*AsOp); ok {
+			c.env = append(c.env, binding{name: a.Name.Name, kind: bindTabular, shape: in})
+		}
+		return in
+	case *InvokeOp:
+		return c.tabularCall(o.Call, in)
+	case *SearchOp:
+		for _, t := range o.Tables {
+			c.unionTable(t)
+		}
+		return openShape()
+	case *FindOp:
+		for _, t := range o.Tables {
+			c.unionTable(t)
+		}
+		return openShape()
+	case *RangeOp:
+		t := c.expr(o.From, nil)
+		c.expr(o.To, nil)
+		c.expr(o.Step, nil)
+		if t == schema.Int {
+			t = schema.Long
+		}
+		return &shape{cols: []column{{o.Name.Name, t}}}
+	case *DatatableOp:
+		for _, v := range o.Values {
+			c.expr(v, nil)
+		}
+		return shapeFromDecls(o.Columns)
+	case *ExternalDataOp:
+		if len(o.Columns) == 0 {
+			return openShape()
+		}
+		return shapeFromDecls(o.Columns)
+	case *PrintOp:
+		out := &shape{}
+		for i, it := range o.Items {
+			t := c.expr(it.Value, nil)
+			switch {
+			case len(it.Names) > 0:
+				for _, n := range it.Names {
+					out.set(n.Name, t)
+				}
+			default:
+				out.set("print_"+itoa(i), t)
+			}
+		}
+		return out
+	case *GenericOp:
+		return openShape()
+	}
+	return openShape()
+}
+
+func (c *checker) project(o *ProjectOp, in *shape) *shape {
+	switch o.Name {
+	case "project":
+		out := &shape{open: in.open, tables: in.tables}
+		x := &ectx{row: in}
+		for _, it := range o.Items {
+			t := c.expr(it.Value, x)
+			if len(it.Names) > 0 {
+				for _, n := range it.Names {
+					out.set(n.Name, t)
+				}
+				continue
+			}
+			if n := autoName(it.Value); n != "" {
+				out.set(n, t)
+			} else {
+				out.open = true
+			}
+		}
+		return out
+	case "project-away", "project-keep", "project-reorder":
+		keep := map[string]bool{}
+		for _, it := range o.Items {
+			id, ok := it.Value.(*Ident)
+			if !ok {
+				c.report(SeverityError, it.Value.Span(), CodeOperator, o.Name+" takes column names", "")
+				continue
+			}
+			matched := false
+			for _, col := range in.cols {
+				if wildcardMatch(id.Name, col.name) {
+					keep[col.name] = true
+					matched = true
+				}
+			}
+			if !matched && !id.Wildcard {
+				c.unknownColumn(id, in)
+			}
+		}
+		switch o.Name {
+		case "project-away":
+			out := &shape{open: in.open, tables: in.tables}
+			for _, col := range in.cols {
+				if !keep[col.name] {
+					out.cols = append(out.cols, col)
+				}
+			}
+			return out
+		case "project-keep":
+			out := &shape{open: in.open, tables: in.tables}
+			for _, col := range in.cols {
+				if keep[col.name] {
+					out.cols = append(out.cols, col)
+				}
+			}
+			return out
+		}
+		return in
+	}
+	return openShape()
+}
+
+func (c *checker) extend(items []*Assign, in *shape) *shape {
+	out := in.clone()
+	x := &ectx{row: out}
+	for _, it := range items {
+		t := c.expr(it.Value, x)
+		switch {
+		case len(it.Names) == 1:
+			out.set(it.Names[0].Name, t)
+		case len(it.Names) > 1:
+			for _, n := range it.Names {
+				out.set(n.Name, "")
+			}
+		default:
+			if n := autoName(it.Value); n != "" {
+				out.set(n, t)
+			} else {
+				out.open = true
+			}
+		}
+	}
+	return out
+}
+
+func (c *checker) summarize(o *SummarizeOp, in *shape) *shape {
+	out := &shape{tables: in.tables, open: in.open}
+	x := &ectx{row: in}
+	for _, it := range o.By {
+		t := c.expr(it.Value, x)
+		if len(it.Names) > 0 {
+			for _, n := range it.Names {
+				out.set(n.Name, t)
+			}
+		} else if n := autoName(it.Value); n != "" {
+			out.addUnique(n, t)
+		} else {
+			out.open = true
+		}
+	}
+	ax := &ectx{row: in, agg: true}
+	for _, it := range o.Aggs {
+		if id, ok := it.Value.(*Ident); ok && id.Name == "count" && !in.has("count") {
+			// "summarize count by x" is accepted as count()
+			name := "count_"
+			if len(it.Names) > 0 {
+				name = it.Names[0].Name
+			}
+			out.addUnique(name, schema.Long)
+			continue
+		}
+		t := c.expr(it.Value, ax)
+		call, _ := unparen(it.Value).(*Call)
+		if call != nil && (call.Name() == "arg_max" || call.Name() == "arg_min" || call.Name() == "take_any" || call.Name() == "any" || call.Name() == "take_anyif" || call.Name() == "anyif") {
+			c.argMaxColumns(call, it.Names, in, out)
+			continue
+		}
+		if len(it.Names) > 0 {
+			for _, n := range it.Names {
+				out.addUnique(n.Name, t)
+			}
+			continue
+		}
+		if n := aggName(it.Value); n != "" {
+			out.addUnique(n, t)
+		} else {
+			out.open = true
+		}
+	}
+	return out
+}
+
+// argMaxColumns adds the result columns of arg_max/arg_min/take_any.
+func (c *checker) argMaxColumns(call *Call, names []*Ident, in, out *shape) {
+	var cols []column
+	args := call.Args
+	name := call.Name()
+	if name == "take_anyif" || name == "anyif" {
+		if len(args) > 0 {
+			args = args[:len(args)-1]
+		}
+	}
+	for _, a := range args {
+		if _, ok := a.(*Star); ok {
+			cols = append(cols, in.cols...)
+			if in.open {
+				out.open = true
+			}
+			continue
+		}
+		n := autoName(a)
+		if n == "" {
+			out.open = true
+			continue
+		}
+		t, _ := in.find(n)
+		cols = append(cols, column{n, t.typ})
+	}
+	for i, col := range cols {
+		n := col.name
+		if i < len(names) {
+			n = names[i].Name
+		}
+		if name == "take_any" || name == "any" {
+			// take_any(x) names its column any_x only for a single non-star argument? Kusto keeps x
+		}
+		if out.has(n) {
+			// a by column and a star-expanded column share a name: Kusto adds the suffix 1
+			out.addUnique(n, col.typ)
+			continue
+		}
+		out.cols = append(out.cols, column{n, col.typ})
+	}
+}
+
+func unparen(e Expr) Expr {
+	for {
+		p, ok := e.(*Paren)
+		if !ok {
+			return e
+		}
+		e = p.X
+	}
+}
+
+// autoName is the column name Kusto gives an unnamed expression: the column
+// itself, a.b for a property path (a_b), or f(col) for a function of one
+// column. It returns "" when unsure.
+func autoName(e Expr) string {
+	switch x := e.(type) {
+	case *Ident:
+		return x.Name
+	case *Paren:
+		return autoName(x.X)
+	case *Member:
+		base := autoName(x.X)
+		if base == "" {
+			return ""
+		}
+		return base + "_" + x.Name.Name
+	case *Index:
+		base := autoName(x.X)
+		if base == "" {
+			return ""
+		}
+		switch ix := x.Index.(type) {
+		case *Literal:
+			if ix.Kind == LitString {
+				return base + "_" + ix.Value
+			}
+			return base + "_" + ix.Raw
+		}
+		return ""
+	case *Call:
+		// tostring(x), bin(x, 1h), todatetime(x)...: named after the column.
+		// Other calls get generated names (Column1, series_stats_x_min ...)
+		// that are not worth guessing: the caller then opens the shape.
+		if namedAfterArg[x.Name()] && len(x.Args) >= 1 {
+			return autoName(x.Args[0])
+		}
+	}
+	return ""
+}
+
+var namedAfterArg = map[string]bool{
+	"bin": true, "bin_at": true, "floor": true, "tostring": true, "tolong": true, "toint": true, "toreal": true,
+	"todouble": true, "todatetime": true, "tobool": true, "toboolean": true, "todynamic": true, "toguid": true,
+	"totimespan": true, "todecimal": true, "tolower": true, "toupper": true, "parse_json": true, "startofday": true,
+	"startofweek": true, "startofmonth": true, "startofyear": true, "trim": false,
+}
+
+// aggPrefix gives the prefix Kusto uses to name unnamed aggregates.
+var aggPrefix = map[string]string{
+	"count": "count_", "countif": "countif_", "dcount": "dcount_", "dcountif": "dcountif_",
+	"sum": "sum_", "sumif": "sumif_", "avg": "avg_", "avgif": "avgif_", "min": "min_", "max": "max_",
+	"minif": "minif_", "maxif": "maxif_", "make_set": "set_", "makeset": "set_", "make_list": "list_",
+	"makelist": "list_", "make_bag": "bag_", "make_set_if": "set_", "make_list_if": "list_",
+	"make_bag_if": "bag_", "stdev": "stdev_", "variance": "variance_", "percentile": "percentile_",
+	"percentiles": "percentile_", "hll": "hll_", "tdigest": "tdigest_", "make_list_with_nulls": "list_",
+	"binary_all_or": "binary_all_or_", "binary_all_and": "binary_all_and_", "binary_all_xor": "binary_all_xor_",
+}
+
+// aggName names an unnamed aggregate, or returns "" when unsure (the shape is
+// then opened so later references are not false errors).
+func aggName(e Expr) string {
+	call, ok := unparen(e).(*Call)
+	if !ok {
+		return ""
+	}
+	name := call.Name()
+	prefix, ok := aggPrefix[name]
+	if !ok {
+		return ""
+	}
+	switch name {
+	case "count":
+		if len(call.Args) == 1 {
+			if n := autoName(call.Args[0]); n != "" {
+				return prefix + n
+			}
+		}
+		return prefix
+	case "countif":
+		return prefix
+	case "percentile", "percentiles":
+		return ""
+	}
+	if len(call.Args) == 0 {
+		return prefix
+	}
+	n := autoName(call.Args[0])
+	if n == "" {
+		return ""
+	}
+	return prefix + n
+}
+
+func (c *checker) mvItems(params []*OpParam, items []*MvItem, in *shape) *shape {
+	out := in.clone()
+	x := &ectx{row: in}
+	for _, it := range items {
+		t := c.expr(it.Assign.Value, x)
+		if it.ToType != "" {
+			t, _ = schema.ParseType(it.ToType)
+		} else if t != schema.Dynamic {
+			t = ""
+		}
+		switch {
+		case len(it.Assign.Names) > 0:
+			out.set(it.Assign.Names[0].Name, t)
+		default:
+			if n := autoName(it.Assign.Value); n != "" {
+				out.set(n, t)
+			} else {
+				out.open = true
+			}
+		}
+	}
+	if n := paramString(params, "with_itemindex"); n != "" {
+		out.set(n, schema.Long)
+	}
+	return out
+}
+
+func (c *checker) makeSeries(o *MakeSeriesOp, in *shape) *shape {
+	out := &shape{tables: in.tables, open: in.open}
+	x := &ectx{row: in}
+	for _, it := range o.By {
+		t := c.expr(it.Value, x)
+		if len(it.Names) > 0 {
+			out.set(it.Names[0].Name, t)
+		} else if n := autoName(it.Value); n != "" {
+			out.set(n, t)
+		} else {
+			out.open = true
+		}
+	}
+	c.expr(o.On, x)
+	if n := autoName(o.On); n != "" {
+		out.set(n, schema.Dynamic)
+	}
+	for _, e := range []Expr{o.From, o.To, o.Step} {
+		if e != nil {
+			c.expr(e, nil)
+		}
+	}
+	if o.InRange != nil {
+		c.expr(o.InRange, nil)
+	}
+	ax := &ectx{row: in, agg: true}
+	for i, it := range o.Aggs {
+		c.expr(it.Value, ax)
+		if d := o.Defaults[i]; d != nil {
+			c.expr(d, nil)
+		}
+		if len(it.Names) > 0 {
+			out.set(it.Names[0].Name, schema.Dynamic)
+		} else if n := aggName(it.Value); n != "" {
+			out.set(n, schema.Dynamic)
+		} else {
+			out.open = true
+		}
+	}
+	return out
+}
+
+func (c *checker) evaluate(o *EvaluateOp, in *shape) *shape {
+	name := o.Call.Name()
+	x := &ectx{row: in, plugin: true}
+	for _, a := range o.Call.Args {
+		if c.isTabularArg(a) {
+			c.tabular(a, nil)
+			continue
+		}
+		c.expr(a, x)
+	}
+	p, ok := schema.LookupPlugin(name)
+	if !ok {
+		c.report(SeverityWarning, o.Call.S, CodeUnknownPlugin, "unknown evaluate plugin '"+name+"'", didYouMean(schema.Suggest(name, schema.PluginNames(), 2)))
+		return openShape()
+	}
+	switch p.Name {
+	case "bag_unpack":
+		out := in.clone()
+		if len(o.Call.Args) > 0 {
+			if id, ok := o.Call.Args[0].(*Ident); ok {
+				out.remove(id.Name)
+			}
+		}
+		out.open = true
+		return out
+	case "narrow":
+		return &shape{cols: []column{{"Row", schema.Int}, {"Column", schema.String}, {"Value", schema.String}}}
+	}
+	if p.OpenSchema {
+		return openShape()
+	}
+	return openShape()
+}
+
+// ---- join and union ----
+
+func (c *checker) join(o *JoinOp, left *shape) *shape {
+	right := c.tabular(o.Right, nil)
+	x := &ectx{row: left, left: left, right: right, join: true}
+	for _, cond := range o.On {
+		c.joinCond(cond, x)
+	}
+	kind := strings.ToLower(o.Kind())
+	if o.Name == "lookup" {
+		out := left.clone()
+		out.open = left.open || right.open
+		keys := map[string]bool{}
+		for _, cond := range o.On {
+			if id, ok := cond.(*Ident); ok {
+				keys[id.Name] = true
+			}
+		}
+		for _, col := range right.cols {
+			if keys[col.name] {
+				continue
+			}
+			out.addUnique(col.name, col.typ)
+		}
+		return out
+	}
+	switch kind {
+	case "leftanti", "anti", "leftantisemi", "leftsemi":
+		return left
+	case "rightanti", "rightantisemi", "rightsemi":
+		return right
+	}
+	out := left.clone()
+	out.open = left.open || right.open
+	out.tables = append(append([]string{}, left.tables...), right.tables...)
+	for _, col := range right.cols {
+		out.addUnique(col.name, col.typ)
+	}
+	return out
+}
+
+// joinCond checks one on-condition: a column both sides have, or
+// $left.a == $right.b combined with and.
+func (c *checker) joinCond(e Expr, x *ectx) {
+	switch v := e.(type) {
+	case *Ident:
+		if !x.left.has(v.Name) && !x.left.open {
+			c.unknownColumn(v, x.left)
+		} else if !x.right.has(v.Name) && !x.right.open {
+			c.report(SeverityError, v.S, CodeUnknownColumn, "column '"+v.Name+"' is not in the right side of the join", didYouMean(schema.Suggest(v.Name, x.right.names(), 3)))
+		}
+	case *Binary:
+		if v.Op == "and" {
+			c.joinCond(v.X, x)
+			c.joinCond(v.Y, x)
+			return
+		}
+		c.expr(v, x)
+	default:
+		c.expr(e, x)
+	}
+}
+
+func (c *checker) union(o *UnionOp, in *shape) *shape {
+	var inputs []*shape
+	if in != nil {
+		inputs = append(inputs, in)
+	}
+	for _, t := range o.Tables {
+		inputs = append(inputs, c.unionTable(t)...)
+	}
+	kind := paramString(o.Params, "kind")
+	out := &shape{}
+	if len(inputs) == 0 {
+		out.open = true
+	}
+	for i, s := range inputs {
+		if s.open {
+			out.open = true
+		}
+		out.tables = append(out.tables, s.tables...)
+		if kind == "inner" && i > 0 {
+			var keep []column
+			for _, col := range out.cols {
+				if s.has(col.name) {
+					keep = append(keep, col)
+				}
+			}
+			out.cols = keep
+			continue
+		}
+		for _, col := range s.cols {
+			if !out.has(col.name) {
+				out.cols = append(out.cols, col)
+			}
+		}
+	}
+	if ws := paramString(o.Params, "withsource"); ws != "" {
+		out.set(ws, schema.String)
+	}
+	return out
+}
+
+// unionTable resolves one union/search/find argument, expanding wildcards.
+func (c *checker) unionTable(e Expr) []*shape {
+	id, ok := e.(*Ident)
+	if !ok || !id.Wildcard {
+		return []*shape{c.tabular(e, nil)}
+	}
+	var out []*shape
+	for _, n := range c.sch.TableNames() {
+		if wildcardMatch(id.Name, n) {
+			t, _ := c.sch.Table(n)
+			out = append(out, shapeFromTable(t))
+		}
+	}
+	for _, b := range c.env {
+		if b.kind == bindTabular && wildcardMatch(id.Name, b.name) {
+			out = append(out, b.shape)
+		}
+	}
+	// a wildcard may also match tables the schema does not list
+	out = append(out, openShape())
+	return out
+}
