@@ -439,38 +439,51 @@ func parseOrderBy(s string) ([]orderKey, error) {
 
 var severityRank = map[string]int{"informational": 0, "low": 1, "medium": 2, "high": 3}
 
-// compareBy orders two incidents' properties by keys; ties fall back to
-// the incident number so pages are stable.
-func compareBy(keys []orderKey, a, b map[string]any) int {
-	for _, k := range keys {
-		va, vb := lookupPath(a, k.path), lookupPath(b, k.path)
-		var c int
+// sortKey is an incident's values for an $orderby, extracted once so that
+// sorting a large workspace does not parse timestamps per comparison.
+type sortKey struct {
+	ints   []int64
+	strs   []string
+	number int64
+}
+
+func extractSortKey(keys []orderKey, p map[string]any) sortKey {
+	k := sortKey{ints: make([]int64, len(keys)), strs: make([]string, len(keys))}
+	for i, o := range keys {
+		v := lookupPath(p, o.path)
 		switch {
-		case k.sev:
-			sa, _ := va.(string)
-			sb, _ := vb.(string)
-			c = compareInt(int64(severityRank[strings.ToLower(sa)]), int64(severityRank[strings.ToLower(sb)]))
-		case k.kind == kindInt:
-			na, _ := intProp(map[string]any{"v": va}, "v")
-			nb, _ := intProp(map[string]any{"v": vb}, "v")
-			c = compareInt(na, nb)
-		case k.kind == kindTime:
-			ta, _ := timeProp(map[string]any{"v": va}, "v")
-			tb, _ := timeProp(map[string]any{"v": vb}, "v")
-			c = ta.Compare(tb)
+		case o.sev:
+			s, _ := v.(string)
+			k.ints[i] = int64(severityRank[strings.ToLower(s)])
+		case o.kind == kindInt:
+			k.ints[i], _ = intProp(map[string]any{"v": v}, "v")
+		case o.kind == kindTime:
+			if t, ok := timeProp(map[string]any{"v": v}, "v"); ok {
+				k.ints[i] = t.UnixNano()
+			}
 		default:
-			sa, _ := va.(string)
-			sb, _ := vb.(string)
-			c = strings.Compare(strings.ToLower(sa), strings.ToLower(sb))
+			s, _ := v.(string)
+			k.strs[i] = strings.ToLower(s)
 		}
-		if k.desc {
+	}
+	k.number, _ = intProp(p, "incidentNumber")
+	return k
+}
+
+// compareKeys orders two incidents by their sort keys; ties fall back to
+// the incident number so pages are stable.
+func compareKeys(keys []orderKey, a, b sortKey) int {
+	for i, o := range keys {
+		c := compareInt(a.ints[i], b.ints[i])
+		if c == 0 {
+			c = strings.Compare(a.strs[i], b.strs[i])
+		}
+		if o.desc {
 			c = -c
 		}
 		if c != 0 {
 			return c
 		}
 	}
-	na, _ := intProp(a, "incidentNumber")
-	nb, _ := intProp(b, "incidentNumber")
-	return compareInt(na, nb)
+	return compareInt(a.number, b.number)
 }

@@ -404,17 +404,30 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.RLock()
-	matched := make([]*Resource, 0, len(s.st.Incidents))
+	type hit struct {
+		res *Resource
+		key sortKey
+	}
+	matched := make([]*hit, 0, len(s.st.Incidents))
 	for _, rec := range s.st.Incidents {
 		if filter == nil || filter.Match(rec.Incident.Properties) {
-			matched = append(matched, rec.Incident)
+			matched = append(matched, &hit{rec.Incident, extractSortKey(order, rec.Incident.Properties)})
 		}
 	}
-	slices.SortStableFunc(matched, func(a, b *Resource) int { return compareBy(order, a.Properties, b.Properties) })
+	// compareKeys ends on the incident number and then the name: a total
+	// order, so an unstable sort pages deterministically.
+	slices.SortFunc(matched, func(a, b *hit) int {
+		if c := compareKeys(order, a.key, b.key); c != 0 {
+			return c
+		}
+		return strings.Compare(a.res.Name, b.res.Name)
+	})
 	resp := listResponse{Value: []*Resource{}}
 	if off < len(matched) {
 		end := min(off+size, len(matched))
-		resp.Value = matched[off:end]
+		for _, h := range matched[off:end] {
+			resp.Value = append(resp.Value, h.res)
+		}
 		if end < len(matched) {
 			resp.NextLink = nextLink(r, end)
 		}
