@@ -207,7 +207,6 @@ func (c *shapeCheck) compare(path string, depth int, got, want any) {
 	}
 }
 
-
 func TestContractMatchesCorpus(t *testing.T) {
 	dir := corpusDir(t)
 	known := specNames(t, dir)

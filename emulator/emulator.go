@@ -146,6 +146,15 @@ func (s *Server) Reset() error {
 	return s.persistLocked()
 }
 
+// Workspace returns the subscription, resource group and workspace the
+// Server answers for.
+func (s *Server) Workspace() (subscription, resourceGroup, workspace string) {
+	return s.opts.Subscription, s.opts.ResourceGroup, s.opts.Workspace
+}
+
+// WorkspaceID is the ARM id of the served workspace.
+func (s *Server) WorkspaceID() string { return s.prefix }
+
 func (s *Server) now() time.Time { return s.opts.Now().UTC() }
 
 // HTTPClient returns a client whose transport hands each request to the

@@ -31,6 +31,10 @@ const (
 	MaxTasksPerIncident    = 40
 )
 
+// serviceTimeLayout writes timestamps as the service does: UTC, at most
+// seven fraction digits (.NET ticks).
+const serviceTimeLayout = "2006-01-02T15:04:05.9999999Z07:00"
+
 // ServeHTTP answers one request of the Microsoft.SecurityInsights API.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sw := &statusWriter{ResponseWriter: w}
@@ -559,7 +563,7 @@ func (s *Server) putIncident(w http.ResponseWriter, r *http.Request, rt route) {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := s.now().Format(time.RFC3339Nano)
+	now := s.now().Format(serviceTimeLayout)
 	rec := s.st.incident(rt.incident)
 	status := http.StatusOK
 	if rec == nil {
@@ -847,7 +851,7 @@ func (s *Server) putChild(w http.ResponseWriter, r *http.Request, rt route) {
 	}
 	list := rec.children(rt.child)
 	i := findChild(*list, rt.childName)
-	now := s.now().Format(time.RFC3339Nano)
+	now := s.now().Format(serviceTimeLayout)
 	var res *Resource
 	status := http.StatusOK
 	if i >= 0 {
