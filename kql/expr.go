@@ -300,11 +300,7 @@ func (c *checker) call(v *Call, x *ectx) schema.Type {
 		return t
 	}
 	if b := c.lookup(name); b != nil && b.kind == bindFunc {
-		if c.funcIsTabular(b) {
-			c.callUserFunc(b, v.Args, nil, v.S)
-			return ""
-		}
-		c.callUserFunc(b, v.Args, nil, v.S)
+		c.callUserFunc(b, v.Args, nil, v.S, x)
 		return ""
 	}
 	bi, ok := schema.LookupBuiltin(name)

@@ -137,6 +137,7 @@ type checker struct {
 	findings []Finding
 	seen     map[[2]int]bool
 	quiet    int // >0 while re-evaluating function bodies for their result shape
+	soft     int // >0 inside union isfuzzy=true legs
 	depth    int
 
 	largeRefs   []*Ident // references to large tables, for the time-bound lint
@@ -155,6 +156,11 @@ func (c *checker) lookup(name string) *binding {
 func (c *checker) report(sev Severity, sp Span, code, msg, sugg string) {
 	if c.quiet > 0 {
 		return
+	}
+	if c.soft > 0 && sev == SeverityError && (code == CodeUnknownTable || code == CodeUnknownColumn || code == CodeTimeColumn) {
+		// union isfuzzy=true tolerates legs that do not resolve
+		sev = SeverityWarning
+		msg += " (in a union with isfuzzy=true)"
 	}
 	if c.seen == nil {
 		c.seen = map[[2]int]bool{}
@@ -385,7 +391,7 @@ func (c *checker) tableRef(id *Ident) *shape {
 		case bindTabular:
 			return b.shape
 		case bindFunc:
-			return c.callUserFunc(b, nil, nil, id.S)
+			return c.callUserFunc(b, nil, nil, id.S, nil)
 		}
 		return openShape()
 	}
@@ -440,7 +446,7 @@ func (c *checker) tabularCall(x *Call, in *shape) *shape {
 	}
 	if b := c.lookup(name); b != nil {
 		if b.kind == bindFunc {
-			return c.callUserFunc(b, x.Args, in, x.S)
+			return c.callUserFunc(b, x.Args, in, x.S, nil)
 		}
 		if b.kind == bindTabular && len(x.Args) == 0 {
 			return b.shape
@@ -472,7 +478,11 @@ func (c *checker) tabularCall(x *Call, in *shape) *shape {
 		}
 		return shapeFromColumns(f.Columns)
 	}
-	if t, ok := c.sch.Table(name); ok && len(x.Args) == 0 {
+	if t, ok := c.sch.Table(name); ok {
+		// ASIM parsers appear in schema files as tables; they take parameters
+		for _, a := range x.Args {
+			c.expr(a, nil)
+		}
 		return shapeFromTable(t)
 	}
 	if _, ok := schema.LookupBuiltin(name); ok {
@@ -497,7 +507,7 @@ func arityText(min, max int) string {
 }
 
 // callUserFunc evaluates a let-bound function for its result shape.
-func (c *checker) callUserFunc(b *binding, args []Expr, in *shape, sp Span) *shape {
+func (c *checker) callUserFunc(b *binding, args []Expr, in *shape, sp Span, x *ectx) *shape {
 	fn := b.fn
 	required := 0
 	for _, p := range fn.Params {
@@ -533,7 +543,7 @@ func (c *checker) callUserFunc(b *binding, args []Expr, in *shape, sp Span) *sha
 		} else if c.isTabularArg(a) {
 			c.tabular(a, nil)
 		} else {
-			c.expr(a, nil)
+			c.expr(a, x)
 		}
 		i++
 	}
@@ -1218,8 +1228,15 @@ func (c *checker) union(o *UnionOp, in *shape) *shape {
 	if in != nil {
 		inputs = append(inputs, in)
 	}
+	fuzzy := paramString(o.Params, "isfuzzy") == "true"
+	if fuzzy {
+		c.soft++
+	}
 	for _, t := range o.Tables {
 		inputs = append(inputs, c.unionTable(t)...)
+	}
+	if fuzzy {
+		c.soft--
 	}
 	kind := paramString(o.Params, "kind")
 	out := &shape{}
