@@ -71,6 +71,9 @@ func (s *Server) serve(w *statusWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if s.servePermissions(w, r, principal) {
+		return
+	}
 	if !checkAPIVersion(w, r) {
 		return
 	}

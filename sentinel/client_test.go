@@ -288,3 +288,24 @@ func BenchmarkLoadIncident(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(srv.Requests()))/float64(b.N), "requests/op")
 }
+
+func TestMissingWritePermissions(t *testing.T) {
+	for _, tt := range []struct {
+		token string
+		want  int
+	}{{"", 0}, {emulator.TokenReader, 2}} {
+		c, srv := newClient(t, emulator.Options{}, tt.token)
+		missing, err := c.MissingWritePermissions(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(missing) != tt.want {
+			t.Errorf("token %q: missing %v, want %d actions", tt.token, missing, tt.want)
+		}
+		for _, r := range srv.Requests() {
+			if r.Method != http.MethodGet {
+				t.Errorf("the permission check wrote something: %s %s", r.Method, r.Path)
+			}
+		}
+	}
+}
