@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
-	"sync"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
@@ -15,6 +14,7 @@ import (
 	"github.com/socpilot/socpilot"
 	"github.com/socpilot/socpilot/config"
 	"github.com/socpilot/socpilot/emulator"
+	"github.com/socpilot/socpilot/kql/gate"
 	"github.com/socpilot/socpilot/sentinel"
 )
 
@@ -30,7 +30,9 @@ type app struct {
 	cfg     *config.Config
 	demo    *emulator.Server // set when the demo workspace is in use
 	client  *sentinel.Client
-	notices sync.Once
+	st      socpilot.Store
+	gate    *gate.Gate
+	said    map[string]bool
 	closers []func()
 }
 
@@ -134,7 +136,7 @@ func (a *app) workspace(ctx context.Context) (*sentinel.Client, error) {
 		if err != nil {
 			return nil, err
 		}
-		a.notice("no workspace configured: using the built-in demo workspace (state in %s; `socpilot demo reset` restores it)", filepath.Join(cfg.StateDir, "demo"))
+		a.noticeOnce("demo", "no workspace configured: using the built-in demo workspace (state in %s; `socpilot demo reset` restores it)", filepath.Join(cfg.StateDir, "demo"))
 		ws := sentinel.Workspace{SubscriptionID: emulator.DemoSubscription, ResourceGroup: emulator.DemoResourceGroup, Name: emulator.DemoWorkspace}
 		c, err = sentinel.New(ws, emulator.Credential{}, sentinel.Options{Transport: srv.HTTPClient(), APIVersion: cfg.SentinelAPIVersion})
 		if err != nil {

@@ -58,9 +58,19 @@ func run(ctx context.Context, args []string, io streams, getenv func(string) str
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintf(io.err, "socpilot: %s\n", oneLine(err))
+	var quiet silentFailure
+	if !errors.As(err, &quiet) {
+		fmt.Fprintf(io.err, "socpilot: %s\n", oneLine(err))
+	}
 	return exitCode(err)
 }
+
+// silentFailure exits 1 without a message: the command already reported
+// what failed (kql check's findings, doctor's checks).
+type silentFailure struct{ err error }
+
+func (s silentFailure) Error() string { return s.err.Error() }
+func (s silentFailure) Unwrap() error { return s.err }
 
 func exitCode(err error) int {
 	var u usageError

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/socpilot/socpilot"
+	"github.com/socpilot/socpilot/kql/gate"
+	"github.com/socpilot/socpilot/render"
+	"github.com/socpilot/socpilot/writeback"
+)
+
+type analyzeOptions struct {
+	output    string
+	write     bool
+	offline   bool
+	redact    string
+	verifyKQL bool
+}
+
+func init() {
+	prev := extraCommands
+	extraCommands = func(a *app) []*cobra.Command {
+		return append(prev(a), a.analyzeCommand(), a.askCommand(), a.chatCommand(), a.kqlCommand())
+	}
+}
+
+func (a *app) analyzeCommand() *cobra.Command {
+	o := &analyzeOptions{}
+	c := &cobra.Command{
+		Use:   "analyze N",
+		Short: "Analyse an incident: summary, timeline, tactics, triage, checklist and KQL",
+		Long: `Analyse an incident. socpilot's offline analyst always computes the facts (triage score,
+tactics, checklist, KQL from templates); a configured model writes the narrative on top, and
+everything it writes is checked against the incident before it is shown or written.`,
+		Example: "  socpilot analyze 101\n  socpilot analyze 101 --write\n  socpilot analyze 101 -o json --offline",
+		Args:    exactArgs(1, "one incident number"),
+		RunE:    func(cmd *cobra.Command, args []string) error { return a.runAnalyze(cmd, args[0], o) },
+	}
+	c.Flags().StringVarP(&o.output, "output", "o", "markdown", "output format: markdown or json")
+	c.Flags().BoolVar(&o.write, "write", false, "write the report as an incident comment and the checklist as incident tasks")
+	c.Flags().BoolVar(&o.offline, "offline", false, "do not call the model even if one is configured")
+	c.Flags().StringVar(&o.redact, "redact", "", "pseudonymise entity values sent to the model: true or false (default: on for openai and compatible, off for azure)")
+	c.Flags().BoolVar(&o.verifyKQL, "verify-kql", false, "also run each query as `| take 0` on the workspace (needs SOCPILOT_WORKSPACE_ID)")
+	c.Flags().Lookup("redact").NoOptDefVal = "true"
+	return c
+}
+
+func (a *app) runAnalyze(cmd *cobra.Command, arg string, o *analyzeOptions) error {
+	n, err := incidentNumber(arg)
+	if err != nil {
+		return err
+	}
+	if o.output != "markdown" && o.output != "json" {
+		return usagef("-o %q: expected markdown or json", o.output)
+	}
+	ctx := cmd.Context()
+	ws, err := a.workspace(ctx)
+	if err != nil {
+		return err
+	}
+	an, err := a.analyzer(ctx, o.offline, o.redact)
+	if err != nil {
+		return err
+	}
+	d, err := ws.Details(ctx, n)
+	if err != nil {
+		return err
+	}
+	res, err := an.Analyze(ctx, d, o.offline)
+	if err != nil {
+		return err
+	}
+	if o.verifyKQL {
+		if err := a.verifyQueries(ctx, &res); err != nil {
+			return err
+		}
+	}
+	if res.Fallback != "" {
+		a.notice("warning: %s", res.Fallback)
+	}
+	if o.output == "json" {
+		err = render.JSON(a.out, res)
+	} else {
+		err = render.AnalysisMarkdown(a.out, res)
+	}
+	if err != nil {
+		return err
+	}
+	if res.Source == socpilot.SourceModel {
+		fmt.Fprintln(a.err, render.UsageText(res.Usage))
+	}
+	if !o.write {
+		return nil
+	}
+	wr, err := writeback.Write(ctx, ws, d, res)
+	// Report what was written even when a later write failed: nothing is lost
+	// and a re-run picks up where this one stopped.
+	report := a.out
+	if o.output == "json" {
+		report = a.err
+	}
+	printWrites(report, n, wr)
+	return err
+}
+
+func printWrites(w io.Writer, n int, r writeback.Result) {
+	fmt.Fprintf(w, "\nWrote to incident %d: %d created, %d updated, %d unchanged, %d skipped.\n", n,
+		r.Count("created"), r.Count("updated"), r.Count("unchanged"), r.Count("skipped"))
+	for _, act := range r.Actions {
+		line := fmt.Sprintf("  %-9s %-7s %s  %s", act.Result, act.Kind, act.ID, render.Line(act.Title))
+		if act.Note != "" {
+			line += " (" + act.Note + ")"
+		}
+		fmt.Fprintln(w, line)
+	}
+	if r.Cut != "" {
+		fmt.Fprintf(w, "  the comment left out %s to fit Sentinel's %d-character limit\n", r.Cut, socpilot.MaxCommentChars)
+	}
+}
+
+// queryChecker is the KQL gate over the workspace schema: the embedded
+// catalog of Sentinel and Defender tables.
+func (a *app) queryChecker() *gate.Gate {
+	if a.gate == nil {
+		a.gate = gate.New(nil)
+	}
+	return a.gate
+}
+
+// logger logs to stderr at the level SOCPILOT_LOG asks for (debug, info,
+// warn); silent by default, since commands report problems themselves.
+func (a *app) logger() *slog.Logger {
+	var lvl slog.Level
+	switch strings.ToLower(a.getenv("SOCPILOT_LOG")) {
+	case "debug":
+		lvl = slog.LevelDebug
+	case "info":
+		lvl = slog.LevelInfo
+	case "warn":
+		lvl = slog.LevelWarn
+	default:
+		return slog.New(slog.DiscardHandler)
+	}
+	return slog.New(slog.NewTextHandler(a.err, &slog.HandlerOptions{Level: lvl}))
+}
+

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/socpilot/socpilot"
+	"github.com/socpilot/socpilot/analysis"
+	"github.com/socpilot/socpilot/render"
+)
+
+type askOptions struct {
+	with    []string
+	offline bool
+	redact  string
+}
+
+func (a *app) askCommand() *cobra.Command {
+	o := &askOptions{}
+	c := &cobra.Command{
+		Use:     `ask N "question"`,
+		Short:   "Ask one question about an incident (and others with --with); the answer streams",
+		Example: "  socpilot ask 101 \"which accounts were compromised?\"\n  socpilot ask 101 \"what do these incidents share?\" --with 104,105",
+		Args:    exactArgs(2, `an incident number and a question in quotes`),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			n, err := incidentNumber(args[0])
+			if err != nil {
+				return err
+			}
+			nums := []int{n}
+			for _, w := range o.with {
+				for _, part := range strings.Split(w, ",") {
+					m, err := incidentNumber(strings.TrimSpace(part))
+					if err != nil {
+						return usagef("--with: %v", err)
+					}
+					nums = append(nums, m)
+				}
+			}
+			ctx := cmd.Context()
+			sess, err := a.session(ctx, nums, o.offline, o.redact, false)
+			if err != nil {
+				return err
+			}
+			return a.answer(ctx, sess, args[1])
+		},
+	}
+	c.Flags().StringSliceVar(&o.with, "with", nil, "more incident numbers to bring into the question (comma-separated)")
+	c.Flags().BoolVar(&o.offline, "offline", false, "answer from the offline analysis even if a model is configured")
+	c.Flags().StringVar(&o.redact, "redact", "", "pseudonymise entity values sent to the model: true or false")
+	c.Flags().Lookup("redact").NoOptDefVal = "true"
+	return c
+}
+
+// session opens a conversation over the given incidents; persisted in the
+// store when persist is set (chat), ephemeral otherwise (ask).
+func (a *app) session(ctx context.Context, nums []int, offlineOnly bool, redactFlag string, persist bool) (*analysis.Session, error) {
+	ws, err := a.workspace(ctx)
+	if err != nil {
+		return nil, err
+	}
+	an, err := a.analyzer(ctx, offlineOnly, redactFlag)
+	if err != nil {
+		return nil, err
+	}
+	var st socpilot.Store
+	if persist {
+		if st, err = a.store(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return an.NewSession(ctx, st, ws.Details, nums)
+}
+
+// answer asks one question and writes the answer, streamed when a model
+// answers, then the usage line.
+func (a *app) answer(ctx context.Context, sess *analysis.Session, q string) error {
+	w := bufio.NewWriter(a.out)
+	streamed := false
+	ans, err := sess.Ask(ctx, q, func(delta string) {
+		streamed = true
+		w.WriteString(render.Clean(delta))
+		w.Flush()
+	})
+	if err != nil {
+		return err
+	}
+	if !streamed || ans.Offline {
+		w.WriteString(render.Clean(ans.Text))
+	}
+	if !strings.HasSuffix(ans.Text, "\n") {
+		w.WriteString("\n")
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	a.answerFooter(a.err, ans)
+	return nil
+}
+
+func (a *app) answerFooter(w io.Writer, ans analysis.Answer) {
+	switch {
+	case ans.Note != "":
+		fmt.Fprintf(w, "socpilot: warning: %s\n", ans.Note)
+	case ans.Offline:
+	default:
+		fmt.Fprintln(w, render.UsageText(ans.Usage))
+	}
+}

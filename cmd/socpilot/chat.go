@@ -1,0 +1,190 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/socpilot/socpilot/analysis"
+)
+
+type chatOptions struct {
+	resume  bool
+	id      string
+	offline bool
+	redact  string
+}
+
+const chatHelp = `Commands:
+  /incident N   talk about incident N (the conversation's memory stays)
+  /add N        bring incident N into the conversation, for questions across incidents
+  /new          start a new conversation
+  /id           show this conversation's id (resume it with: socpilot chat --resume ID)
+  /help         this list
+  /quit         leave`
+
+func (a *app) chatCommand() *cobra.Command {
+	o := &chatOptions{}
+	c := &cobra.Command{
+		Use:   "chat [N]",
+		Short: "Chat about incidents, with memory; /incident N, /add N, /new, /quit",
+		Example: `  socpilot chat 101
+  socpilot chat --resume          # continue the latest conversation
+  echo "what happened?" | socpilot chat 101`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return usagef("chat expects at most one incident number")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error { return a.runChat(cmd, args, o) },
+	}
+	c.Flags().BoolVar(&o.resume, "resume", false, "continue the latest conversation (or --id)")
+	c.Flags().StringVar(&o.id, "id", "", "with --resume: the conversation to continue")
+	c.Flags().BoolVar(&o.offline, "offline", false, "answer from the offline analysis even if a model is configured")
+	c.Flags().StringVar(&o.redact, "redact", "", "pseudonymise entity values sent to the model: true or false")
+	c.Flags().Lookup("redact").NoOptDefVal = "true"
+	return c
+}
+
+func (a *app) runChat(cmd *cobra.Command, args []string, o *chatOptions) error {
+	ctx := cmd.Context()
+	var nums []int
+	if len(args) == 1 {
+		n, err := incidentNumber(args[0])
+		if err != nil {
+			return err
+		}
+		nums = []int{n}
+	}
+	c := &chatState{a: a, offline: o.offline, redact: o.redact}
+	var err error
+	if o.resume {
+		if len(nums) > 0 {
+			return usagef("chat --resume continues a conversation with its own incidents; use /add N inside it")
+		}
+		c.sess, err = c.resume(ctx, o.id)
+	} else {
+		c.sess, err = a.session(ctx, nums, o.offline, o.redact, true)
+	}
+	if err != nil {
+		return err
+	}
+	return a.chatLoop(ctx, c)
+}
+
+// chatState is a chat's session and how it was opened.
+type chatState struct {
+	a       *app
+	sess    *analysis.Session
+	offline bool
+	redact  string
+}
+
+func (c *chatState) resume(ctx context.Context, id string) (*analysis.Session, error) {
+	ws, err := c.a.workspace(ctx)
+	if err != nil {
+		return nil, err
+	}
+	an, err := c.a.analyzer(ctx, c.offline, c.redact)
+	if err != nil {
+		return nil, err
+	}
+	st, err := c.a.store(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return an.ResumeSession(ctx, st, ws.Details, id)
+}
+
+func (c *chatState) status() string {
+	s := c.sess.Conv
+	nums := make([]string, len(s.Incidents))
+	for i, n := range s.Incidents {
+		nums[i] = fmt.Sprint(n)
+	}
+	inc := "no incident"
+	if len(nums) > 0 {
+		inc = "incidents " + strings.Join(nums, ", ")
+	}
+	return fmt.Sprintf("conversation %s · %s · %d turns in memory", s.ID, inc, len(s.Turns))
+}
+
+// command runs a slash command; quit ends the chat.
+func (c *chatState) command(ctx context.Context, line string) (reply string, quit bool, err error) {
+	fields := strings.Fields(line)
+	switch fields[0] {
+	case "/quit", "/exit", "/q":
+		return "", true, nil
+	case "/help", "/?":
+		return chatHelp, false, nil
+	case "/id":
+		return c.status(), false, nil
+	case "/new":
+		s, err := c.a.session(ctx, nil, c.offline, c.redact, true)
+		if err != nil {
+			return "", false, err
+		}
+		c.sess = s
+		return "New conversation " + s.Conv.ID + ". Choose an incident with /incident N.", false, nil
+	case "/incident", "/add":
+		if len(fields) != 2 {
+			return "", false, usagef("%s expects one incident number", fields[0])
+		}
+		n, err := incidentNumber(fields[1])
+		if err != nil {
+			return "", false, err
+		}
+		if fields[0] == "/add" {
+			err = c.sess.AddIncident(ctx, n)
+		} else {
+			err = c.sess.SwitchIncident(ctx, n)
+		}
+		if err != nil {
+			return "", false, err
+		}
+		return c.status(), false, nil
+	}
+	return "", false, usagef("unknown command %s (try /help)", fields[0])
+}
+
+// chatLoop is the plain line mode: one question per line, used when stdin
+// is not a terminal (and by tests), and the fallback UI.
+func (a *app) chatLoop(ctx context.Context, c *chatState) error {
+	fmt.Fprintf(a.out, "socpilot chat — %s. Type /help for commands.\n", c.status())
+	sc := bufio.NewScanner(a.in)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	for {
+		fmt.Fprint(a.out, "> ")
+		if !sc.Scan() {
+			fmt.Fprintln(a.out)
+			return sc.Err()
+		}
+		line := strings.TrimSpace(sc.Text())
+		if line == "" {
+			continue
+		}
+		if strings.HasPrefix(line, "/") {
+			reply, quit, err := c.command(ctx, line)
+			if err != nil {
+				fmt.Fprintf(a.out, "error: %s\n", oneLine(err))
+				continue
+			}
+			if quit {
+				return nil
+			}
+			fmt.Fprintln(a.out, reply)
+			continue
+		}
+		if err := a.answer(ctx, c.sess, line); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			fmt.Fprintf(a.out, "error: %s\n", oneLine(err))
+		}
+	}
+}
+

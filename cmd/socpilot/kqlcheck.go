@@ -1,0 +1,148 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/socpilot/socpilot/kql"
+	"github.com/socpilot/socpilot/kql/rulefile"
+	"github.com/socpilot/socpilot/kql/schema"
+	"github.com/socpilot/socpilot/render"
+)
+
+type kqlCheckOptions struct {
+	output  string
+	schemas []string
+}
+
+func (a *app) kqlCommand() *cobra.Command {
+	c := &cobra.Command{
+		Use:   "kql",
+		Short: "KQL tools: check queries against the Sentinel schema",
+		Args:  exactArgs(0, "a subcommand (check)"),
+		RunE:  func(cmd *cobra.Command, _ []string) error { return usagef("kql expects a subcommand: check") },
+	}
+	o := &kqlCheckOptions{}
+	check := &cobra.Command{
+		Use:   "check [FILE|DIR...|-]",
+		Short: "Validate KQL (.kql files, Sentinel analytic-rule and hunting-query YAML, directories, or - for stdin)",
+		Long: `Parse and validate KQL against the embedded Sentinel and Defender table schemas (plus --schema
+files): syntax, unknown tables and columns (with suggestions), unknown functions and argument counts,
+and Sentinel lint. Prints file:line:col: severity: message, or JSON with -o json. Exits 1 when any
+error is found, so it can gate a detection-as-code pipeline.`,
+		Example: "  socpilot kql check rules/\n  socpilot kql check --schema custom-tables.json rule.yaml\n  echo 'SigninLogs | where UserPrincipalNam == \"x\"' | socpilot kql check -",
+		RunE:    func(cmd *cobra.Command, args []string) error { return a.runKQLCheck(cmd, args, o) },
+	}
+	check.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text or json")
+	check.Flags().StringSliceVar(&o.schemas, "schema", nil, "extra schema file(s): socpilot JSON, Azure-Sentinel CustomTables JSON, or an ARM workspace tables list")
+	c.AddCommand(check)
+	return c
+}
+
+// kqlFinding is one line of `kql check -o json` (stable).
+type kqlFinding struct {
+	File       string `json:"file"`
+	Line       int    `json:"line"`
+	Col        int    `json:"col"`
+	Severity   string `json:"severity"`
+	Code       string `json:"code"`
+	Message    string `json:"message"`
+	Suggestion string `json:"suggestion,omitempty"`
+	Rule       string `json:"rule,omitempty"`
+}
+
+type kqlReport struct {
+	Queries  int          `json:"queries"`
+	Errors   int          `json:"errors"`
+	Warnings int          `json:"warnings"`
+	Findings []kqlFinding `json:"findings"`
+}
+
+func (a *app) runKQLCheck(cmd *cobra.Command, args []string, o *kqlCheckOptions) error {
+	if o.output != "text" && o.output != "json" {
+		return usagef("-o %q: expected text or json", o.output)
+	}
+	if len(args) == 0 {
+		return usagef("kql check expects files, directories, or - for standard input")
+	}
+	s := schema.Default()
+	for _, f := range o.schemas {
+		extra, err := schema.LoadJSONFile(f)
+		if err != nil {
+			return usagef("--schema %s: %v", f, err)
+		}
+		s = s.Merge(extra)
+	}
+	var queries []rulefile.Query
+	for _, arg := range args {
+		var qs []rulefile.Query
+		var err error
+		switch fi, statErr := os.Stat(arg); {
+		case arg == "-":
+			qs, err = rulefile.Read("<stdin>", a.in)
+		case statErr != nil:
+			return usagef("%s: no such file or directory", arg)
+		case fi.IsDir():
+			qs, err = rulefile.Walk(arg)
+		default:
+			qs, err = rulefile.Load(arg)
+		}
+		if err != nil {
+			return fmt.Errorf("read %s: %w", arg, err)
+		}
+		queries = append(queries, qs...)
+	}
+	rep := kqlReport{Queries: len(queries), Findings: []kqlFinding{}}
+	for _, q := range queries {
+		for _, w := range declaredTableWarnings(s, q) {
+			rep.Warnings++
+			rep.Findings = append(rep.Findings, w)
+		}
+		v := &kql.Validator{Schema: s}
+		for _, f := range v.Validate(q.Text) {
+			line, col := q.Position(f.Pos.Line, f.Pos.Col)
+			kf := kqlFinding{File: q.File, Line: line, Col: col, Severity: f.Severity.String(), Code: f.Code, Message: f.Message, Suggestion: f.Suggestion, Rule: q.Name}
+			switch f.Severity {
+			case kql.SeverityError:
+				rep.Errors++
+			case kql.SeverityWarning:
+				rep.Warnings++
+			}
+			rep.Findings = append(rep.Findings, kf)
+		}
+	}
+	if o.output == "json" {
+		if err := render.JSON(a.out, rep); err != nil {
+			return err
+		}
+	} else {
+		for _, f := range rep.Findings {
+			msg := f.Message
+			if f.Suggestion != "" {
+				msg += " (" + f.Suggestion + ")"
+			}
+			fmt.Fprintf(a.out, "%s:%d:%d: %s: %s\n", f.File, f.Line, f.Col, f.Severity, render.Line(msg))
+		}
+		fmt.Fprintf(a.err, "%d queries checked: %d errors, %d warnings\n", rep.Queries, rep.Errors, rep.Warnings)
+	}
+	if rep.Errors > 0 {
+		return silentFailure{fmt.Errorf("%d KQL errors", rep.Errors)}
+	}
+	return nil
+}
+
+// declaredTableWarnings flags tables a rule declares in
+// requiredDataConnectors that the schema does not describe: queries on them
+// cannot be checked until a --schema file describes them.
+func declaredTableWarnings(s *schema.Schema, q rulefile.Query) []kqlFinding {
+	var out []kqlFinding
+	for _, t := range q.RequiredTables {
+		if _, ok := s.Table(t); !ok {
+			out = append(out, kqlFinding{File: q.File, Line: q.Line, Col: q.Col, Severity: "warning", Code: "undeclared-table-schema",
+				Message: fmt.Sprintf("the rule requires table %s, which the schema does not describe", t), Suggestion: "pass its schema with --schema", Rule: q.Name})
+		}
+	}
+	return out
+}
