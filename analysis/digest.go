@@ -212,12 +212,12 @@ func renderDigest(d socpilot.IncidentDetails, lvl digestLevel, dropped []string)
 			w("\n")
 		}
 	}
-	comments := d.Comments
+	comments := socpilot.AnalystComments(d.Comments)
 	if len(comments) > lvl.maxComments {
 		comments = comments[len(comments)-lvl.maxComments:]
 	}
 	if len(comments) > 0 {
-		w("\nANALYST COMMENTS (newest %d of %d)\n", len(comments), len(d.Comments))
+		w("\nANALYST COMMENTS (newest %d of %d)\n", len(comments), len(socpilot.AnalystComments(d.Comments)))
 		for _, c := range comments {
 			w("- %s %s: %s\n", ts(c.CreatedTime), oneLine(c.Author), clip(stripTags(c.Message), lvl.textLimit))
 		}

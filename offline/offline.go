@@ -77,6 +77,7 @@ func (an *Analyst) Analyze(d socpilot.IncidentDetails) socpilot.Analysis {
 }
 
 func derive(d socpilot.IncidentDetails) *facts {
+	d.Comments = socpilot.AnalystComments(d.Comments)
 	f := &facts{d: d, byKind: map[string][]socpilot.Entity{}}
 	f.alerts = slices.Clone(d.Alerts)
 	sort.SliceStable(f.alerts, func(i, j int) bool { return alertTime(f.alerts[i]).Before(alertTime(f.alerts[j])) })

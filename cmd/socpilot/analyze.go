@@ -148,4 +148,3 @@ func (a *app) logger() *slog.Logger {
 	}
 	return slog.New(slog.NewTextHandler(a.err, &slog.HandlerOptions{Level: lvl}))
 }
-

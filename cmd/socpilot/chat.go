@@ -187,4 +187,3 @@ func (a *app) chatLoop(ctx context.Context, c *chatState) error {
 		}
 	}
 }
-

@@ -1,0 +1,145 @@
+package writeback_test
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/socpilot/socpilot"
+	"github.com/socpilot/socpilot/emulator"
+	"github.com/socpilot/socpilot/offline"
+	"github.com/socpilot/socpilot/sentinel"
+	"github.com/socpilot/socpilot/writeback"
+)
+
+func client(t *testing.T) (*sentinel.Client, *emulator.Server) {
+	t.Helper()
+	ds, err := emulator.LoadDataset(os.DirFS("../emulator/testdata/fixture"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := emulator.New(emulator.Options{Dataset: ds, Now: func() time.Time { return emulator.DatasetAnchor }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := sentinel.New(sentinel.Workspace{SubscriptionID: emulator.DemoSubscription, ResourceGroup: emulator.DemoResourceGroup, Name: emulator.DemoWorkspace},
+		emulator.Credential{}, sentinel.Options{Transport: srv.HTTPClient()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, srv
+}
+
+// TestWriteThreeTimes: three runs leave exactly one report comment and one
+// task per checklist item; the second and third write nothing.
+func TestWriteThreeTimes(t *testing.T) {
+	c, srv := client(t)
+	ctx := context.Background()
+	an := offline.New(offline.Options{})
+	var a socpilot.Analysis
+	for run := 1; run <= 3; run++ {
+		d, err := c.Details(ctx, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a = an.Analyze(d)
+		srv.ResetRequests()
+		res, err := writeback.Write(ctx, c, d, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if run == 1 && (res.Count("created") != 1+len(a.Checklist) || res.Count("updated") != 0) {
+			t.Errorf("run 1: %+v, want 1+%d created", res.Actions, len(a.Checklist))
+		}
+		if run > 1 {
+			if res.Count("unchanged") != 1+len(a.Checklist) {
+				t.Errorf("run %d: %d unchanged of %d, want all", run, res.Count("unchanged"), len(res.Actions))
+			}
+			for _, r := range srv.Requests() {
+				if r.Method == "PUT" {
+					t.Errorf("run %d rewrote %s although nothing changed", run, r.Path)
+				}
+			}
+		}
+	}
+	d, err := c.Details(ctx, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reports := 0
+	for _, cm := range d.Comments {
+		if cm.Name == writeback.ReportID(d.Incident.ID) {
+			reports++
+		}
+	}
+	if reports != 1 {
+		t.Errorf("%d report comments after 3 runs, want 1", reports)
+	}
+	titles := map[string]int{}
+	for _, tk := range d.Tasks {
+		titles[tk.Title]++
+	}
+	for _, item := range a.Checklist {
+		if titles[item.Title] != 1 {
+			t.Errorf("task %q present %d times, want 1", item.Title, titles[item.Title])
+		}
+	}
+}
+
+// TestChangedReportUpdatesInPlace: a changed analysis updates the same
+// comment, and a task the analyst completed stays completed.
+func TestChangedReportUpdatesInPlace(t *testing.T) {
+	c, _ := client(t)
+	ctx := context.Background()
+	d, err := c.Details(ctx, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := offline.New(offline.Options{}).Analyze(d)
+	if _, err := writeback.Write(ctx, c, d, a); err != nil {
+		t.Fatal(err)
+	}
+	// The analyst completes the first task in the portal.
+	first := a.Checklist[0]
+	tid := writeback.TaskID(d.Incident.ID, first.Title)
+	if _, err := c.PutTask(ctx, d.Incident, socpilot.Task{Name: tid, Title: first.Title, Description: "done by hand", Status: "Completed"}); err != nil {
+		t.Fatal(err)
+	}
+	d, _ = c.Details(ctx, 2)
+	a.Summary = "A changed summary."
+	res, err := writeback.Write(ctx, c, d, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Actions[0].Result != "updated" {
+		t.Errorf("report: %s, want updated", res.Actions[0].Result)
+	}
+	d, _ = c.Details(ctx, 2)
+	for _, tk := range d.Tasks {
+		if tk.Name == tid && tk.Status != "Completed" {
+			t.Errorf("completed task reopened: %+v", tk)
+		}
+	}
+	n := 0
+	for _, cm := range d.Comments {
+		if strings.Contains(cm.Message, "A changed summary.") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d comments carry the new summary, want 1", n)
+	}
+}
+
+func TestIDsIgnoreCaseOfARMIDs(t *testing.T) {
+	a := writeback.ReportID("/subscriptions/x/providers/Microsoft.SecurityInsights/incidents/ABC")
+	b := writeback.ReportID("/subscriptions/x/providers/Microsoft.SecurityInsights/Incidents/abc")
+	if a != b {
+		t.Errorf("ids differ by case of the ARM id: %s %s", a, b)
+	}
+	if writeback.TaskID("i", "Reset  the password") != writeback.TaskID("i", "reset the password") {
+		t.Error("task ids differ by spacing or case of the title")
+	}
+}
