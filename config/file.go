@@ -1,0 +1,227 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/socpilot/socpilot"
+)
+
+// DefaultFileName is the configuration file looked for in the working
+// directory, then in $XDG_CONFIG_HOME/socpilot/.
+const DefaultFileName = "socpilot.yaml"
+
+// findFile returns the file to read (absolute) and how messages name it,
+// or "" when there is none. An explicit path must exist.
+func findFile(explicit string, getenv func(string) string) (path, display string, err error) {
+	if explicit != "" {
+		explicit = expandHome(explicit, getenv)
+		if _, err := os.Stat(explicit); err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return "", "", socpilot.Errorf(socpilot.EConfig, "config file %s does not exist", explicit)
+			}
+			return "", "", &socpilot.Error{Code: socpilot.EConfig, Message: "cannot read config file " + explicit, Err: err}
+		}
+		abs, err := filepath.Abs(explicit)
+		if err != nil {
+			abs = explicit
+		}
+		return abs, explicit, nil
+	}
+	if st, err := os.Stat(DefaultFileName); err == nil && !st.IsDir() {
+		abs, err := filepath.Abs(DefaultFileName)
+		if err != nil {
+			abs = DefaultFileName
+		}
+		return abs, DefaultFileName, nil
+	}
+	dir := getenv("XDG_CONFIG_HOME")
+	if dir == "" || !filepath.IsAbs(dir) {
+		dir = filepath.Join(homeDir(getenv), ".config")
+	}
+	p := filepath.Join(dir, "socpilot", DefaultFileName)
+	if st, err := os.Stat(p); err == nil && !st.IsDir() {
+		return p, p, nil
+	}
+	return "", "", nil
+}
+
+var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// readFile reads and validates a configuration file. display names it in
+// messages ("socpilot.yaml:4: key ...").
+func readFile(path, display string, getenv func(string) string) (map[string]value, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &socpilot.Error{Code: socpilot.EConfig, Message: "cannot read config file " + display, Err: err}
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
+			return nil, socpilot.Errorf(socpilot.EConfig, "%s:%s: invalid YAML: %s", display, m[1], m[2])
+		}
+		return nil, socpilot.Errorf(socpilot.EConfig, "%s: invalid YAML: %s", display, msg)
+	}
+	out := map[string]value{}
+	if doc.Kind == 0 || len(doc.Content) == 0 {
+		return out, nil // empty file
+	}
+	root := deref(doc.Content[0])
+	if root.Tag == "!!null" {
+		return out, nil
+	}
+	if root.Kind != yaml.MappingNode {
+		return nil, socpilot.Errorf(socpilot.EConfig, "%s:%d: expected a mapping of settings such as \"workspace_name: my-workspace\", got %s", display, root.Line, nodeKind(root))
+	}
+	r := fileReader{path: path, display: display, getenv: getenv, out: out}
+	if err := r.mapping(root, ""); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+type fileReader struct {
+	path, display string
+	getenv        func(string) string
+	out           map[string]value
+}
+
+// mapping reads the pairs of m; prefix is "" at the top and "llm." inside
+// the llm mapping.
+func (r *fileReader) mapping(m *yaml.Node, prefix string) error {
+	seen := map[string]int{}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := deref(m.Content[i]), deref(m.Content[i+1])
+		if k.Kind != yaml.ScalarNode {
+			return socpilot.Errorf(socpilot.EConfig, "%s:%d: expected a key name, got %s", r.display, k.Line, nodeKind(k))
+		}
+		name := prefix + k.Value
+		if first, ok := seen[k.Value]; ok {
+			return socpilot.Errorf(socpilot.EConfig, "%s:%d: key %q appears twice (first on line %d)", r.display, k.Line, name, first)
+		}
+		seen[k.Value] = k.Line
+		if prefix == "" && k.Value == "llm" {
+			switch {
+			case v.Tag == "!!null":
+				continue
+			case v.Kind != yaml.MappingNode:
+				return socpilot.Errorf(socpilot.EConfig, "%s:%d: key \"llm\": expected a mapping of model settings (provider, endpoint, api_key, model, ...), got %s", r.display, v.Line, nodeKind(v))
+			}
+			if err := r.mapping(v, "llm."); err != nil {
+				return err
+			}
+			continue
+		}
+		s, ok := settingByYAML(name)
+		if !ok {
+			return socpilot.Errorf(socpilot.EConfig, "%s:%d: unknown key %q%s", r.display, k.Line, name, suggestKey(name, prefix))
+		}
+		where := fmt.Sprintf("%s:%d: key %q", r.display, v.Line, name)
+		if v.Tag == "!!null" {
+			continue // "key:" with no value leaves the setting unset
+		}
+		if v.Kind != yaml.ScalarNode {
+			return socpilot.Errorf(socpilot.EConfig, "%s: expected %s, got %s", where, expectedType(s.kind), nodeKind(v))
+		}
+		if err := put(r.out, s, v.Value, value{origin: "file:" + r.path, where: where}, r.getenv, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func deref(n *yaml.Node) *yaml.Node {
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	return n
+}
+
+func nodeKind(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		if n.Tag == "!!null" {
+			return "nothing"
+		}
+		return "a single value"
+	}
+	return "something else"
+}
+
+func expectedType(k kind) string {
+	switch k {
+	case kBool:
+		return "true or false"
+	case kPrice:
+		return "a number"
+	case kDuration:
+		return "a duration such as 90s"
+	}
+	return "a string"
+}
+
+func settingByYAML(name string) (setting, bool) {
+	for _, s := range settings {
+		if s.yaml == name {
+			return s, true
+		}
+	}
+	return setting{}, false
+}
+
+// suggestKey offers the closest known key at the same level, or lists them.
+func suggestKey(name, prefix string) string {
+	var keys []string
+	for _, s := range settings {
+		if strings.HasPrefix(s.yaml, prefix) && !strings.Contains(s.yaml[len(prefix):], ".") {
+			keys = append(keys, s.yaml)
+		}
+	}
+	if prefix == "" {
+		keys = append(keys, "llm")
+	}
+	best, bestD := "", 3
+	for _, k := range keys {
+		if d := editDistance(strings.ToLower(name), k); d < bestD {
+			best, bestD = k, d
+		}
+	}
+	if best != "" {
+		return fmt.Sprintf(" (did you mean %q?)", best)
+	}
+	slices.Sort(keys)
+	return "; expected one of " + strings.Join(keys, ", ")
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
