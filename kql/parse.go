@@ -1203,6 +1203,9 @@ func (p *parser) parsePattern() []*PatternItem {
 			if t.kind == tLBrack && !(p.peek(1).kind == tString && p.peek(2).kind == tRBrack) {
 				break
 			}
+			if n := len(items); n > 0 && items[n-1].Column != nil {
+				p.errorf(t.start, "expected a string between the columns '"+items[n-1].Column.Name+"' and %s in the parse pattern", p.describe(t))
+			}
 			id := p.identifier("a column name")
 			it := &PatternItem{Column: id}
 			if p.at(tColon) {

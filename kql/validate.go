@@ -157,8 +157,9 @@ func (c *checker) report(sev Severity, sp Span, code, msg, sugg string) {
 	if c.quiet > 0 {
 		return
 	}
-	if c.soft > 0 && sev == SeverityError && (code == CodeUnknownTable || code == CodeUnknownColumn || code == CodeTimeColumn) {
-		// union isfuzzy=true tolerates legs that do not resolve
+	if c.soft > 0 && sev == SeverityError && sugg == "" && (code == CodeUnknownTable || code == CodeUnknownColumn) {
+		// union isfuzzy=true tolerates legs that do not resolve (a table this
+		// workspace lacks); a name close to a known one is still a typo.
 		sev = SeverityWarning
 		msg += " (in a union with isfuzzy=true)"
 	}
@@ -1128,7 +1129,11 @@ func (c *checker) makeSeries(o *MakeSeriesOp, in *shape) *shape {
 
 func (c *checker) evaluate(o *EvaluateOp, in *shape) *shape {
 	name := o.Call.Name()
-	x := &ectx{row: in, plugin: true}
+	p, ok := schema.LookupPlugin(name)
+	// the arguments of pivot and bag_unpack are columns of the row; other
+	// plugins also take columns of other tables (ipv4_lookup) or keywords,
+	// so names in their arguments are not checked
+	x := &ectx{row: in, plugin: !ok || (p.Name != "pivot" && p.Name != "bag_unpack")}
 	for _, a := range o.Call.Args {
 		if c.isTabularArg(a) {
 			c.tabular(a, nil)
@@ -1136,7 +1141,6 @@ func (c *checker) evaluate(o *EvaluateOp, in *shape) *shape {
 		}
 		c.expr(a, x)
 	}
-	p, ok := schema.LookupPlugin(name)
 	if !ok {
 		c.report(SeverityWarning, o.Call.S, CodeUnknownPlugin, "unknown evaluate plugin '"+name+"'", didYouMean(schema.Suggest(name, schema.PluginNames(), 2)))
 		return openShape()
