@@ -1,0 +1,174 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/socpilot/socpilot/llm/llmtest"
+)
+
+// runCLI runs socpilot in process with the given environment.
+func runCLI(t *testing.T, env map[string]string, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	getenv := func(k string) string { return env[k] }
+	code = run(context.Background(), args, streams{in: strings.NewReader(stdin), out: &out, err: &errb}, getenv)
+	return code, out.String(), errb.String()
+}
+
+func demoEnv(t *testing.T) map[string]string {
+	return map[string]string{"SOCPILOT_STATE_DIR": t.TempDir()}
+}
+
+func TestExitCodes(t *testing.T) {
+	env := demoEnv(t)
+	tests := []struct {
+		args []string
+		want int
+	}{
+		{[]string{"incident", "101"}, exitOK},
+		{[]string{"incident", "4711"}, exitFailure},
+		{[]string{"incident", "x"}, exitUsage},
+		{[]string{"incidents", "--bogus"}, exitUsage},
+		{[]string{"nosuchcommand"}, exitUsage},
+		{[]string{"analyze", "101", "--offline"}, exitOK},
+	}
+	for _, tt := range tests {
+		if code, _, stderr := runCLI(t, env, "", tt.args...); code != tt.want {
+			t.Errorf("socpilot %v: exit %d, want %d (stderr %q)", tt.args, code, tt.want, stderr)
+		}
+	}
+}
+
+// modelEnv points socpilot at a replaying OpenAI-compatible server.
+func modelEnv(t *testing.T, srv *llmtest.Server) map[string]string {
+	env := demoEnv(t)
+	env["SOCPILOT_LLM_PROVIDER"] = "compatible"
+	env["SOCPILOT_LLM_ENDPOINT"] = srv.URL() + "/v1"
+	env["SOCPILOT_LLM_MODEL"] = "test-model"
+	env["SOCPILOT_LLM_TIMEOUT"] = "5s"
+	return env
+}
+
+func TestAnalyzeWithModel(t *testing.T) {
+	srv := llmtest.New(t).ReplyJSON(map[string]any{
+		"summary":      "Password spray against Contoso accounts, then a sign-in from a Tor exit node.",
+		"whyItMatters": "An account may be in the attacker's hands.",
+		"checklist":    []map[string]any{{"title": "Revoke sessions", "description": "Now.", "phase": "contain", "entities": []string{}}},
+		"queries":      []map[string]any{},
+		"triageNotes":  "Consistent with the score.",
+	})
+	code, stdout, stderr := runCLI(t, modelEnv(t, srv), "", "analyze", "101")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "Password spray against Contoso accounts") || !strings.Contains(stdout, "compatible:test-model") {
+		t.Errorf("model narrative not shown:\n%s", stdout)
+	}
+	if !regexp.MustCompile(`Model usage: 1 call\(s\), \d+ prompt \+ \d+ completion tokens`).MatchString(stderr) {
+		t.Errorf("usage line missing from stderr: %q", stderr)
+	}
+	if !strings.Contains(stderr, "pseudonymising") {
+		t.Errorf("redaction (default for compatible) not announced: %q", stderr)
+	}
+	// Pseudonymisation: no demo entity value reaches the model.
+	body := srv.LastRequest().Text()
+	for _, v := range []string{"contoso.com", "185.220.101."} {
+		if strings.Contains(body, v) {
+			t.Errorf("original value %q reached the model", v)
+		}
+	}
+}
+
+func TestAnalyzeModelFailureFallsBack(t *testing.T) {
+	srv := llmtest.New(t).Garbage()
+	code, stdout, stderr := runCLI(t, modelEnv(t, srv), "", "analyze", "101")
+	if code != exitOK {
+		t.Fatalf("a model failure must keep exit 0; got %d: %s", code, stderr)
+	}
+	if !strings.Contains(stderr, "warning: the model failed") || !strings.Contains(stdout, "Offline analysis") {
+		t.Errorf("fallback not marked:\nstdout %s\nstderr %s", stdout, stderr)
+	}
+}
+
+func TestAskStreams(t *testing.T) {
+	srv := llmtest.New(t).Stream("Two ", "accounts ", "were targeted.")
+	code, stdout, stderr := runCLI(t, modelEnv(t, srv), "", "ask", "101", "how many accounts?")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if strings.TrimSpace(stdout) != "Two accounts were targeted." {
+		t.Errorf("answer %q", stdout)
+	}
+	if !strings.Contains(stderr, "Model usage:") {
+		t.Errorf("no usage line: %q", stderr)
+	}
+}
+
+func TestMalformedLLMConfig(t *testing.T) {
+	env := demoEnv(t)
+	env["SOCPILOT_LLM_PROVIDER"] = "skynet"
+	code, _, stderr := runCLI(t, env, "", "analyze", "101")
+	if code != exitUsage || !strings.Contains(stderr, "SOCPILOT_LLM_PROVIDER") {
+		t.Errorf("exit %d, stderr %q; want 2 naming SOCPILOT_LLM_PROVIDER", code, stderr)
+	}
+}
+
+// TestEmulatorOverTheNetwork serves the demo workspace on loopback and
+// points a second socpilot at it through SOCPILOT_ARM_ENDPOINT.
+func TestEmulatorOverTheNetwork(t *testing.T) {
+	env := demoEnv(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan int)
+	go func() {
+		done <- run(ctx, []string{"emulator", "--listen", "127.0.0.1:0"}, streams{in: strings.NewReader(""), out: pw, err: io.Discard}, func(k string) string { return env[k] })
+		pw.Close()
+	}()
+	sc := bufio.NewScanner(pr)
+	var exports string
+	for sc.Scan() {
+		if strings.Contains(sc.Text(), "export SOCPILOT_ARM_ENDPOINT") {
+			exports = sc.Text()
+			break
+		}
+	}
+	go io.Copy(io.Discard, pr)
+	if exports == "" {
+		t.Fatal("the emulator did not print where it listens")
+	}
+	client := map[string]string{"SOCPILOT_STATE_DIR": t.TempDir()}
+	for _, kv := range strings.Fields(strings.TrimPrefix(strings.TrimSpace(exports), "export ")) {
+		k, v, _ := strings.Cut(kv, "=")
+		client[k] = v
+	}
+	code, stdout, stderr := runCLI(t, client, "", "incidents", "-o", "json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var list struct {
+		Count int `json:"count"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &list); err != nil || list.Count < 12 {
+		t.Errorf("listed %d incidents over the network (err %v)", list.Count, err)
+	}
+	if strings.Contains(stderr, "demo workspace") {
+		t.Errorf("the client used the in-process demo, not the network: %s", stderr)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != exitOK {
+			t.Errorf("emulator exit %d after cancel", code)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the emulator did not stop")
+	}
+}
