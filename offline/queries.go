@@ -108,10 +108,10 @@ var templates = []template{
 			return "DeviceRegistryEvents\n| where TimeGenerated " + w + "\n| where RegistryKey in~ (" + kqlList(v) + ")\n" +
 				"| project TimeGenerated, DeviceName, ActionType, RegistryKey, RegistryValueName, RegistryValueData, InitiatingProcessCommandLine"
 		}},
-	{"Other alerts about the same entities", "Earlier or later alerts in the workspace that name these entities.",
+	{"Other alerts about the same entities", "Alerts in the 30 days before and 7 days after the incident that name these entities.",
 		"SecurityAlert", []string{socpilot.KindAccount, socpilot.KindHost, socpilot.KindIP}, always,
 		func(v []string, w string) string {
-			return "SecurityAlert\n| where TimeGenerated between (ago(30d) .. now())\n| where Entities has_any (" + kqlList(v) + ")\n" +
+			return "SecurityAlert\n| where TimeGenerated " + w + "\n| where Entities has_any (" + kqlList(v) + ")\n" +
 				"| summarize Alerts = count(), Names = make_set(AlertName, 20) by ProductName, AlertSeverity\n| order by Alerts desc"
 		}},
 }
@@ -123,6 +123,11 @@ func (an *Analyst) queries(f *facts) []socpilot.HuntingQuery {
 	window := timeWindow(f.start, f.end)
 	var out []socpilot.HuntingQuery
 	for _, t := range templates {
+		w := window
+		if t.table == "SecurityAlert" && !f.start.IsZero() {
+			// Related alerts matter well before and after the incident itself.
+			w = timeWindow(f.start.Add(-30*24*time.Hour), f.end.Add(7*24*time.Hour))
+		}
 		if !t.when(f) || !an.hasTable(t.table) {
 			continue
 		}
@@ -143,7 +148,7 @@ func (an *Analyst) queries(f *facts) []socpilot.HuntingQuery {
 		if len(vals) > maxValues {
 			vals = vals[:maxValues]
 		}
-		out = append(out, socpilot.HuntingQuery{Title: t.title, Purpose: t.purpose, Query: t.build(vals, window), Tables: []string{t.table}})
+		out = append(out, socpilot.HuntingQuery{Title: t.title, Purpose: t.purpose, Query: t.build(vals, w), Tables: []string{t.table}})
 	}
 	return out
 }
