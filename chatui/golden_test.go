@@ -22,8 +22,8 @@ func TestConversationGolden(t *testing.T) {
 	fb := &fakeBackend{
 		ask: func(ctx context.Context, q string, onDelta func(string)) (string, string, error) {
 			return "## Verdict\n\n**Escalate** to tier 2: ransomware staging on `FS-01`.\n\n" +
-				"1. Isolate host FS-01.\n2. Disable account svc-backup@contoso.com.\n\n" +
-				"```kql\nDeviceProcessEvents\n| where DeviceName == \"FS-01\"\n```\n",
+					"1. Isolate host FS-01.\n2. Disable account svc-backup@contoso.com.\n\n" +
+					"```kql\nDeviceProcessEvents\n| where DeviceName == \"FS-01\"\n```\n",
 				"Model usage: 1 call(s), 812 prompt + 230 completion tokens, 2.1s.", nil
 		},
 		command: func(ctx context.Context, line string) (string, bool, error) {
