@@ -68,8 +68,11 @@ type job struct {
 	kind      jobKind
 	line      string
 	cancel    context.CancelFunc
-	cancelled bool            // UI goroutine only
-	partial   strings.Builder // streamed so far; UI goroutine only
+	cancelled bool // UI goroutine only
+	// partial is the raw text streamed so far (UI goroutine only). It is
+	// cleaned as a whole when shown, not delta by delta: an escape sequence
+	// split across two deltas must be recognised whole to be removed whole.
+	partial strings.Builder
 
 	events chan string   // streamed deltas; closed when the call returned
 	done   chan struct{} // closed when the goroutine has finished
@@ -390,7 +393,7 @@ func (m *model) jobEvent(msg jobMsg) (tea.Model, tea.Cmd) {
 		return m, nil // a message of a call already settled
 	}
 	if msg.delta != "" && j.kind == jobAsk {
-		j.partial.WriteString(cleanText(msg.delta))
+		j.partial.WriteString(msg.delta)
 	}
 	if !msg.done {
 		m.refresh(false)
@@ -425,7 +428,7 @@ func (m *model) finishAsk(j *job) {
 	// streamed text at the end (rehydrated pseudonyms, grounding fixes).
 	answer := cleanText(j.answer)
 	if strings.TrimSpace(answer) == "" {
-		answer = j.partial.String()
+		answer = cleanText(j.partial.String())
 	}
 	footer := oneLine(j.footer)
 	if j.err != nil {

@@ -569,3 +569,29 @@ func TestParentCancelStopsTheCall(t *testing.T) {
 		}
 	}
 }
+
+func TestEscapeSplitAcrossDeltas(t *testing.T) {
+	gate := make(chan struct{})
+	bk := &fakeBackend{ask: func(ctx context.Context, q string, onDelta func(string)) (string, string, error) {
+		onDelta("a \x1b]8;;http://ev")
+		<-gate
+		onDelta("il.example\x07link\x1b]8;;\x07 b \x1b[")
+		onDelta("2J c")
+		return "", "", nil // not returned: the stream is the answer
+	}}
+	m := newTestModel(t, bk, Options{NoColor: true})
+	send(m, "q")
+	step(t, m)
+	if got := flat(m); strings.Contains(got, "http") || !strings.Contains(got, "a") {
+		t.Errorf("half an OSC shown while streaming:\n%s", screen(m))
+	}
+	close(gate)
+	settle(t, m)
+	got := flat(m)
+	if strings.Contains(got, "evil") || strings.Contains(got, "il.example") || strings.Contains(got, "2J") {
+		t.Errorf("pieces of a split escape sequence shown:\n%s", screen(m))
+	}
+	if !strings.Contains(got, "a link b c") {
+		t.Errorf("streamed text lost:\n%s", screen(m))
+	}
+}
