@@ -3,6 +3,7 @@ package kql
 import (
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/socpilot/socpilot/kql/schema"
 )
@@ -138,6 +139,7 @@ type checker struct {
 	seen     map[[2]int]bool
 	quiet    int // >0 while re-evaluating function bodies for their result shape
 	soft     int // >0 inside union isfuzzy=true legs
+	tables   []*schema.Table
 	depth    int
 
 	largeRefs   []*Ident // references to large tables, for the time-bound lint
@@ -425,9 +427,45 @@ func (c *checker) largeTables() []string {
 	return DefaultLargeTables
 }
 
+// tableLists caches each schema's sorted table list: schemas are not
+// modified once in use (see schema.Schema).
+var tableLists sync.Map // *schema.Schema -> []*schema.Table
+
+// schemaTables lists the schema's tables.
+func (c *checker) schemaTables() []*schema.Table {
+	if c.tables == nil {
+		if v, ok := tableLists.Load(c.sch); ok {
+			c.tables = v.([]*schema.Table)
+		} else {
+			c.tables = c.sch.Tables()
+			tableLists.Store(c.sch, c.tables)
+		}
+	}
+	return c.tables
+}
+
 func (c *checker) unknownTable(id *Ident) {
-	cands := c.sch.TableNames()
-	cands = append(cands, c.sch.FunctionNames()...)
+	// The schema has thousands of names: keep those of similar length or
+	// sharing a prefix before ranking them by edit distance.
+	var cands []string
+	plausible := func(n string) bool {
+		d := len(n) - len(id.Name)
+		if d >= -3 && d <= 3 {
+			return true
+		}
+		k := min(4, len(n), len(id.Name))
+		return strings.EqualFold(n[:k], id.Name[:k])
+	}
+	for _, t := range c.schemaTables() {
+		if plausible(t.Name) {
+			cands = append(cands, t.Name)
+		}
+	}
+	for _, f := range c.sch.FunctionNames() {
+		if plausible(f) {
+			cands = append(cands, f)
+		}
+	}
 	for _, b := range c.env {
 		if b.kind != bindScalar {
 			cands = append(cands, b.name)
@@ -1247,6 +1285,7 @@ func (c *checker) union(o *UnionOp, in *shape) *shape {
 	if len(inputs) == 0 {
 		out.open = true
 	}
+	seen := map[string]bool{}
 	for i, s := range inputs {
 		if s.open {
 			out.open = true
@@ -1263,7 +1302,8 @@ func (c *checker) union(o *UnionOp, in *shape) *shape {
 			continue
 		}
 		for _, col := range s.cols {
-			if !out.has(col.name) {
+			if !seen[col.name] {
+				seen[col.name] = true
 				out.cols = append(out.cols, col)
 			}
 		}
@@ -1281,11 +1321,16 @@ func (c *checker) unionTable(e Expr) []*shape {
 		return []*shape{c.tabular(e, nil)}
 	}
 	var out []*shape
-	for _, n := range c.sch.TableNames() {
-		if wildcardMatch(id.Name, n) {
-			t, _ := c.sch.Table(n)
-			out = append(out, shapeFromTable(t))
+	if id.Name != "*" {
+		for _, t := range c.schemaTables() {
+			if wildcardMatch(id.Name, t.Name) {
+				out = append(out, shapeFromTable(t))
+			}
 		}
+	}
+	if len(out) > 50 {
+		// a broad wildcard: the column set is too large to be useful
+		out = out[:0]
 	}
 	for _, b := range c.env {
 		if b.kind == bindTabular && wildcardMatch(id.Name, b.name) {

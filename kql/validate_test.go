@@ -1,0 +1,149 @@
+package kql
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/socpilot/socpilot/kql/schema"
+)
+
+func testValidator() *Validator {
+	s := schema.New()
+	s.AddTable(schema.Table{Name: "SecurityEvent", Columns: []schema.Column{
+		{Name: "TimeGenerated", Type: schema.Datetime}, {Name: "Account", Type: schema.String},
+		{Name: "AccountName", Type: schema.String}, {Name: "EventID", Type: schema.Int},
+		{Name: "Computer", Type: schema.String}, {Name: "EventData", Type: schema.Dynamic},
+	}})
+	s.AddTable(schema.Table{Name: "SigninLogs", Columns: []schema.Column{
+		{Name: "TimeGenerated", Type: schema.Datetime}, {Name: "UserPrincipalName", Type: schema.String},
+		{Name: "IPAddress", Type: schema.String}, {Name: "ResultType", Type: schema.String},
+	}})
+	s.AddTable(schema.Table{Name: "DeviceProcessEvents", Columns: []schema.Column{
+		{Name: "Timestamp", Type: schema.Datetime}, {Name: "DeviceName", Type: schema.String},
+		{Name: "AccountName", Type: schema.String},
+	}})
+	s.AddFunction(schema.Function{Name: "imAuth", Params: []schema.Param{{Name: "starttime", Type: schema.Datetime, Default: "datetime(null)"}},
+		Columns: []schema.Column{{Name: "TimeGenerated", Type: schema.Datetime}, {Name: "TargetUsername", Type: schema.String}}})
+	return &Validator{Schema: s}
+}
+
+type finding struct {
+	Sev  string
+	At   string
+	Code string
+	Msg  string
+	Sugg string
+}
+
+func simplify(fs []Finding) []finding {
+	var out []finding
+	for _, f := range fs {
+		out = append(out, finding{f.Severity.String(), itoa(f.Pos.Line) + ":" + itoa(f.Pos.Col), f.Code, f.Message, f.Suggestion})
+	}
+	return out
+}
+
+func TestValidateClean(t *testing.T) {
+	v := testValidator()
+	tests := []string{
+		"SecurityEvent | where TimeGenerated > ago(1d) | summarize n = count() by Account | where n > 5",
+		"SecurityEvent | where TimeGenerated > ago(1d) | project-rename Who = Account | project Who, Computer",
+		"SecurityEvent | where TimeGenerated > ago(1d) | extend a = 1, b = a + 1 | project b",
+		"SecurityEvent | where TimeGenerated > ago(1d) | summarize count(), dcount(Computer), make_set(Account) by bin(TimeGenerated, 1h) | project TimeGenerated, count_, dcount_Computer, set_Account",
+		"SecurityEvent | where TimeGenerated > ago(1d) | summarize arg_max(TimeGenerated, *) by Computer | project Computer, Account, TimeGenerated, Computer1",
+		"SecurityEvent | where TimeGenerated > ago(1d) | join kind=inner (SigninLogs | where TimeGenerated > ago(1d)) on $left.Account == $right.UserPrincipalName | project Account, IPAddress, TimeGenerated1",
+		"SecurityEvent | where TimeGenerated > ago(1d) | join kind=leftanti (SigninLogs) on $left.Account == $right.UserPrincipalName | project Account",
+		"SecurityEvent | where TimeGenerated > ago(1d) | lookup (SigninLogs | project Account = UserPrincipalName, IPAddress) on Account | project IPAddress",
+		"union withsource=Src Sec*, SigninLogs | where TimeGenerated > ago(1d) | project Src, Account, IPAddress",
+		"SecurityEvent | where TimeGenerated > ago(1d) | parse Account with Domain '\\\\' User | project Domain, User",
+		"SecurityEvent | where TimeGenerated > ago(1d) | mv-expand with_itemindex=i Item = EventData | project i, Item",
+		"SecurityEvent | where TimeGenerated > ago(1d) | evaluate bag_unpack(EventData) | project Anything, Computer",
+		"let threshold = 3; let T = SecurityEvent | where TimeGenerated > ago(1d); T | summarize c = count() by Account | where c > threshold",
+		"let f = (t:(TimeGenerated:datetime), n:int) { t | where TimeGenerated > ago(1d) | take n }; f(SecurityEvent, 5) | project Account",
+		"let g = (who:string) { SecurityEvent | where TimeGenerated > ago(1d) and Account == who }; g('x') | project Computer",
+		"let m = materialize(SecurityEvent | where TimeGenerated > ago(1d)); m | union m | project Account",
+		"imAuth(starttime=ago(1d)) | project TargetUsername",
+		"imAuth | where TimeGenerated > ago(1d) | project TargetUsername",
+		"SecurityEvent | where TimeGenerated > ago(1d) | make-series n = count() on TimeGenerated step 1h by Computer | project n, TimeGenerated, Computer",
+		"datatable(a:string, b:long) ['x', 1] | extend c = b * 2 | project a, c",
+		"print x = toscalar(SecurityEvent | where TimeGenerated > ago(1d) | count)",
+		"SecurityEvent | where TimeGenerated > ago(1d) and Account in ((SigninLogs | project UserPrincipalName))",
+		"externaldata(ip:string) ['https://example.com/x.csv'] | project ip",
+		"DeviceProcessEvents | where Timestamp > ago(1d) | project DeviceName",
+		"SecurityEvent | where TimeGenerated > ago(1d) | summarize by Computer | count",
+	}
+	for _, src := range tests {
+		if fs := v.Validate(src); len(fs) > 0 {
+			t.Errorf("Validate(%q): %+v", src, simplify(fs))
+		}
+	}
+}
+
+func TestValidateFindings(t *testing.T) {
+	v := testValidator()
+	tests := []struct {
+		src  string
+		want []finding
+	}{
+		{"SecurityEvent | where TimeGenerated > ago(1d) | project AcountName",
+			[]finding{{"error", "1:57", CodeUnknownColumn, "unknown column 'AcountName' (not in SecurityEvent at this point of the query)", "did you mean 'AccountName'?"}}},
+		{"SecurityEvnt | where TimeGenerated > ago(1d)",
+			[]finding{{"error", "1:1", CodeUnknownTable, "unknown table or function 'SecurityEvnt'", "did you mean 'SecurityEvent'?"}}},
+		{"SecurityEvent | where Timestamp > ago(1d)",
+			[]finding{{"error", "1:23", CodeTimeColumn, "column 'Timestamp' does not exist here: 'Timestamp' is the Defender XDR advanced hunting name, this Log Analytics table has 'TimeGenerated'", "use 'TimeGenerated'"}}},
+		{"DeviceProcessEvents | where TimeGenerated > ago(1d)",
+			[]finding{{"error", "1:29", CodeTimeColumn, "column 'TimeGenerated' does not exist here: this Defender XDR table has 'Timestamp'", "use 'Timestamp'"}}},
+		{"SecurityEvent | where TimeGenerated > ago('1d')",
+			[]finding{{"error", "1:43", CodeType, "argument 1 of ago() must be timespan, not string", "write a timespan literal such as 1d or 30m, or totimespan('1d')"}}},
+		{"SecurityEvent | where TimeGenerated > ago(1d, 2d)",
+			[]finding{{"error", "1:39", CodeArgCount, "function 'ago' takes 1 argument(s), got 2", ""}}},
+		{"SecurityEvent | where TimeGenerated > ago(1d) | extend x = tostrng(Account)",
+			[]finding{{"error", "1:60", CodeUnknownFunction, "unknown function 'tostrng'", "did you mean 'tostring'?"}}},
+		{"SecurityEvent | summarize count() by Account",
+			[]finding{{"warning", "1:1", CodeNoTimeBound, "query reads SecurityEvent without a time filter; on a large table this scans all retained data", "add | where TimeGenerated > ago(1d) (or the window you need) right after SecurityEvent"}}},
+		{"SecurityEvent | where TimeGenerated > ago(1d) | summarize n = count() by Account | project Computer",
+			[]finding{{"error", "1:92", CodeUnknownColumn, "unknown column 'Computer' (not in SecurityEvent at this point of the query)", ""}}},
+		{"SecurityEvent | where TimeGenerated > ago(1d) | join (SigninLogs) on $left.Account == $right.UserName",
+			[]finding{{"error", "1:94", CodeUnknownColumn, "column 'UserName' is not in the right side of the join", ""}}},
+		{"SecurityEvent | where TimeGenerated > ago(1d) | project-away Nope",
+			[]finding{{"error", "1:62", CodeUnknownColumn, "unknown column 'Nope' (not in SecurityEvent at this point of the query)", ""}}},
+		{"let f = (a:string) { print a }; f(1, 2)",
+			[]finding{{"error", "1:33", CodeArgCount, "function 'f' takes 1 argument(s), got 2", ""}}},
+		{"SecurityEvent | where TimeGenerated > ago(1d) | where Account ==~ 'x'",
+			[]finding{{"warning", "1:63", CodeOperator, "'==~' is not a KQL operator", "use '=~' for a case-insensitive comparison"}}},
+		{"SecurityEvent | where TimeGenerated > ago(1d) project Account",
+			[]finding{{"error", "1:47", CodeSyntax, "expected ';' or '|' before 'project'", ""}}},
+	}
+	for _, tt := range tests {
+		got := simplify(v.Validate(tt.src))
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("Validate(%q) (-want +got):\n%s", tt.src, diff)
+		}
+	}
+}
+
+func FuzzValidate(f *testing.F) {
+	f.Add("SecurityEvent | where TimeGenerated > ago(1d) | summarize arg_max(TimeGenerated, *) by Computer")
+	f.Add("let f = (t:(*)) { t | take 1 }; f(SigninLogs) | join kind=leftouter (f(SecurityEvent)) on $left.a == $right.b")
+	f.Add("union isfuzzy=true Sec*, (imAuth | evaluate pivot(x)) | mv-apply y on (summarize make_list(y))")
+	v := testValidator()
+	f.Fuzz(func(t *testing.T, src string) {
+		for _, fd := range v.Validate(src) {
+			if fd.Message == "" || fd.Pos.Line < 1 {
+				t.Fatalf("bad finding %+v", fd)
+			}
+		}
+	})
+}
+
+func TestValidateRecursiveFunction(t *testing.T) {
+	// a function that calls itself must not loop forever
+	v := testValidator()
+	fs := v.Validate("let f = () { f() }; f()")
+	for _, fd := range fs {
+		if strings.Contains(fd.Message, "panic") {
+			t.Fatal(fd)
+		}
+	}
+}
