@@ -96,7 +96,6 @@ type model struct {
 	b    Backend
 	opts Options
 
-	termW, termH int
 	width        int // rendering width
 	dark         bool
 
@@ -487,7 +486,6 @@ func (m *model) resize(w, h int) {
 	// Whether the reader is at the end must be judged before the sizes
 	// change: a shorter viewport over the same content is no longer there.
 	follow := m.vp.AtBottom()
-	m.termW, m.termH = w, h
 	width := w
 	if m.opts.Width > 0 {
 		width = m.opts.Width
