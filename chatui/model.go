@@ -96,8 +96,8 @@ type model struct {
 	b    Backend
 	opts Options
 
-	width        int // rendering width
-	dark         bool
+	width int // rendering width
+	dark  bool
 
 	vp    viewport.Model
 	input textinput.Model
