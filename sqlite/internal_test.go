@@ -1,0 +1,93 @@
+package sqlite
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/socpilot/socpilot"
+)
+
+func TestPragmas(t *testing.T) {
+	t.Parallel()
+	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "p.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	tests := []struct {
+		pragma      string
+		write, read string
+	}{
+		{"journal_mode", "wal", "wal"},
+		{"foreign_keys", "1", "1"},
+		{"busy_timeout", "10000", "10000"},
+		{"synchronous", "1", "1"}, // NORMAL
+		{"query_only", "0", "1"},
+	}
+	for _, tt := range tests {
+		var w, r string
+		if err := s.w.QueryRowContext(t.Context(), "PRAGMA "+tt.pragma).Scan(&w); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.r.QueryRowContext(t.Context(), "PRAGMA "+tt.pragma).Scan(&r); err != nil {
+			t.Fatal(err)
+		}
+		if w != tt.write || r != tt.read {
+			t.Errorf("PRAGMA %s = %q (writer), %q (reader); want %q, %q", tt.pragma, w, r, tt.write, tt.read)
+		}
+	}
+}
+
+func TestMigrationsRecorded(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "m.db")
+	ms, err := loadMigrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []int
+	for _, m := range ms {
+		want = append(want, m.version)
+	}
+	for range 2 {
+		s, err := Open(t.Context(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []int
+		rows, err := s.r.QueryContext(t.Context(), `SELECT version FROM schema_migrations ORDER BY version`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var v int
+			if err := rows.Scan(&v); err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, v)
+		}
+		rows.Close()
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("schema_migrations (-want +got):\n%s", diff)
+		}
+		s.Close()
+	}
+}
+
+func TestRefuseNewerSchema(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "n.db")
+	s, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.w.ExecContext(t.Context(), `INSERT INTO schema_migrations (version, name, applied) VALUES (9999, 'future', '')`); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	_, err = Open(t.Context(), path)
+	if socpilot.ErrorCode(err) != socpilot.EConfig {
+		t.Errorf("Open of a store with a newer schema: %v; want code %s", err, socpilot.EConfig)
+	}
+}

@@ -1,0 +1,238 @@
+// Package sqlite is socpilot's embedded Store: one SQLite file in the state
+// directory holding conversations, the audit trail of model calls, the
+// write-back journal and the analysis cache.
+//
+// The database runs in WAL mode so readers never wait for the writer. Writes
+// go through a pool of one connection whose transactions begin IMMEDIATE:
+// SQLite allows one writer at a time anyway, and taking the write lock up
+// front means a transaction that read first never fails with SQLITE_BUSY
+// when it tries to write; other processes wait on busy_timeout.
+package sqlite
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/socpilot/socpilot"
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// Store is a socpilot.Store over one SQLite file. It is safe for concurrent use.
+type Store struct {
+	w *sql.DB // one connection, IMMEDIATE transactions: the only writer
+	r *sql.DB // several read-only connections
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+var _ socpilot.Store = (*Store)(nil)
+
+// busyTimeout is how long a statement waits for another process's write lock
+// before failing with SQLITE_BUSY.
+const busyTimeout = 10 * time.Second
+
+// readConns bounds the read pool; WAL readers do not block each other.
+const readConns = 4
+
+// Open opens the store at path, creating the file and its parent directory
+// when missing, and brings its schema up to date.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if path == "" {
+		return nil, socpilot.Errorf(socpilot.EConfig, "the SQLite store needs a file path")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(abs), 0o700); err != nil {
+		return nil, fmt.Errorf("open sqlite store: create directory: %w", err)
+	}
+	// synchronous=NORMAL is the documented pairing with WAL: a power loss may
+	// drop the last commits but never corrupts the file.
+	common := "_busy_timeout=" + strconv.FormatInt(busyTimeout.Milliseconds(), 10) + "&_foreign_keys=1&_synchronous=NORMAL"
+	w, err := sql.Open("sqlite", fileURI(abs, common+"&_journal_mode=WAL&_txlock=immediate"))
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite store %s: %w", abs, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	s := &Store{w: w}
+	if err := s.migrate(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open sqlite store %s: %w", abs, err)
+	}
+	// The read pool is opened after the writer has switched the file to WAL
+	// (journal_mode is persistent), so it needs no journal setting of its own.
+	r, err := sql.Open("sqlite", fileURI(abs, common+"&_query_only=1"))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open sqlite store %s: %w", abs, err)
+	}
+	r.SetMaxOpenConns(readConns)
+	r.SetMaxIdleConns(readConns)
+	if err := r.PingContext(ctx); err != nil {
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("open sqlite store %s: %w", abs, err)
+	}
+	s.r = r
+	return s, nil
+}
+
+// fileURI builds a file: URI so a path holding '?' or '#' stays a path.
+func fileURI(abs, query string) string {
+	p := filepath.ToSlash(abs)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p // Windows drive letter: file:///C:/...
+	}
+	u := url.URL{Scheme: "file", Path: p, RawQuery: query}
+	return u.String()
+}
+
+// Close closes the store; later calls return the first result.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		var errs []error
+		if s.r != nil {
+			errs = append(errs, s.r.Close())
+		}
+		errs = append(errs, s.w.Close())
+		if err := errors.Join(errs...); err != nil {
+			s.closeErr = fmt.Errorf("close sqlite store: %w", err)
+		}
+	})
+	return s.closeErr
+}
+
+// migration is one embedded schema change, applied once, in version order.
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func loadMigrations() ([]migration, error) {
+	ents, err := fs.ReadDir(migrationFS, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, e := range ents {
+		num, _, ok := strings.Cut(e.Name(), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v <= 0 {
+			return nil, fmt.Errorf("migration %s: name must start with a positive version number and '_'", e.Name())
+		}
+		b, err := migrationFS.ReadFile("migrations/" + e.Name())
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for i := 1; i < len(ms); i++ {
+		if ms[i].version == ms[i-1].version {
+			return nil, fmt.Errorf("migrations %s and %s share version %d", ms[i-1].name, ms[i].name, ms[i].version)
+		}
+	}
+	return ms, nil
+}
+
+// migrate applies the pending migrations in one IMMEDIATE transaction, so
+// two processes opening the same file at once apply them exactly once.
+func (s *Store) migrate(ctx context.Context) error {
+	ms, err := loadMigrations()
+	if err != nil {
+		return fmt.Errorf("load migrations: %w", err)
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY,
+		name    TEXT NOT NULL,
+		applied TEXT NOT NULL)`); err != nil {
+		return fmt.Errorf("migrate: create schema_migrations: %w", err)
+	}
+	var current int
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+		return fmt.Errorf("migrate: read schema version: %w", err)
+	}
+	if latest := ms[len(ms)-1].version; current > latest {
+		return socpilot.Errorf(socpilot.EConfig,
+			"the store's schema is at version %d but this socpilot knows only up to %d: upgrade socpilot", current, latest)
+	}
+	for _, m := range ms {
+		if m.version <= current {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			return fmt.Errorf("migrate: apply %s: %w", m.name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied) VALUES (?, ?, ?)`,
+			m.version, m.name, fmtTime(time.Now())); err != nil {
+			return fmt.Errorf("migrate: record %s: %w", m.name, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("migrate: commit: %w", err)
+	}
+	return nil
+}
+
+// timeLayout is RFC 3339 with a fixed six-digit fraction: unlike
+// time.RFC3339Nano it sorts correctly as text, and microseconds are what
+// PostgreSQL keeps, so both stores return the same times.
+const timeLayout = "2006-01-02T15:04:05.000000Z07:00"
+
+// normTime is t in UTC, to the microsecond, without a monotonic reading.
+func normTime(t time.Time) time.Time {
+	return t.UTC().Truncate(time.Microsecond)
+}
+
+func fmtTime(t time.Time) string { return normTime(t).Format(timeLayout) }
+
+func parseTime(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("stored time %q: %w", s, err)
+	}
+	return t.UTC(), nil
+}
+
+// now is the current time as the store keeps it.
+func now() time.Time { return normTime(time.Now()) }
+
+// idAlphabet is lower-case base32: ids are easy to type and case-insensitive filesystems do not matter.
+const idAlphabet = "abcdefghijklmnopqrstuvwxyz234567"
+
+// newID returns a random 12-character conversation id (60 bits).
+func newID() string {
+	var b [12]byte
+	rand.Read(b[:]) // never fails (crypto/rand since Go 1.24)
+	for i := range b {
+		b[i] = idAlphabet[b[i]&31]
+	}
+	return string(b[:])
+}

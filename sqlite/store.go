@@ -1,0 +1,414 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/socpilot/socpilot"
+)
+
+// querier is what reads need from a *sql.DB or *sql.Tx.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// nextTouch numbers a conversation's latest change: LatestConversation
+// orders by it rather than by clock time, so two changes within one clock
+// tick still order correctly. Writers are serialised, so MAX+1 is unique.
+const nextTouch = `(SELECT COALESCE(MAX(touched), 0) + 1 FROM conversations)`
+
+func conversationNotFound(id string) error {
+	return socpilot.Errorf(socpilot.ENotFound, "conversation %q does not exist: start a new one", id)
+}
+
+// CreateConversation stores c with its turns. An empty ID gets a random one;
+// zero Created, Updated and turn times get the current time. It returns the
+// conversation as stored.
+func (s *Store) CreateConversation(ctx context.Context, c socpilot.Conversation) (socpilot.Conversation, error) {
+	t := now()
+	if c.ID == "" {
+		c.ID = newID()
+	}
+	if c.Created.IsZero() {
+		c.Created = t
+	}
+	if c.Updated.IsZero() {
+		c.Updated = c.Created
+	}
+	c.Created, c.Updated = normTime(c.Created), normTime(c.Updated)
+	c.Incidents = append([]int{}, c.Incidents...)
+	c.Turns = normTurns(c.Turns, t)
+	inc, _ := json.Marshal(c.Incidents)
+
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO conversations (id, incidents, summary, created, updated, next_seq, touched)
+			VALUES (?, ?, ?, ?, ?, ?, `+nextTouch+`) ON CONFLICT (id) DO NOTHING`,
+			c.ID, string(inc), c.Summary, fmtTime(c.Created), fmtTime(c.Updated), len(c.Turns))
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return socpilot.Errorf(socpilot.EConflict, "conversation %q already exists", c.ID)
+		}
+		return insertTurns(ctx, tx, c.ID, 1, c.Turns)
+	})
+	if err != nil {
+		return socpilot.Conversation{}, fmt.Errorf("create conversation %s: %w", c.ID, err)
+	}
+	return c, nil
+}
+
+// normTurns copies turns with times normalised; zero times become t.
+func normTurns(turns []socpilot.Turn, t time.Time) []socpilot.Turn {
+	out := make([]socpilot.Turn, len(turns))
+	for i, tu := range turns {
+		if tu.Time.IsZero() {
+			tu.Time = t
+		}
+		tu.Time = normTime(tu.Time)
+		out[i] = tu
+	}
+	return out
+}
+
+func insertTurns(ctx context.Context, tx *sql.Tx, id string, firstSeq int64, turns []socpilot.Turn) error {
+	if len(turns) == 0 {
+		return nil
+	}
+	st, err := tx.PrepareContext(ctx, `INSERT INTO turns (conversation_id, seq, role, content, time, tokens) VALUES (?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for i, tu := range turns {
+		if _, err := st.ExecContext(ctx, id, firstSeq+int64(i), tu.Role, tu.Content, fmtTime(tu.Time), tu.Tokens); err != nil {
+			return fmt.Errorf("insert turn %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// write runs fn in a write transaction.
+func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// read runs fn in a read transaction: one consistent snapshot.
+func (s *Store) read(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	return fn(tx)
+}
+
+// Conversation returns the conversation with its turns in order; ErrNotFound when none has id.
+func (s *Store) Conversation(ctx context.Context, id string) (socpilot.Conversation, error) {
+	var c socpilot.Conversation
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var err error
+		c, err = getConversation(ctx, tx, id)
+		return err
+	})
+	if err != nil {
+		return socpilot.Conversation{}, fmt.Errorf("get conversation %s: %w", id, err)
+	}
+	return c, nil
+}
+
+// LatestConversation returns the most recently changed conversation; ErrNotFound when there is none.
+func (s *Store) LatestConversation(ctx context.Context) (socpilot.Conversation, error) {
+	var c socpilot.Conversation
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var id string
+		err := tx.QueryRowContext(ctx, `SELECT id FROM conversations ORDER BY touched DESC LIMIT 1`).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return socpilot.Errorf(socpilot.ENotFound, "there is no saved conversation yet")
+		}
+		if err != nil {
+			return err
+		}
+		c, err = getConversation(ctx, tx, id)
+		return err
+	})
+	if err != nil {
+		return socpilot.Conversation{}, fmt.Errorf("latest conversation: %w", err)
+	}
+	return c, nil
+}
+
+const conversationColumns = `id, incidents, summary, created, updated`
+
+func scanConversation(sc interface{ Scan(...any) error }) (socpilot.Conversation, error) {
+	var c socpilot.Conversation
+	var inc, created, updated string
+	if err := sc.Scan(&c.ID, &inc, &c.Summary, &created, &updated); err != nil {
+		return c, err
+	}
+	if err := json.Unmarshal([]byte(inc), &c.Incidents); err != nil {
+		return c, fmt.Errorf("stored incidents of conversation %s: %w", c.ID, err)
+	}
+	if c.Incidents == nil {
+		c.Incidents = []int{}
+	}
+	var err error
+	if c.Created, err = parseTime(created); err != nil {
+		return c, err
+	}
+	if c.Updated, err = parseTime(updated); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+func getConversation(ctx context.Context, q querier, id string) (socpilot.Conversation, error) {
+	c, err := scanConversation(q.QueryRowContext(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, conversationNotFound(id)
+	}
+	if err != nil {
+		return c, err
+	}
+	rows, err := q.QueryContext(ctx, `SELECT role, content, time, tokens FROM turns WHERE conversation_id = ? ORDER BY seq`, id)
+	if err != nil {
+		return c, err
+	}
+	defer rows.Close()
+	c.Turns = []socpilot.Turn{}
+	for rows.Next() {
+		var tu socpilot.Turn
+		var tm string
+		if err := rows.Scan(&tu.Role, &tu.Content, &tm, &tu.Tokens); err != nil {
+			return c, err
+		}
+		if tu.Time, err = parseTime(tm); err != nil {
+			return c, err
+		}
+		c.Turns = append(c.Turns, tu)
+	}
+	return c, rows.Err()
+}
+
+// Conversations lists up to limit conversations (all when limit <= 0), most
+// recently changed first, without their turns.
+func (s *Store) Conversations(ctx context.Context, limit int) ([]socpilot.Conversation, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+conversationColumns+` FROM conversations ORDER BY touched DESC LIMIT ?`, sqlLimit(limit))
+	if err != nil {
+		return nil, fmt.Errorf("list conversations: %w", err)
+	}
+	defer rows.Close()
+	cs := []socpilot.Conversation{}
+	for rows.Next() {
+		c, err := scanConversation(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list conversations: %w", err)
+		}
+		cs = append(cs, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list conversations: %w", err)
+	}
+	return cs, nil
+}
+
+// sqlLimit maps "no limit" (<= 0) to SQLite's -1.
+func sqlLimit(limit int) int {
+	if limit <= 0 {
+		return -1
+	}
+	return limit
+}
+
+// AppendTurns adds turns after the existing ones, in order; zero turn times
+// get the current time. Concurrent appends to one conversation all land,
+// each batch contiguous.
+func (s *Store) AppendTurns(ctx context.Context, id string, turns ...socpilot.Turn) error {
+	if len(turns) == 0 {
+		// Nothing to add: do not count it as a change, but still tell a
+		// caller holding a stale id.
+		_, err := s.Conversation(ctx, id)
+		return err
+	}
+	t := now()
+	turns = normTurns(turns, t)
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var next int64
+		err := tx.QueryRowContext(ctx, `UPDATE conversations SET next_seq = next_seq + ?, updated = ?, touched = `+nextTouch+`
+			WHERE id = ? RETURNING next_seq`, len(turns), fmtTime(t), id).Scan(&next)
+		if errors.Is(err, sql.ErrNoRows) {
+			return conversationNotFound(id)
+		}
+		if err != nil {
+			return err
+		}
+		return insertTurns(ctx, tx, id, next-int64(len(turns))+1, turns)
+	})
+	if err != nil {
+		return fmt.Errorf("append %d turns to conversation %s: %w", len(turns), id, err)
+	}
+	return nil
+}
+
+// ReplaceHistory compacts a conversation's memory: it sets the summary and
+// incidents and keeps only the turns in keep, in that order.
+func (s *Store) ReplaceHistory(ctx context.Context, id string, incidents []int, summary string, keep []socpilot.Turn) error {
+	t := now()
+	keep = normTurns(keep, t)
+	inc, _ := json.Marshal(append([]int{}, incidents...))
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var next int64
+		err := tx.QueryRowContext(ctx, `UPDATE conversations SET incidents = ?, summary = ?, next_seq = next_seq + ?, updated = ?, touched = `+nextTouch+`
+			WHERE id = ? RETURNING next_seq`, string(inc), summary, len(keep), fmtTime(t), id).Scan(&next)
+		if errors.Is(err, sql.ErrNoRows) {
+			return conversationNotFound(id)
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM turns WHERE conversation_id = ?`, id); err != nil {
+			return err
+		}
+		return insertTurns(ctx, tx, id, next-int64(len(keep))+1, keep)
+	})
+	if err != nil {
+		return fmt.Errorf("replace history of conversation %s: %w", id, err)
+	}
+	return nil
+}
+
+// RecordModelCall appends r to the audit trail; a zero Time gets the current time.
+func (s *Store) RecordModelCall(ctx context.Context, r socpilot.AuditRecord) error {
+	if r.Time.IsZero() {
+		r.Time = now()
+	}
+	inc, _ := json.Marshal(append([]int{}, r.Incidents...))
+	_, err := s.w.ExecContext(ctx, `INSERT INTO model_calls
+		(time, operation, incidents, model, prompt_tokens, completion_tokens, elapsed_ns, request_sha256, outcome)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		fmtTime(r.Time), r.Operation, string(inc), r.Model, r.PromptTokens, r.CompletionTokens, int64(r.Elapsed), r.RequestSHA256, r.Outcome)
+	if err != nil {
+		return fmt.Errorf("record %s model call: %w", r.Operation, err)
+	}
+	return nil
+}
+
+// ModelCalls returns up to limit audit records (all when limit <= 0), newest first.
+func (s *Store) ModelCalls(ctx context.Context, limit int) ([]socpilot.AuditRecord, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT time, operation, incidents, model, prompt_tokens, completion_tokens, elapsed_ns, request_sha256, outcome
+		FROM model_calls ORDER BY time DESC, id DESC LIMIT ?`, sqlLimit(limit))
+	if err != nil {
+		return nil, fmt.Errorf("list model calls: %w", err)
+	}
+	defer rows.Close()
+	out := []socpilot.AuditRecord{}
+	for rows.Next() {
+		var r socpilot.AuditRecord
+		var tm, inc string
+		var elapsed int64
+		if err := rows.Scan(&tm, &r.Operation, &inc, &r.Model, &r.PromptTokens, &r.CompletionTokens, &elapsed, &r.RequestSHA256, &r.Outcome); err != nil {
+			return nil, fmt.Errorf("list model calls: %w", err)
+		}
+		r.Elapsed = time.Duration(elapsed)
+		if r.Time, err = parseTime(tm); err != nil {
+			return nil, fmt.Errorf("list model calls: %w", err)
+		}
+		if err := json.Unmarshal([]byte(inc), &r.Incidents); err != nil {
+			return nil, fmt.Errorf("list model calls: stored incidents: %w", err)
+		}
+		if r.Incidents == nil {
+			r.Incidents = []int{}
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list model calls: %w", err)
+	}
+	return out, nil
+}
+
+// RecordWrite journals that content with hash contentSHA256 was written to
+// the comment or task artifactID of incidentID (an ARM id, compared
+// case-insensitively). changed is false when that artifact already holds the
+// same hash, which is how write-back reports "unchanged" and stays idempotent.
+func (s *Store) RecordWrite(ctx context.Context, incidentID, kind, artifactID, contentSHA256 string, at time.Time) (changed bool, err error) {
+	if incidentID == "" || kind == "" || artifactID == "" || contentSHA256 == "" {
+		return false, socpilot.Errorf(socpilot.EInvalid, "record write: incident id, kind, artifact id and content hash are all required")
+	}
+	if at.IsZero() {
+		at = now()
+	}
+	// The upsert updates only when the hash differs, and RETURNING yields a
+	// row only for an insert or an update: one statement, no read-then-write race.
+	rows, err := s.w.QueryContext(ctx, `INSERT INTO writes (incident_key, kind, artifact_id, incident_id, content_sha256, first_at, at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (incident_key, kind, artifact_id) DO UPDATE
+			SET content_sha256 = excluded.content_sha256, incident_id = excluded.incident_id, at = excluded.at
+			WHERE writes.content_sha256 <> excluded.content_sha256
+		RETURNING 1`,
+		strings.ToLower(incidentID), kind, artifactID, incidentID, contentSHA256, fmtTime(at), fmtTime(at))
+	if err != nil {
+		return false, fmt.Errorf("record %s %s write: %w", kind, artifactID, err)
+	}
+	defer rows.Close()
+	changed = rows.Next()
+	if err := rows.Err(); err != nil {
+		return false, fmt.Errorf("record %s %s write: %w", kind, artifactID, err)
+	}
+	if err := rows.Close(); err != nil {
+		return false, fmt.Errorf("record %s %s write: %w", kind, artifactID, err)
+	}
+	return changed, nil
+}
+
+// PutAnalysis caches data (a serialised analysis) under key, replacing any earlier entry.
+func (s *Store) PutAnalysis(ctx context.Context, key string, incidentNumber int, data []byte, at time.Time) error {
+	if key == "" {
+		return socpilot.Errorf(socpilot.EInvalid, "cache analysis: empty key")
+	}
+	if at.IsZero() {
+		at = now()
+	}
+	if data == nil {
+		data = []byte{}
+	}
+	_, err := s.w.ExecContext(ctx, `INSERT INTO analyses (key, incident_number, data, at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (key) DO UPDATE SET incident_number = excluded.incident_number, data = excluded.data, at = excluded.at`,
+		key, incidentNumber, data, fmtTime(at))
+	if err != nil {
+		return fmt.Errorf("cache analysis of incident %d: %w", incidentNumber, err)
+	}
+	return nil
+}
+
+// Analysis returns the cached analysis under key; ErrNotFound when absent.
+func (s *Store) Analysis(ctx context.Context, key string) ([]byte, error) {
+	var data []byte
+	err := s.r.QueryRowContext(ctx, `SELECT data FROM analyses WHERE key = ?`, key).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, socpilot.Errorf(socpilot.ENotFound, "no cached analysis for %q", key)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get cached analysis: %w", err)
+	}
+	if data == nil {
+		data = []byte{}
+	}
+	return data, nil
+}
