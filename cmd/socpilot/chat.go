@@ -73,6 +73,9 @@ func (a *app) runChat(cmd *cobra.Command, args []string, o *chatOptions) error {
 	if err != nil {
 		return err
 	}
+	if a.interactive() {
+		return a.chatTUI(ctx, c)
+	}
 	return a.chatLoop(ctx, c)
 }
 
