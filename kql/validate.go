@@ -1341,3 +1341,31 @@ func (c *checker) unionTable(e Expr) []*shape {
 	out = append(out, openShape())
 	return out
 }
+
+// ResultColumns parses and checks src and returns the columns of the rows its
+// last statement produces, as far as the validator can tell: open is true when
+// other columns may exist too (after bag_unpack, an unknown function, ...).
+// It is how a stored function's result schema (an Azure-Sentinel parser, say) is
+// derived from its query. cols is nil when the query does not parse or its last
+// statement is not tabular.
+func (v *Validator) ResultColumns(src string) (cols []schema.Column, open bool, findings []Finding) {
+	q, errs := Parse(src)
+	if len(errs) > 0 {
+		return nil, false, v.Validate(src)
+	}
+	sch := v.Schema
+	if sch == nil {
+		sch = schema.Default()
+	}
+	c := &checker{v: v, sch: sch, q: q}
+	last := c.statements(q.Statements)
+	sort.SliceStable(c.findings, func(i, j int) bool { return c.findings[i].Pos.Offset < c.findings[j].Pos.Offset })
+	if last == nil {
+		return nil, false, c.findings
+	}
+	cols = make([]schema.Column, len(last.cols))
+	for i, cl := range last.cols {
+		cols[i] = schema.Column{Name: cl.name, Type: cl.typ}
+	}
+	return cols, last.open, c.findings
+}

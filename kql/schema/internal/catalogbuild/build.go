@@ -5,6 +5,8 @@
 package catalogbuild
 
 import (
+	"bufio"
+	_ "embed"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -106,18 +108,21 @@ var identRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 type entry struct {
 	name    string
 	cols    []schema.Column
-	have    map[string]bool // lower-cased column names
+	have    map[string]bool // column names, exact: Kusto column names are case-sensitive
+	lower   map[string]bool // lower-cased column names, for the time-column checks
 	primary string
 	extra   []string // "+N columns from X"
 	notes   []string
 }
 
 func (e *entry) add(c schema.Column) bool {
-	k := strings.ToLower(c.Name)
-	if e.have[k] {
+	// Exact comparison: a source listing clientIp_s next to another's clientIP_s
+	// describes two columns (AzureDiagnostics has both), and a query may use either.
+	if e.have[c.Name] {
 		return false
 	}
-	e.have[k] = true
+	e.have[c.Name] = true
+	e.lower[strings.ToLower(c.Name)] = true
 	e.cols = append(e.cols, c)
 	return true
 }
@@ -134,7 +139,7 @@ func Build(dir string) (*schema.Schema, Report, error) {
 		}
 		e, ok := entries[t.Name]
 		if !ok {
-			e = &entry{name: t.Name, have: map[string]bool{}, primary: src}
+			e = &entry{name: t.Name, have: map[string]bool{}, lower: map[string]bool{}, primary: src}
 			entries[t.Name] = e
 			order = append(order, t.Name)
 		}
@@ -188,6 +193,16 @@ func Build(dir string) (*schema.Schema, Report, error) {
 		}
 	}
 
+	// 4. The sourced supplement: what public pages show but no corpus file describes.
+	supTables, supFuncs, err := readSupplement(supplement)
+	if err != nil {
+		return nil, rep, err
+	}
+	for _, t := range supTables {
+		merge("supplement: "+t.Source, t)
+	}
+	functions = append(functions, supFuncs...)
+
 	defender := map[string]bool{}
 	for _, n := range DefenderXDRTables {
 		defender[n] = true
@@ -196,7 +211,7 @@ func Build(dir string) (*schema.Schema, Report, error) {
 	sort.Strings(order)
 	for _, name := range order {
 		e := entries[name]
-		hasTG, hasTS := e.have["timegenerated"], e.have["timestamp"]
+		hasTG, hasTS := e.lower["timegenerated"], e.lower["timestamp"]
 		if defender[name] && hasTG && !hasTS {
 			e.add(schema.Column{Name: "Timestamp", Type: schema.Datetime})
 			e.notes = append(e.notes, "Timestamp added (Defender XDR table streamed to Sentinel)")
@@ -369,4 +384,57 @@ func FindCorpus(dir string) (string, bool) {
 		}
 		d = parent
 	}
+}
+
+// supplement is supplement.txt: tables, columns and stored functions from public
+// pages (Microsoft Learn, Azure-Sentinel parsers) that the corpus lacks, each with
+// its source. See the file's header for the format.
+//
+//go:embed supplement.txt
+var supplement string
+
+func readSupplement(text string) ([]schema.Table, []schema.Function, error) {
+	var tables []schema.Table
+	var funcs []schema.Function
+	var cur *[]schema.Column
+	sc := bufio.NewScanner(strings.NewReader(text))
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		kind, rest, _ := strings.Cut(line, " ")
+		switch kind {
+		case "T", "F":
+			f := strings.Split(rest, "\t")
+			if len(f) < 2 || !identRe.MatchString(f[0]) || f[1] == "" {
+				return nil, nil, fmt.Errorf("supplement.txt:%d: want %s <name>\\t<source>", n, kind)
+			}
+			if kind == "T" {
+				tables = append(tables, schema.Table{Name: f[0], Source: f[1]})
+				cur = &tables[len(tables)-1].Columns
+				continue
+			}
+			fn := schema.Function{Name: f[0], Source: "supplement: " + f[1]}
+			if len(f) > 2 && f[2] == "?" {
+				fn.Source += " (result columns unknown)"
+				funcs = append(funcs, fn)
+				cur = nil
+				continue
+			}
+			fn.Columns = []schema.Column{}
+			funcs = append(funcs, fn)
+			cur = &funcs[len(funcs)-1].Columns
+		case "C":
+			name, typ, ok := strings.Cut(rest, " ")
+			t, known := schema.ParseType(typ)
+			if !ok || cur == nil || !identRe.MatchString(name) || !known {
+				return nil, nil, fmt.Errorf("supplement.txt:%d: bad column line %q", n, line)
+			}
+			*cur = append(*cur, schema.Column{Name: name, Type: t})
+		default:
+			return nil, nil, fmt.Errorf("supplement.txt:%d: unknown record %q", n, kind)
+		}
+	}
+	return tables, funcs, sc.Err()
 }
