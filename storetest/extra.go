@@ -262,8 +262,9 @@ func testConcurrentOpen(t *testing.T, reopen Reopener) {
 		wg.Go(func() { stores[i], errs[i] = reopen(ctx) })
 	}
 	wg.Wait()
-	for _, s := range stores {
-		if s != nil {
+	for i, s := range stores {
+		// A failed Open may return a typed nil inside the interface.
+		if errs[i] == nil {
 			t.Cleanup(func() { s.Close() })
 		}
 	}
