@@ -1,0 +1,222 @@
+package postgres_test
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/socpilot/socpilot"
+	"github.com/socpilot/socpilot/postgres"
+	"github.com/socpilot/socpilot/storetest"
+)
+
+// The PostgreSQL store provides every method the suite knows about.
+var _ storetest.ExtraStore = (*postgres.Store)(nil)
+
+// defaultDSN is the server CI runs (trust auth). SOCPILOT_TEST_POSTGRES
+// overrides it, and makes an unreachable server a failure rather than a skip.
+const defaultDSN = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+
+var (
+	probeOnce sync.Once
+	probeErr  error
+)
+
+// serverDSN returns the DSN of a reachable server, or skips (fails when
+// SOCPILOT_TEST_POSTGRES asked for one).
+func serverDSN(tb testing.TB) string {
+	tb.Helper()
+	dsn, explicit := os.LookupEnv("SOCPILOT_TEST_POSTGRES")
+	if !explicit || dsn == "" {
+		dsn, explicit = defaultDSN, false
+	}
+	probeOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, dsn)
+		if err != nil {
+			probeErr = err
+			return
+		}
+		probeErr = conn.Ping(ctx)
+		conn.Close(ctx)
+	})
+	if probeErr != nil {
+		if explicit {
+			tb.Fatalf("SOCPILOT_TEST_POSTGRES is set but the server cannot be reached: %v", probeErr)
+		}
+		tb.Skipf("no PostgreSQL at %s (%v): set SOCPILOT_TEST_POSTGRES to a DSN to run these tests", defaultDSN, probeErr)
+	}
+	return dsn
+}
+
+// newSchema creates a schema of its own for one test, dropped at cleanup,
+// and returns a DSN whose search_path points at it: parallel runs and
+// re-runs never see each other's tables.
+func newSchema(tb testing.TB) string {
+	tb.Helper()
+	dsn := serverDSN(tb)
+	schema := "socpilot_test_" + strings.ToLower(rand.Text()[:12])
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		tb.Fatalf("create schema: %v", err)
+	}
+	tb.Cleanup(func() {
+		conn, err := pgx.Connect(ctx, dsn)
+		if err != nil {
+			tb.Errorf("drop schema %s: %v", schema, err)
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			tb.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	return withSearchPath(tb, dsn, schema)
+}
+
+// withSearchPath adds search_path to a URL or key=value DSN; pgx sends
+// parameters it does not know as run-time parameters of every connection.
+func withSearchPath(tb testing.TB, dsn, schema string) string {
+	if !strings.Contains(dsn, "://") {
+		return dsn + " search_path=" + schema
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		tb.Fatalf("parse DSN: %v", err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+func open(tb testing.TB) *postgres.Store {
+	tb.Helper()
+	s, err := postgres.Open(tb.Context(), newSchema(tb))
+	if err != nil {
+		tb.Fatalf("open: %v", err)
+	}
+	tb.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestStore(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T) socpilot.Store { return open(t) })
+}
+
+func TestStoreExtras(t *testing.T) {
+	t.Parallel()
+	storetest.RunExtras(t, func(t *testing.T) storetest.ExtraStore { return open(t) })
+}
+
+func TestReopen(t *testing.T) {
+	t.Parallel()
+	storetest.RunReopen(t, func(t *testing.T) storetest.Reopener {
+		dsn := newSchema(t)
+		return func(ctx context.Context) (storetest.ExtraStore, error) { return postgres.Open(ctx, dsn) }
+	})
+}
+
+func TestOpenErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, url, code string
+	}{
+		{"not a url", "postgres://%zz", socpilot.EConfig},
+		// A port nothing listens on: refused at once, no waiting.
+		{"nothing listening", "postgres://postgres@127.0.0.1:1/test?sslmode=disable&connect_timeout=2", socpilot.EUnavailable},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := postgres.Open(t.Context(), tt.url)
+			if got := socpilot.ErrorCode(err); got != tt.code {
+				t.Errorf("Open(%q): %v (code %s); want code %s", tt.url, err, got, tt.code)
+			}
+		})
+	}
+}
+
+func TestPasswordNotInErrors(t *testing.T) {
+	t.Parallel()
+	for _, u := range []string{
+		"postgres://user:s3cr3t-pw@127.0.0.1:1/test?sslmode=disable&connect_timeout=2",
+		"postgres://user:s3cr3t-pw@127.0.0.1:1/test?sslmode=bogus",
+	} {
+		_, err := postgres.Open(t.Context(), u)
+		if err == nil {
+			t.Fatalf("Open(%q) succeeded", u)
+		}
+		if strings.Contains(err.Error(), "s3cr3t-pw") {
+			t.Errorf("Open error shows the password: %v", err)
+		}
+	}
+}
+
+func TestMigrations(t *testing.T) {
+	t.Parallel()
+	dsn := newSchema(t)
+	ctx := t.Context()
+	for range 2 { // the second open finds nothing to do
+		s, err := postgres.Open(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+	}
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	rows, _ := conn.Query(ctx, `SELECT version FROM schema_migrations ORDER BY version`)
+	versions, err := pgx.CollectRows(rows, pgx.RowTo[int])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(versions) == 0 || versions[0] != 1 {
+		t.Fatalf("schema_migrations holds %v; want versions from 1", versions)
+	}
+	for i := 1; i < len(versions); i++ {
+		if versions[i] != versions[i-1]+1 {
+			t.Errorf("schema_migrations holds %v; want each version once, in order", versions)
+		}
+	}
+
+	// A newer socpilot migrated this database: an older one must refuse it
+	// rather than write into a schema it does not know.
+	if _, err := conn.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES (9999, 'future')`); err != nil {
+		t.Fatal(err)
+	}
+	_, err = postgres.Open(ctx, dsn)
+	if got := socpilot.ErrorCode(err); got != socpilot.EConfig {
+		t.Errorf("Open of a newer schema: %v (code %s); want code %s", err, got, socpilot.EConfig)
+	}
+}
+
+func BenchmarkAppendTurns(b *testing.B) {
+	storetest.BenchAppendTurns(b, open(b))
+}
+
+func ExampleOpen() {
+	ctx := context.Background()
+	s, err := postgres.Open(ctx, "postgres://socpilot@db.internal:5432/socpilot?sslmode=verify-full")
+	if err != nil {
+		fmt.Println(socpilot.ErrorCode(err))
+		return
+	}
+	defer s.Close()
+}
