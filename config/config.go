@@ -286,8 +286,10 @@ func put(vals map[string]value, s setting, raw string, v value, getenv func(stri
 var (
 	guidRE          = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 	resourceGroupRE = regexp.MustCompile(`^[-\p{L}\p{N}_.()]{1,90}$`)
-	workspaceRE     = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{2,61}[A-Za-z0-9]$`)
-	apiVersionRE    = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}(-preview)?$`)
+	// Looser than today's 4-63 rule on purpose: names of older workspaces
+	// must not be refused; what this catches is a URL or resource id.
+	workspaceRE  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$`)
+	apiVersionRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}(-preview)?$`)
 )
 
 // normalise checks raw for s and returns its canonical form, or a problem:
@@ -314,7 +316,7 @@ func normalise(s setting, raw string, getenv func(string) string) (string, strin
 		}
 	case kWorkspaceName:
 		if !workspaceRE.MatchString(raw) {
-			return "", shown + " is not a workspace name; expected 4-63 letters, digits or '-', starting and ending with a letter or digit"
+			return "", shown + " is not a workspace name; expected up to 63 letters, digits, '-' or '_', starting with a letter or digit"
 		}
 	case kCloud:
 		c, ok := canonicalCloud(raw)

@@ -317,7 +317,7 @@ func TestMalformed(t *testing.T) {
 		{name: "bad workspace id", file: "workspace_id: law-sec-01\n",
 			want: `socpilot.yaml:1: key "workspace_id": "law-sec-01" is not a workspace id; expected the Log Analytics workspace's GUID (Workspace ID in the portal)`},
 		{name: "bad workspace name", flags: map[string]string{"workspace-name": "/subscriptions/x"},
-			want: `--workspace-name: "/subscriptions/x" is not a workspace name; expected 4-63 letters, digits or '-', starting and ending with a letter or digit`},
+			want: `--workspace-name: "/subscriptions/x" is not a workspace name; expected up to 63 letters, digits, '-' or '_', starting with a letter or digit`},
 		{name: "bad resource group", env: map[string]string{"SOCPILOT_RESOURCE_GROUP": "rg."},
 			want: `SOCPILOT_RESOURCE_GROUP: "rg." is not a resource group name; expected 1-90 letters, digits, '-', '_', '.', '(' or ')', not ending in '.'`},
 		{name: "bad api version", file: "sentinel_api_version: latest\n",

@@ -336,3 +336,24 @@ func TestLoadOrCreateKey(t *testing.T) {
 		t.Errorf("temporary files left behind: %v", entries)
 	}
 }
+
+// BenchmarkRedact redacts the realistic incident text above (about 1 KB,
+// 11 entities learned).
+func BenchmarkRedact(b *testing.B) {
+	p := New(testKey(1))
+	p.LearnEntities(incidentEntities())
+	b.SetBytes(int64(len(incidentText)))
+	for b.Loop() {
+		p.Redact(incidentText)
+	}
+}
+
+func BenchmarkRehydrate(b *testing.B) {
+	p := New(testKey(1))
+	p.LearnEntities(incidentEntities())
+	red := p.Redact(incidentText)
+	b.SetBytes(int64(len(red)))
+	for b.Loop() {
+		p.Rehydrate(red)
+	}
+}
