@@ -150,25 +150,42 @@ func TestCorpusValidate(t *testing.T) {
 	v := &Validator{Schema: testSchema(t)}
 	var lines []string
 	checked, failed := 0, 0
+	scopeChecked, scopeFailed := 0, 0
 	byCode := map[string]int{}
 	for _, q := range qs {
 		if skip[strings.ToLower(q.ID)] {
 			continue
 		}
 		checked++
+		inScope := validatedIn2022(q.Path)
+		if inScope {
+			scopeChecked++
+		}
 		for _, f := range v.Validate(q.Query) {
 			if f.Severity != SeverityError {
 				continue
 			}
 			failed++
+			if inScope {
+				scopeFailed++
+			}
 			byCode[f.Code]++
-			lines = append(lines, q.key()+"\t"+f.Code+"\t"+itoa(f.Pos.Line)+":"+itoa(f.Pos.Col)+": "+f.Message)
+			scope := "validated-2022"
+			if !inScope {
+				scope = "not-validated-2022"
+			}
+			lines = append(lines, q.key()+"\t"+scope+"\t"+f.Code+"\t"+itoa(f.Pos.Line)+":"+itoa(f.Pos.Col)+": "+f.Message)
 			break
 		}
 	}
 	rate := float64(failed) / float64(checked)
 	fmt.Printf("kql corpus false errors dev: %.2f%% (%d/%d, by first finding: %v; target %.1f%%)\n", 100*rate, failed, checked, byCode, 100*maxDevFalseErrorRate)
+	scopeRate := float64(scopeFailed) / float64(scopeChecked)
+	fmt.Printf("kql corpus false errors dev, folders Microsoft's 2022 test validated: %.2f%% (%d/%d; target %.1f%%)\n", 100*scopeRate, scopeFailed, scopeChecked, 100*maxDevFalseErrorRate)
 	checkList(t, "dev-false-errors.txt", devFalseErrorsHeader, lines)
+	if scopeRate > maxDevFalseErrorRate {
+		t.Errorf("false-error rate on the queries Microsoft's 2022 validator accepted is %.2f%%, above the %.1f%% target", 100*scopeRate, 100*maxDevFalseErrorRate)
+	}
 	if rate > maxDevFalseErrorRate {
 		// The queries over the target are each listed in testdata with their
 		// cause; the list is enforced above so that no new one slips in.
@@ -176,14 +193,36 @@ func TestCorpusValidate(t *testing.T) {
 	}
 }
 
+// validatedIn2022 reports whether Azure-Sentinel's KQL validation test of the
+// corpus snapshot (2022-08) checked queries at this path: its
+// DetectionsYamlFilesLoader reads Detections/ and the Solutions/*/"Analytic Rules"
+// folders (an exact directory-name search, so Solutions/*/Detections and
+// "Analytics Rules" are not read); Exploration Queries are counted in too (the
+// test version we read has a theory for them; counting them is the stricter choice).
+// Hunting queries were not validated then: they hold 112 of the 139 errors the
+// validator found before the schema supplement, while the skip list of that
+// snapshot names only detections and parsers. Only these queries are known to
+// have passed Microsoft's validator.
+func validatedIn2022(path string) bool {
+	if strings.HasPrefix(path, "Detections/") || strings.HasPrefix(path, "Exploration Queries/") {
+		return true
+	}
+	parts := strings.Split(path, "/")
+	return len(parts) > 3 && parts[0] == "Solutions" && parts[2] == "Analytic Rules"
+}
+
 const devFalseErrorsHeader = `# Dev corpus queries (outside SkipValidationsTemplates.json) with an Error finding:
-# id, finding code, first error. Causes, from reviewing them:
-#  - syntax: the query is not valid KQL (see parse-failures.txt), e.g. a leading "|", "summarize ...;" followed by "| extend".
-#  - unknown-table: solution parser functions (GitHubAuditData, VectraStream, SQLEvent, ZNAccessOrchestratorAudit, ...)
-#    and tables (DeviceTvmInfoGathering, MtpAlerts, ...) that no schema file in shared/corpora describes.
-#  - unknown-column: schema missing columns (DnsEvents.Name, IdentityInfo.EmailAddress/OnPremSid, SecurityEvent.AccessList,
-#    2022 ASIM field names such as TargetProcessFilePath), or a real bug in the query (a typo such as 'startime',
-#    a column used after project/summarize dropped it, DestinationIP vs DestinationIp).
+# id, scope, finding code, first error (the first error is the one-line cause).
+# Scope: validated-2022 = a folder Azure-Sentinel's 2022 validation test read (Detections, Solutions/*/Analytic Rules,
+# Exploration Queries), so Microsoft's validator accepted the query; not-validated-2022 = hunting queries and
+# Solutions/*/Detections or "Analytics Rules" folders, which that test did not read: many hold real query bugs
+# ('startime', BinTime never defined, project-rename to an expression, columns used after project dropped them).
+# Causes of the validated-2022 ones:
+#  - W3CIISLog.sComputerName / W3CIISLog.FileUri / SecurityEvent.AccessList: in the table schemas built into
+#    Microsoft's 2022 validator package, absent from today's Microsoft Learn reference and from every corpus source.
+#  - ExplorationQueryTemplate: a template whose "query" is a placeholder, not a query.
+# Other causes in the rest: solution parsers whose query is not public in a form we could read (SQLEvent),
+# 2021 ASIM field names (TargetProcessFilePath on imProcessCreate), leading "|" or YAML pasted into the query.
 # Regenerate with: go test ./kql -run TestCorpusValidate -update
 `
 

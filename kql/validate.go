@@ -1308,10 +1308,41 @@ func (c *checker) union(o *UnionOp, in *shape) *shape {
 			}
 		}
 	}
+	if kind != "inner" && len(inputs) > 1 {
+		unionTypeSuffixes(inputs, out)
+	}
 	if ws := paramString(o.Params, "withsource"); ws != "" {
 		out.set(ws, schema.String)
 	}
 	return out
+}
+
+// unionTypeSuffixes adds the columns union makes when legs disagree on a column's
+// type: Kusto outputs one column per type, named name_type (DeviceDetail_dynamic
+// and DeviceDetail_string from SigninLogs and AADNonInteractiveUserSignInLogs).
+// The plain name is kept too, because the catalog's types are not always exact
+// and a wrong type must not turn into a false unknown-column error.
+func unionTypeSuffixes(inputs []*shape, out *shape) {
+	types := map[string][]schema.Type{}
+	for _, s := range inputs {
+		for _, col := range s.cols {
+			ts := types[col.name]
+			dup := false
+			for _, t := range ts {
+				dup = dup || t == col.typ
+			}
+			if !dup && col.typ != "" {
+				types[col.name] = append(ts, col.typ)
+			}
+		}
+	}
+	for _, col := range append([]column(nil), out.cols...) {
+		if ts := types[col.name]; len(ts) > 1 {
+			for _, t := range ts {
+				out.addUnique(col.name+"_"+string(t), t)
+			}
+		}
+	}
 }
 
 // unionTable resolves one union/search/find argument, expanding wildcards.
