@@ -23,6 +23,12 @@ func testValidator() *Validator {
 		{Name: "Timestamp", Type: schema.Datetime}, {Name: "DeviceName", Type: schema.String},
 		{Name: "AccountName", Type: schema.String},
 	}})
+	s.AddTable(schema.Table{Name: "AADNonInteractiveUserSignInLogs", Columns: []schema.Column{
+		{Name: "TimeGenerated", Type: schema.Datetime}, {Name: "DeviceDetail", Type: schema.String},
+	}})
+	s.AddTable(schema.Table{Name: "SigninLogsDyn", Columns: []schema.Column{
+		{Name: "TimeGenerated", Type: schema.Datetime}, {Name: "DeviceDetail", Type: schema.Dynamic},
+	}})
 	s.AddFunction(schema.Function{Name: "imAuth", Params: []schema.Param{{Name: "starttime", Type: schema.Datetime, Default: "datetime(null)"}},
 		Columns: []schema.Column{{Name: "TimeGenerated", Type: schema.Datetime}, {Name: "TargetUsername", Type: schema.String}}})
 	return &Validator{Schema: s}
@@ -72,6 +78,8 @@ func TestValidateClean(t *testing.T) {
 		"externaldata(ip:string) ['https://example.com/x.csv'] | project ip",
 		"DeviceProcessEvents | where Timestamp > ago(1d) | project DeviceName",
 		"SecurityEvent | where TimeGenerated > ago(1d) | summarize by Computer | count",
+		// union legs that disagree on a column's type give name_type columns
+		"union AADNonInteractiveUserSignInLogs, SigninLogsDyn | where TimeGenerated > ago(1d) | project DeviceDetail_dynamic, DeviceDetail_string",
 	}
 	for _, src := range tests {
 		if fs := v.Validate(src); len(fs) > 0 {
@@ -120,6 +128,40 @@ func TestValidateFindings(t *testing.T) {
 		if diff := cmp.Diff(tt.want, got); diff != "" {
 			t.Errorf("Validate(%q) (-want +got):\n%s", tt.src, diff)
 		}
+	}
+}
+
+func TestResultColumns(t *testing.T) {
+	v := testValidator()
+	tests := []struct {
+		src      string
+		want     []schema.Column
+		wantOpen bool
+	}{
+		{"SecurityEvent | project TimeGenerated, Who = Account, Id = EventID",
+			[]schema.Column{{Name: "TimeGenerated", Type: schema.Datetime}, {Name: "Who", Type: schema.String}, {Name: "Id", Type: schema.Int}}, false},
+		{"let T = datatable(a:string, b:long) []; T | summarize n = count() by a",
+			[]schema.Column{{Name: "a", Type: schema.String}, {Name: "n", Type: schema.Long}}, false},
+		{"SecurityEvent | evaluate bag_unpack(EventData) | project-away EventData",
+			nil, true},
+	}
+	for _, tt := range tests {
+		got, open, fs := v.ResultColumns(tt.src)
+		if HasErrors(fs) {
+			t.Errorf("ResultColumns(%q) findings: %+v", tt.src, simplify(fs))
+		}
+		if open != tt.wantOpen {
+			t.Errorf("ResultColumns(%q) open = %v, want %v", tt.src, open, tt.wantOpen)
+		}
+		if tt.wantOpen {
+			continue
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("ResultColumns(%q) (-want +got):\n%s", tt.src, diff)
+		}
+	}
+	if cols, _, fs := v.ResultColumns("SecurityEvent | where"); cols != nil || !HasErrors(fs) {
+		t.Errorf("ResultColumns of a syntax error = %v, %v; want nil columns and an error", cols, fs)
 	}
 }
 

@@ -72,6 +72,13 @@ func TestDefaultKnownTables(t *testing.T) {
 		// Azure-Sentinel's 2022 validation test tables.
 		{"imDns", "DnsQuery", String},
 		{"GitLabAudit", "TimeGenerated", Datetime},
+		// Columns that differ only in case are two columns (Kusto names are case-sensitive).
+		{"AzureDiagnostics", "clientIP_s", String},
+		{"AzureDiagnostics", "clientIp_s", String},
+		// The sourced supplement (internal/catalogbuild/supplement.txt).
+		{"DnsEvents", "Name", String},
+		{"IdentityInfo", "OnPremSid", String},
+		{"DeviceTvmInfoGathering", "DeviceId", String},
 	}
 	for _, tt := range tests {
 		tab, ok := s.Table(tt.table)
@@ -115,6 +122,13 @@ func TestDefaultKnownTables(t *testing.T) {
 		if _, ok := s.Function(fn); !ok {
 			t.Errorf("function %s missing", fn)
 		}
+	}
+	// Solution parsers from the supplement: known result columns, or none (open).
+	if f, ok := s.Function("GitHubAuditData"); !ok || len(f.Columns) == 0 || f.Columns[0].Name != "TimeGenerated" {
+		t.Errorf("GitHubAuditData = %+v, %v; want its parser's columns", f, ok)
+	}
+	if f, ok := s.Function("VectraStream"); !ok || f.Columns != nil {
+		t.Errorf("VectraStream = %+v, %v; want a function with unknown (nil) columns", f, ok)
 	}
 	f, _ := s.Function("_ASIM_GetSourceBySourceType")
 	if f != nil && f.RequiredParams() != 1 {

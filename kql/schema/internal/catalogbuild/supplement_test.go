@@ -1,0 +1,44 @@
+package catalogbuild
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/socpilot/socpilot/kql/schema"
+)
+
+func TestReadSupplement(t *testing.T) {
+	text := "# comment\n\nT DnsEvents\tsome page\nC Name string\nF P\tparser file\nC A long\nF Q\tparser file\t?\n"
+	tables, funcs, err := readSupplement(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantT := []schema.Table{{Name: "DnsEvents", Source: "some page", Columns: []schema.Column{{Name: "Name", Type: schema.String}}}}
+	if diff := cmp.Diff(wantT, tables); diff != "" {
+		t.Errorf("tables (-want +got):\n%s", diff)
+	}
+	wantF := []schema.Function{
+		{Name: "P", Source: "supplement: parser file", Columns: []schema.Column{{Name: "A", Type: schema.Long}}},
+		{Name: "Q", Source: "supplement: parser file (result columns unknown)"},
+	}
+	if diff := cmp.Diff(wantF, funcs); diff != "" {
+		t.Errorf("functions (-want +got):\n%s", diff)
+	}
+	for _, bad := range []string{
+		"T NoSource\n",                  // every entry names its source
+		"C Orphan string\n",             // a column outside a table
+		"T X\tsrc\nC bad-name string\n", // not an identifier
+		"T X\tsrc\nC A nosuchtype\n",    // unknown type
+		"Z what\n",
+		"F Q\tsrc\t?\nC A string\n", // columns after an open function
+	} {
+		if _, _, err := readSupplement(bad); err == nil || !strings.Contains(err.Error(), "supplement.txt:") {
+			t.Errorf("readSupplement(%q) error = %v, want a positioned error", bad, err)
+		}
+	}
+	// The embedded file itself must read.
+	if _, _, err := readSupplement(supplement); err != nil {
+		t.Fatal(err)
+	}
+}
