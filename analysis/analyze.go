@@ -36,6 +36,9 @@ type Pseudonymizer interface {
 	LearnEntities(es []socpilot.Entity)
 	Redact(s string) string
 	Rehydrate(s string) string
+	// StreamRehydrator restores pseudonyms in a stream, where one can be
+	// split across chunks; flush delivers what it still holds.
+	StreamRehydrator(out func(string)) (write func(string), flush func())
 }
 
 // Auditor records model calls.

@@ -290,7 +290,7 @@ func (s *Session) modelAnswer(ctx context.Context, question string, onDelta func
 	deliver := onDelta
 	var flush func()
 	if s.an.Redact != nil && onDelta != nil {
-		deliver, flush = streamRehydrator(s.an.Redact, onDelta)
+		deliver, flush = s.an.Redact.StreamRehydrator(onDelta)
 	}
 	resp, err := s.an.call(ctx, "ask", s.Conv.Incidents, req, deliver)
 	if flush != nil {
@@ -304,30 +304,6 @@ func (s *Session) modelAnswer(ctx context.Context, question string, onDelta func
 		text = s.an.Redact.Rehydrate(text)
 	}
 	return Answer{Text: text, Usage: resp.Usage}, nil
-}
-
-// streamRehydrator restores pseudonyms in a stream: a pseudonym can be
-// split across chunks, so text is held back from the last word boundary.
-func streamRehydrator(p Pseudonymizer, out func(string)) (func(string), func()) {
-	var pending strings.Builder
-	deliver := func(chunk string) {
-		pending.WriteString(chunk)
-		s := pending.String()
-		cut := strings.LastIndexAny(s, " \n\t")
-		if cut < 0 {
-			return
-		}
-		out(p.Rehydrate(s[:cut+1]))
-		pending.Reset()
-		pending.WriteString(s[cut+1:])
-	}
-	flush := func() {
-		if pending.Len() > 0 {
-			out(p.Rehydrate(pending.String()))
-			pending.Reset()
-		}
-	}
-	return deliver, flush
 }
 
 func tacticNames(a socpilot.Analysis) string {

@@ -2,6 +2,7 @@ package offline
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -76,8 +77,8 @@ func summary(f *facts) string {
 	if len(parts) > 0 {
 		fmt.Fprintf(&b, " It involves %s.", list(parts, 6))
 	}
-	if procs := f.values(socpilot.KindProcess); len(procs) > 0 {
-		fmt.Fprintf(&b, " Command line: %s.", clip(procs[0], 200))
+	if cl := telling(f.values(socpilot.KindProcess)); cl != "" {
+		fmt.Fprintf(&b, " Command line: %s.", clip(cl, 200))
 	}
 	if len(f.tactics) > 0 {
 		var tn []string
@@ -244,4 +245,21 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// suspiciousCommand marks command lines that usually carry the attack:
+// interpreters, encoded payloads, downloads, LOLBins, recovery tampering.
+var suspiciousCommand = regexp.MustCompile(`(?i)powershell|pwsh|-enc|frombase64|http[s]?://|cmd(\.exe)? /c|rundll32|regsvr32|mshta|certutil|bitsadmin|wmic|vssadmin|bcdedit|schtasks|psexec|mimikatz|sekurlsa|procdump|comsvcs`)
+
+// telling picks the command line that says most about the attack: the
+// most suspicious, then the longest.
+func telling(cmds []string) string {
+	best, bestScore := "", -1
+	for _, c := range cmds {
+		score := len(suspiciousCommand.FindAllString(c, -1))*1000 + min(len(c), 999)
+		if score > bestScore {
+			best, bestScore = c, score
+		}
+	}
+	return best
 }

@@ -32,7 +32,7 @@ func New(opts Options) *Analyst { return &Analyst{opts: opts} }
 
 // Thresholds of the triage score.
 const (
-	EscalateFrom = 60 // score ≥ 60: escalate to tier 2
+	EscalateFrom = 70 // score ≥ 70: escalate to tier 2
 	DismissBelow = 30 // score < 30: dismiss candidate
 )
 

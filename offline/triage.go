@@ -32,6 +32,12 @@ var tacticPoints = map[string]int{
 	"TA0042": 0,  // Resource Development
 }
 
+// Caps keep one dimension from deciding alone.
+const (
+	maxTacticPoints    = 30
+	maxTechniquePoints = 25
+)
+
 // techniquePoints single out techniques that on their own demand a response.
 var techniquePoints = []struct {
 	id     string
@@ -51,6 +57,7 @@ var techniquePoints = []struct {
 	{"T1567", 10, "exfiltration to a web service"},
 	{"T1528", 8, "application access token theft (OAuth consent)"},
 	{"T1021", 6, "remote services used to move between machines"},
+	{"T1505", 10, "a web shell or server component planted for persistent access"},
 }
 
 // benignWords in labels or analyst comments (the SOC's own records) point to
@@ -79,27 +86,28 @@ func triage(f *facts) socpilot.Triage {
 		add((maxAlert-sev)/2, "alert %q is rated higher than the incident", oneLine(maxName))
 	}
 
-	tp := 0
+	// The most serious tactic counts in full, each further one a little:
+	// breadth is scored once more below, as stages of a chain.
+	tp, most := 0, 0
 	var names []string
 	for _, t := range f.tactics {
 		if p := tacticPoints[t.ID]; p > 0 {
-			tp += p
+			most = max(most, p)
+			tp += 3
 			names = append(names, t.Name)
 		}
 	}
-	if tp > 40 {
-		tp = 40
-	}
 	if tp > 0 {
+		tp = min(most+tp-3, maxTacticPoints)
 		add(tp, "ATT&CK tactics in play: %s", strings.Join(names, ", "))
 	}
 	if len(f.tactics) >= 3 {
-		add(10, "%d stages of an attack chain, not a single event", len(f.tactics))
+		add(8, "%d stages of an attack chain, not a single event", len(f.tactics))
 	}
 	techTotal := 0
 	for _, tp := range techniquePoints {
-		if f.hasTechnique(tp.id) && techTotal < 30 {
-			p := min(tp.points, 30-techTotal)
+		if f.hasTechnique(tp.id) && techTotal < maxTechniquePoints {
+			p := min(tp.points, maxTechniquePoints-techTotal)
 			techTotal += p
 			add(p, "technique %s: %s", tp.id, tp.why)
 		}

@@ -1,0 +1,133 @@
+package analysis_test
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/socpilot/socpilot"
+	"github.com/socpilot/socpilot/emulator"
+	"github.com/socpilot/socpilot/render"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// TestOfflineGolden pins the offline analysis of every demo incident, as
+// `socpilot analyze N --offline` prints it.
+func TestOfflineGolden(t *testing.T) {
+	ds := emulator.Demo()
+	if len(ds.Incidents) == 0 {
+		t.Fatal("the demo dataset is empty")
+	}
+	an := analyzer(t, nil)
+	for _, d := range allDetails(t, ds) {
+		a, err := an.Analyze(context.Background(), d, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := render.AnalysisMarkdown(&buf, a); err != nil {
+			t.Fatal(err)
+		}
+		golden := filepath.Join("testdata", "offline", fmt.Sprintf("%d.md", d.Incident.Number))
+		if *update {
+			if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatalf("%v (run go test ./analysis -run Golden -update)", err)
+		}
+		if !bytes.Equal(buf.Bytes(), want) {
+			t.Errorf("incident %d: offline analysis differs from %s (run with -update and review the diff)", d.Incident.Number, golden)
+		}
+	}
+}
+
+// verdictOf analyses one demo incident offline.
+func verdictOf(t *testing.T, n int) socpilot.Analysis {
+	t.Helper()
+	ws := workspace(t, emulator.Demo())
+	a, err := analyzer(t, nil).Analyze(context.Background(), details(t, ws, n), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func TestDemoVerdicts(t *testing.T) {
+	tests := []struct {
+		number int
+		want   socpilot.Verdict
+	}{
+		{103, socpilot.VerdictEscalate}, // ransomware-like mass rename with shadow copy deletion
+		{110, socpilot.VerdictDismiss},  // the approved vulnerability scanner
+	}
+	for _, tt := range tests {
+		a := verdictOf(t, tt.number)
+		if a.Triage.Verdict != tt.want {
+			t.Errorf("incident %d: verdict %s (score %d), want %s; reasons: %+v", tt.number, a.Triage.Verdict, a.Triage.Score, tt.want, a.Triage.Reasons)
+		}
+		if len(a.Triage.Reasons) < 2 {
+			t.Errorf("incident %d: the verdict states no reasons", tt.number)
+		}
+	}
+}
+
+// TestUntrustedTextNeverChangesTheVerdict: the incident carrying text aimed
+// at AI assistants is reported, and its verdict is what it is without it.
+func TestUntrustedTextIsReported(t *testing.T) {
+	ws := workspace(t, emulator.Demo())
+	d := details(t, ws, 112)
+	an := analyzer(t, nil)
+	a, err := an.Analyze(context.Background(), d, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, f := range a.Findings {
+		found = found || f.Kind == socpilot.FindingAIInstructions
+	}
+	if !found {
+		t.Error("incident 112: no finding for text aimed at AI assistants")
+	}
+	// The same incident with its free text neutralised scores the same.
+	clean := d
+	clean.Incident.Description = "description removed"
+	clean.Entities = nil
+	for _, e := range d.Entities {
+		props := map[string]any{}
+		for k, v := range e.Properties {
+			if _, isText := v.(string); isText && (k == "commandLine" || k == "friendlyName") {
+				v = "text removed"
+			}
+			props[k] = v
+		}
+		e.Properties = props
+		clean.Entities = append(clean.Entities, e)
+	}
+	b, err := an.Analyze(context.Background(), clean, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Triage.Verdict != b.Triage.Verdict || a.Triage.Score != b.Triage.Score {
+		t.Errorf("the AI-aimed text moved the verdict: %s/%d with it, %s/%d without", a.Triage.Verdict, a.Triage.Score, b.Triage.Verdict, b.Triage.Score)
+	}
+	a = verdictOf(t, 113)
+	markup := false
+	for _, f := range a.Findings {
+		markup = markup || f.Kind == socpilot.FindingMarkup
+	}
+	if !markup {
+		t.Error("incident 113: HTML/script in its data is not reported")
+	}
+}
