@@ -91,3 +91,41 @@ func TestRefuseNewerSchema(t *testing.T) {
 		t.Errorf("Open of a store with a newer schema: %v; want code %s", err, socpilot.EConfig)
 	}
 }
+
+// TestSearchBackfill: turns written before the search migration existed
+// are found once it has run.
+func TestSearchBackfill(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	ms, err := loadMigrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "b.db")
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	// Rebuild the file as the first release left it.
+	for _, stmt := range []string{`DROP TRIGGER turns_search_insert`, `DROP TRIGGER turns_search_delete`, `DROP TABLE turns_fts`,
+		`DROP TABLE turn_search`, `DELETE FROM schema_migrations WHERE version > 1`} {
+		if _, err := s.w.ExecContext(ctx, stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	if _, err := s.CreateConversation(ctx, socpilot.Conversation{ID: "old", Turns: []socpilot.Turn{
+		{Role: "user", Content: "beacon to evil.example"}, {Role: "assistant", Content: "blocked the beacon"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.apply(ctx, ms); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.SearchTurns(ctx, "beacon", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || len(got[0].Turns) != 2 {
+		t.Errorf("SearchTurns after the migration = %+v; want both old turns", got)
+	}
+}

@@ -164,6 +164,11 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("load migrations: %w", err)
 	}
+	return s.apply(ctx, ms)
+}
+
+// apply brings the schema to the last of ms (sorted by version).
+func (s *Store) apply(ctx context.Context, ms []migration) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)

@@ -6,8 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"sort"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/socpilot/socpilot"
 )
@@ -411,4 +414,99 @@ func (s *Store) Analysis(ctx context.Context, key string) ([]byte, error) {
 		data = []byte{}
 	}
 	return data, nil
+}
+
+// SearchTurns finds turns whose content holds every word of q (case and
+// accents ignored) and returns their conversations, best match first, each
+// with only its matching turns in conversation order. limit bounds the
+// number of turns (all when <= 0). q is plain words, never query syntax.
+func (s *Store) SearchTurns(ctx context.Context, q string, limit int) ([]socpilot.Conversation, error) {
+	match := ftsQuery(q)
+	if match == "" {
+		return []socpilot.Conversation{}, nil
+	}
+	var out []socpilot.Conversation
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT s.conversation_id, s.seq, t.role, t.content, t.time, t.tokens
+			FROM turns_fts f
+			JOIN turn_search s ON s.rowid = f.rowid
+			JOIN turns t ON t.conversation_id = s.conversation_id AND t.seq = s.seq
+			WHERE turns_fts MATCH ? ORDER BY f.rank, s.conversation_id, s.seq LIMIT ?`, match, sqlLimit(limit))
+		if err != nil {
+			return err
+		}
+		var hits []turnHit
+		for rows.Next() {
+			var h turnHit
+			var tm string
+			if err := rows.Scan(&h.conversation, &h.seq, &h.turn.Role, &h.turn.Content, &tm, &h.turn.Tokens); err != nil {
+				rows.Close()
+				return err
+			}
+			if h.turn.Time, err = parseTime(tm); err != nil {
+				rows.Close()
+				return err
+			}
+			hits = append(hits, h)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		out, err = groupHits(hits, func(id string) (socpilot.Conversation, error) {
+			return scanConversation(tx.QueryRowContext(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id = ?`, id))
+		})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("search turns: %w", err)
+	}
+	return out, nil
+}
+
+// ftsQuery turns plain words into an FTS5 query: each word a quoted string,
+// all required. Quoting keeps FTS5 operators and punctuation in untrusted
+// input from being read as syntax.
+func ftsQuery(q string) string {
+	var terms []string
+	for _, f := range strings.Fields(q) {
+		if !strings.ContainsFunc(f, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
+			continue // no token in it: an empty phrase would match nothing
+		}
+		terms = append(terms, `"`+strings.ReplaceAll(f, `"`, `""`)+`"`)
+	}
+	return strings.Join(terms, " ")
+}
+
+// turnHit is one matching turn.
+type turnHit struct {
+	conversation string
+	seq          int64
+	turn         socpilot.Turn
+}
+
+// groupHits gathers hits (best first) by conversation, conversations in the
+// order of their best hit, turns within one in conversation order.
+func groupHits(hits []turnHit, header func(id string) (socpilot.Conversation, error)) ([]socpilot.Conversation, error) {
+	out := []socpilot.Conversation{}
+	index := map[string]int{}
+	var seqs [][]int64
+	for _, h := range hits {
+		i, ok := index[h.conversation]
+		if !ok {
+			c, err := header(h.conversation)
+			if err != nil {
+				return nil, err
+			}
+			i = len(out)
+			index[h.conversation] = i
+			out = append(out, c)
+			seqs = append(seqs, nil)
+		}
+		// Insert in seq order; a conversation has few matching turns.
+		j := sort.Search(len(seqs[i]), func(k int) bool { return seqs[i][k] > h.seq })
+		seqs[i] = slices.Insert(seqs[i], j, h.seq)
+		out[i].Turns = slices.Insert(out[i].Turns, j, h.turn)
+	}
+	return out, nil
 }
