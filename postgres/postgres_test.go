@@ -220,3 +220,8 @@ func ExampleOpen() {
 	}
 	defer s.Close()
 }
+
+func TestSearch(t *testing.T) {
+	t.Parallel()
+	storetest.RunSearch(t, func(t *testing.T) storetest.SearchStore { return open(t) })
+}

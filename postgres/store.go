@@ -3,6 +3,8 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -379,4 +381,82 @@ func (s *Store) Analysis(ctx context.Context, key string) ([]byte, error) {
 		data = []byte{}
 	}
 	return data, nil
+}
+
+// SearchTurns finds turns whose content holds every word of q (case
+// ignored) and returns their conversations, best match first, each with
+// only its matching turns in conversation order. limit bounds the number of
+// turns (all when <= 0). q is plain words, never query syntax.
+func (s *Store) SearchTurns(ctx context.Context, q string, limit int) ([]socpilot.Conversation, error) {
+	if strings.TrimSpace(q) == "" {
+		return []socpilot.Conversation{}, nil
+	}
+	var out []socpilot.Conversation
+	err := s.readTx(ctx, func(tx pgx.Tx) error {
+		// plainto_tsquery ANDs the words and ignores operators and punctuation.
+		// The expression matches the turns_search index.
+		rows, err := tx.Query(ctx, `SELECT t.conversation_id, t.seq, t.role, t.content, t.time, t.tokens
+			FROM turns t, plainto_tsquery('simple', $1) q
+			WHERE to_tsvector('simple', t.content) @@ q
+			ORDER BY ts_rank(to_tsvector('simple', t.content), q) DESC, t.conversation_id, t.seq
+			LIMIT $2`, q, pgLimit(limit))
+		if err != nil {
+			return err
+		}
+		var hits []turnHit
+		for rows.Next() {
+			var h turnHit
+			if err := rows.Scan(&h.conversation, &h.seq, &h.turn.Role, &h.turn.Content, &h.turn.Time, &h.turn.Tokens); err != nil {
+				rows.Close()
+				return err
+			}
+			h.turn.Time = h.turn.Time.UTC()
+			hits = append(hits, h)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		out, err = groupHits(hits, func(id string) (socpilot.Conversation, error) {
+			return scanConversation(tx.QueryRow(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id = $1`, id))
+		})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("search turns: %w", err)
+	}
+	return out, nil
+}
+
+// turnHit is one matching turn.
+type turnHit struct {
+	conversation string
+	seq          int64
+	turn         socpilot.Turn
+}
+
+// groupHits gathers hits (best first) by conversation, conversations in the
+// order of their best hit, turns within one in conversation order.
+func groupHits(hits []turnHit, header func(id string) (socpilot.Conversation, error)) ([]socpilot.Conversation, error) {
+	out := []socpilot.Conversation{}
+	index := map[string]int{}
+	var seqs [][]int64
+	for _, h := range hits {
+		i, ok := index[h.conversation]
+		if !ok {
+			c, err := header(h.conversation)
+			if err != nil {
+				return nil, err
+			}
+			i = len(out)
+			index[h.conversation] = i
+			out = append(out, c)
+			seqs = append(seqs, nil)
+		}
+		// Insert in seq order; a conversation has few matching turns.
+		j := sort.Search(len(seqs[i]), func(k int) bool { return seqs[i][k] > h.seq })
+		seqs[i] = slices.Insert(seqs[i], j, h.seq)
+		out[i].Turns = slices.Insert(out[i].Turns, j, h.turn)
+	}
+	return out, nil
 }
