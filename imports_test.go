@@ -1,0 +1,53 @@
+package socpilot_test
+
+import (
+	"encoding/json"
+	"io"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// Each service's SDK is imported by the one package that wraps it, and the
+// root package imports no package of this module: the import graph, read
+// from `go list -deps -json`, keeps it so.
+func TestImportBoundaries(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("the go command is not available")
+	}
+	out, err := exec.Command("go", "list", "-json", "./...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	const mod = "github.com/socpilot/socpilot"
+	owners := map[string]string{
+		"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/securityinsights": mod + "/sentinel",
+		"github.com/openai/openai-go":                                          mod + "/llm",
+		"modernc.org/sqlite":                                                   mod + "/sqlite",
+		"github.com/jackc/pgx":                                                 mod + "/postgres",
+		"github.com/Azure/azure-sdk-for-go/sdk/monitor/query/azlogs":           mod + "/kql/logs",
+		"github.com/Azure/azure-sdk-for-go/sdk/security/keyvault/azsecrets":    mod + "/config",
+	}
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	for {
+		var p struct {
+			ImportPath string
+			Imports    []string
+		}
+		if err := dec.Decode(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		for _, imp := range p.Imports {
+			for sdk, owner := range owners {
+				if strings.HasPrefix(imp, sdk) && p.ImportPath != owner {
+					t.Errorf("%s imports %s; only %s may", p.ImportPath, imp, owner)
+				}
+			}
+			if p.ImportPath == mod && strings.HasPrefix(imp, mod+"/") {
+				t.Errorf("the root package imports %s; it must import no project package", imp)
+			}
+		}
+	}
+}
