@@ -6,12 +6,14 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/socpilot/socpilot/llm/llmtest"
+	"github.com/socpilot/socpilot/sqlite"
 )
 
 // runCLI runs socpilot in process with the given environment.
@@ -65,9 +67,23 @@ func TestAnalyzeWithModel(t *testing.T) {
 		"queries":      []map[string]any{},
 		"triageNotes":  "Consistent with the score.",
 	})
-	code, stdout, stderr := runCLI(t, modelEnv(t, srv), "", "analyze", "101")
+	env := modelEnv(t, srv)
+	code, stdout, stderr := runCLI(t, env, "", "analyze", "101")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	// The audit table records the call: a hash of what was sent, never the content.
+	st, err := sqlite.Open(context.Background(), filepath.Join(env["SOCPILOT_STATE_DIR"], "socpilot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	calls, err := st.ModelCalls(context.Background(), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) != 1 || calls[0].Operation != "analyze" || len(calls[0].RequestSHA256) != 64 || calls[0].Incidents[0] != 101 || calls[0].PromptTokens == 0 {
+		t.Errorf("audit records = %+v, want one analyze call for incident 101 with a request hash", calls)
 	}
 	if !strings.Contains(stdout, "Password spray against Contoso accounts") || !strings.Contains(stdout, "compatible:test-model") {
 		t.Errorf("model narrative not shown:\n%s", stdout)
