@@ -3,6 +3,7 @@ package sentinel_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"strings"
@@ -275,18 +276,24 @@ func TestRetryAfterHonoured(t *testing.T) {
 	})
 }
 
-// BenchmarkLoadIncident measures loading one incident with its details
-// from the demo workspace in process, and reports the requests it takes.
+// BenchmarkLoadIncident measures loading one demo incident with its
+// details in process, and reports the requests it takes: the lookup by
+// number, then alerts, entities and tasks concurrently (plus comments and
+// bookmarks only when the incident counts any).
 func BenchmarkLoadIncident(b *testing.B) {
-	c, srv := newClient(b, emulator.Options{}, "")
-	ctx := context.Background()
-	srv.ResetRequests()
-	for b.Loop() {
-		if _, err := c.Details(ctx, 2); err != nil {
-			b.Fatal(err)
-		}
+	for _, n := range []int{102, 101} {
+		b.Run(fmt.Sprintf("incident=%d", n), func(b *testing.B) {
+			c, srv := newClient(b, emulator.Options{Dataset: emulator.Demo()}, "")
+			ctx := context.Background()
+			srv.ResetRequests()
+			for b.Loop() {
+				if _, err := c.Details(ctx, n); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(len(srv.Requests()))/float64(b.N), "requests/op")
+		})
 	}
-	b.ReportMetric(float64(len(srv.Requests()))/float64(b.N), "requests/op")
 }
 
 func TestMissingWritePermissions(t *testing.T) {
