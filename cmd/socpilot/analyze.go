@@ -55,8 +55,8 @@ func (a *app) runAnalyze(cmd *cobra.Command, arg string, o *analyzeOptions) erro
 	if err != nil {
 		return err
 	}
-	if o.output != "markdown" && o.output != "json" {
-		return usagef("-o %q: expected markdown or json", o.output)
+	if err := outputFormat(o.output, "markdown", "json"); err != nil {
+		return err
 	}
 	ctx := cmd.Context()
 	ws, err := a.workspace(ctx)

@@ -107,6 +107,16 @@ func (a *app) notice(format string, args ...any) {
 	fmt.Fprintf(a.err, "socpilot: "+format+"\n", args...)
 }
 
+// openDemo opens the demo workspace's emulator, loading the configuration
+// for its state directory.
+func (a *app) openDemo(ctx context.Context) (*emulator.Server, error) {
+	cfg, err := a.config(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return a.demoServer(cfg)
+}
+
 // demoServer opens the demo workspace's emulator on its persisted state.
 func (a *app) demoServer(cfg *config.Config) (*emulator.Server, error) {
 	if a.demo != nil {

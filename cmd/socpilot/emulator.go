@@ -23,11 +23,7 @@ Microsoft.SecurityInsights REST API on a loopback address. Point socpilot, or an
 client, at it with the environment variables it prints.`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := a.config(cmd.Context())
-			if err != nil {
-				return err
-			}
-			srv, err := a.demoServer(cfg)
+			srv, err := a.openDemo(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -86,11 +82,7 @@ func (a *app) demoCommand() *cobra.Command {
 		Short: "Restore the demo workspace to its original incidents (drops comments and tasks written to it)",
 		Args:  exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := a.config(cmd.Context())
-			if err != nil {
-				return err
-			}
-			srv, err := a.demoServer(cfg)
+			srv, err := a.openDemo(cmd.Context())
 			if err != nil {
 				return err
 			}

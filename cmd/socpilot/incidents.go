@@ -96,8 +96,8 @@ func (a *app) runIncidents(cmd *cobra.Command, o *incidentsOptions) error {
 	if o.top < 1 || o.top > socpilot.MaxIncidentsTop {
 		return usagef("--top %d is out of range: Sentinel returns 1 to %d incidents per request", o.top, socpilot.MaxIncidentsTop)
 	}
-	if o.output != "table" && o.output != "json" {
-		return usagef("-o %q: expected table or json", o.output)
+	if err := outputFormat(o.output, "table", "json"); err != nil {
+		return err
 	}
 	if o.since != "" {
 		d, err := parseSince(o.since)
@@ -149,8 +149,8 @@ func (a *app) incidentCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if o.output != "markdown" && o.output != "json" {
-				return usagef("-o %q: expected markdown or json", o.output)
+			if err := outputFormat(o.output, "markdown", "json"); err != nil {
+				return err
 			}
 			ctx := cmd.Context()
 			ws, err := a.workspace(ctx)

@@ -61,8 +61,8 @@ type kqlReport struct {
 }
 
 func (a *app) runKQLCheck(cmd *cobra.Command, args []string, o *kqlCheckOptions) error {
-	if o.output != "text" && o.output != "json" {
-		return usagef("-o %q: expected text or json", o.output)
+	if err := outputFormat(o.output, "text", "json"); err != nil {
+		return err
 	}
 	if len(args) == 0 {
 		return usagef("kql check expects files, directories, or - for standard input")

@@ -97,6 +97,16 @@ func incidentNumber(s string) (int, error) {
 	return n, nil
 }
 
+// outputFormat checks an -o value against the formats a command offers.
+func outputFormat(v string, allowed ...string) error {
+	for _, a := range allowed {
+		if v == a {
+			return nil
+		}
+	}
+	return usagef("-o %q: expected %s", v, strings.Join(allowed, " or "))
+}
+
 func exactArgs(n int, what string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) != n {
