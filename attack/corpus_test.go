@@ -6,26 +6,14 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/socpilot/socpilot/internal/corpus"
 )
 
-// corpusDir walks up from the package directory to find shared/corpora.
+// corpusDir is the shared corpora directory; the test skips without it.
 func corpusDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		p := filepath.Join(dir, "shared", "corpora")
-		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("shared/corpora not found above the package directory; corpus tests skipped")
-		}
-		dir = parent
-	}
+	return corpus.Need(t, ".")
 }
 
 // Every value of Sentinel's AttackTactic enum, as the REST spec lists it,
