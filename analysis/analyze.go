@@ -60,6 +60,9 @@ type Analyzer struct {
 	DigestTokens int
 	// RepairRounds is how often failing model queries go back for repair; 0 → 2.
 	RepairRounds int
+	// Related, when set, finds the incident's entities in other incidents;
+	// its result is shown and given to the model as a fact.
+	Related func(ctx context.Context, d socpilot.IncidentDetails) ([]socpilot.Correlation, error)
 	// Schema generates the strict JSON schema of a Go type for structured
 	// output (llm.SchemaFor); required with a Model.
 	Schema func(v any) (json.RawMessage, error)
@@ -114,6 +117,17 @@ func (an *Analyzer) Analyze(ctx context.Context, d socpilot.IncidentDetails, off
 	facts.GeneratedAt = an.now()
 	facts.Source = socpilot.SourceOffline
 	facts.Queries = an.checkOwnQueries(facts)
+	if an.Related != nil {
+		rel, err := an.Related(ctx, d)
+		if err != nil {
+			// Correlation is a bonus: say it failed, keep the analysis.
+			facts.Findings = append(facts.Findings, socpilot.Finding{Kind: socpilot.FindingModel, Text: "related incidents were not searched: " + oneLine(err.Error())})
+		}
+		facts.Correlations = rel
+	}
+	if facts.Correlations == nil {
+		facts.Correlations = []socpilot.Correlation{}
+	}
 	if an.Model == nil || offlineOnly {
 		return facts, nil
 	}
@@ -354,6 +368,11 @@ func redactFacts(a socpilot.Analysis, p Pseudonymizer) socpilot.Analysis {
 	out.Findings = nil
 	for _, f := range a.Findings {
 		out.Findings = append(out.Findings, socpilot.Finding{Kind: f.Kind, Text: p.Redact(f.Text)})
+	}
+	out.Correlations = nil
+	for _, c := range a.Correlations {
+		c.Entity = p.Redact(c.Entity)
+		out.Correlations = append(out.Correlations, c)
 	}
 	return out
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/socpilot/socpilot"
+	"github.com/socpilot/socpilot/analysis"
 	"github.com/socpilot/socpilot/emulator"
 	"github.com/socpilot/socpilot/render"
 )
@@ -129,5 +130,31 @@ func TestUntrustedTextIsReported(t *testing.T) {
 	}
 	if !markup {
 		t.Error("incident 113: HTML/script in its data is not reported")
+	}
+}
+
+func TestRelatedIncidents(t *testing.T) {
+	ws := workspace(t, emulator.Demo())
+	d := details(t, ws, 101)
+	got, err := analysis.Related(context.Background(), ws, d, 25)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]int{"adele.vance@contoso.com": {104, 105, 106, 114}, "185.220.101.47": {106, 108}}
+	for _, c := range got {
+		if w, ok := want[c.Entity]; ok {
+			if fmt.Sprint(c.Incidents) != fmt.Sprint(w) {
+				t.Errorf("%s in incidents %v, want %v", c.Entity, c.Incidents, w)
+			}
+			delete(want, c.Entity)
+		}
+		for _, n := range c.Incidents {
+			if n == 101 {
+				t.Errorf("%s correlated with its own incident", c.Entity)
+			}
+		}
+	}
+	for e := range want {
+		t.Errorf("shared entity %s not found", e)
 	}
 }

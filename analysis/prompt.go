@@ -42,6 +42,9 @@ func analysisPrompt(facts socpilot.Analysis, digest string, tables string) []soc
 	for _, x := range facts.Findings {
 		fmt.Fprintf(&f, "- finding (%s): %s\n", x.Kind, x.Text)
 	}
+	for _, c := range facts.Correlations {
+		fmt.Fprintf(&f, "- %s %s also appears in incidents %s\n", c.Kind, c.Entity, joinInts(c.Incidents))
+	}
 	user := f.String() + "\n" + fence("incident", digest) + "\n\nAvailable tables for KQL (name: columns):\n" + tables + `
 
 Write the analysis as JSON matching the schema:

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -9,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/socpilot/socpilot"
+	"github.com/socpilot/socpilot/analysis"
 	"github.com/socpilot/socpilot/kql/gate"
 	"github.com/socpilot/socpilot/render"
 	"github.com/socpilot/socpilot/writeback"
@@ -20,6 +22,7 @@ type analyzeOptions struct {
 	offline   bool
 	redact    string
 	verifyKQL bool
+	related   int
 }
 
 func init() {
@@ -46,6 +49,7 @@ everything it writes is checked against the incident before it is shown or writt
 	c.Flags().BoolVar(&o.offline, "offline", false, "do not call the model even if one is configured")
 	c.Flags().StringVar(&o.redact, "redact", "", "pseudonymise entity values sent to the model: true or false (default: on for openai and compatible, off for azure)")
 	c.Flags().BoolVar(&o.verifyKQL, "verify-kql", false, "also run each query as `| take 0` on the workspace (needs SOCPILOT_WORKSPACE_ID)")
+	c.Flags().IntVar(&o.related, "related", 25, "look for the incident's entities in up to this many incidents from the two weeks around it (0: don't)")
 	c.Flags().Lookup("redact").NoOptDefVal = "true"
 	return c
 }
@@ -66,6 +70,14 @@ func (a *app) runAnalyze(cmd *cobra.Command, arg string, o *analyzeOptions) erro
 	an, err := a.analyzer(ctx, o.offline, o.redact)
 	if err != nil {
 		return err
+	}
+	if o.related < 0 || o.related > socpilot.MaxIncidentsTop {
+		return usagef("--related %d is out of range (0-%d)", o.related, socpilot.MaxIncidentsTop)
+	}
+	if o.related > 0 {
+		an.Related = func(ctx context.Context, d socpilot.IncidentDetails) ([]socpilot.Correlation, error) {
+			return analysis.Related(ctx, ws, d, o.related)
+		}
 	}
 	d, err := ws.Details(ctx, n)
 	if err != nil {
