@@ -22,11 +22,11 @@ func TestImportBoundaries(t *testing.T) {
 	const mod = "github.com/socpilot/socpilot"
 	owners := map[string]string{
 		"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/securityinsights": mod + "/sentinel",
-		"github.com/openai/openai-go":                                          mod + "/llm",
-		"modernc.org/sqlite":                                                   mod + "/sqlite",
-		"github.com/jackc/pgx":                                                 mod + "/postgres",
-		"github.com/Azure/azure-sdk-for-go/sdk/monitor/query/azlogs":           mod + "/kql/logs",
-		"github.com/Azure/azure-sdk-for-go/sdk/security/keyvault/azsecrets":    mod + "/config",
+		"github.com/openai/openai-go":                                            mod + "/llm",
+		"modernc.org/sqlite":                                                     mod + "/sqlite",
+		"github.com/jackc/pgx":                                                   mod + "/postgres",
+		"github.com/Azure/azure-sdk-for-go/sdk/monitor/query/azlogs":             mod + "/kql/logs",
+		"github.com/Azure/azure-sdk-for-go/sdk/security/keyvault/azsecrets":      mod + "/config",
 	}
 	dec := json.NewDecoder(strings.NewReader(string(out)))
 	for {
