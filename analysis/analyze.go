@@ -46,6 +46,12 @@ type Auditor interface {
 	RecordModelCall(ctx context.Context, r socpilot.AuditRecord) error
 }
 
+// Cache keeps model analyses, keyed by exactly what the model was asked.
+type Cache interface {
+	PutAnalysis(ctx context.Context, key string, incidentNumber int, data []byte, at time.Time) error
+	Analysis(ctx context.Context, key string) ([]byte, error)
+}
+
 // Analyzer is the analyze pipeline: facts first, a model on top when one
 // is configured, and checks of what the model wrote before anything is shown.
 type Analyzer struct {
@@ -54,8 +60,11 @@ type Analyzer struct {
 	Queries QueryChecker   // nil: queries are not validated (tests only)
 	Redact  Pseudonymizer  // nil: values are sent as they are
 	Audit   Auditor        // nil: no audit trail
-	Log     *slog.Logger
-	Now     func() time.Time
+	// Cache, when set, answers a repeated analysis of an unchanged incident
+	// without calling the model again: the key is the hash of the request.
+	Cache Cache
+	Log   *slog.Logger
+	Now   func() time.Time
 	// DigestTokens bounds the digest; 0 → DefaultDigestTokens.
 	DigestTokens int
 	// RepairRounds is how often failing model queries go back for repair; 0 → 2.
@@ -184,6 +193,10 @@ func (an *Analyzer) withModel(ctx context.Context, d socpilot.IncidentDetails, f
 		return facts, err
 	}
 	req := socpilot.ChatRequest{Messages: analysisPrompt(factsForPrompt, text, tables), SchemaName: "incident_analysis", Schema: schema}
+	key := cacheKey(an.Model.Name(), req)
+	if out, ok := an.cached(ctx, key); ok {
+		return out, nil
+	}
 	resp, err := an.call(ctx, "analyze", []int{d.Incident.Number}, req, nil)
 	usage := resp.Usage
 	if err != nil {
@@ -221,7 +234,45 @@ func (an *Analyzer) withModel(ctx context.Context, d socpilot.IncidentDetails, f
 	}
 	out.Queries = append(out.Queries, queries...)
 	out.Usage = usage
+	an.store(ctx, key, out)
 	return out, nil
+}
+
+// cacheKey identifies a model analysis by the model and every byte it was sent.
+func cacheKey(model string, req socpilot.ChatRequest) string {
+	return "analyze:" + model + ":" + requestHash(req)
+}
+
+// cached returns a stored analysis for key, marked as such.
+func (an *Analyzer) cached(ctx context.Context, key string) (socpilot.Analysis, bool) {
+	if an.Cache == nil {
+		return socpilot.Analysis{}, false
+	}
+	b, err := an.Cache.Analysis(ctx, key)
+	if err != nil {
+		return socpilot.Analysis{}, false
+	}
+	var a socpilot.Analysis
+	if err := json.Unmarshal(b, &a); err != nil {
+		return socpilot.Analysis{}, false
+	}
+	// Kept as first written (time and usage too), so a report written back
+	// from it is byte for byte the same and Sentinel is not written again.
+	a.Cached = true
+	return a, true
+}
+
+func (an *Analyzer) store(ctx context.Context, key string, a socpilot.Analysis) {
+	if an.Cache == nil {
+		return
+	}
+	b, err := json.Marshal(a)
+	if err == nil {
+		err = an.Cache.PutAnalysis(ctx, key, a.Incident.Number, b, an.now())
+	}
+	if err != nil {
+		an.log().Warn("analysis not cached", "incident", a.Incident.Number, "err", err)
+	}
 }
 
 // failedQuery is a model query with the validator's problems.

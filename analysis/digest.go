@@ -222,9 +222,17 @@ func renderDigest(d socpilot.IncidentDetails, lvl digestLevel, dropped []string)
 			w("- %s %s: %s\n", ts(c.CreatedTime), oneLine(c.Author), clip(stripTags(c.Message), lvl.textLimit))
 		}
 	}
-	if len(d.Tasks) > 0 {
-		w("\nEXISTING TASKS (%d)\n", len(d.Tasks))
-		for _, t := range d.Tasks {
+	// socpilot's own tasks came from an earlier analysis: leaving them out
+	// keeps one run from feeding the next.
+	var tasks []socpilot.Task
+	for _, t := range d.Tasks {
+		if !socpilot.OwnTask(t) {
+			tasks = append(tasks, t)
+		}
+	}
+	if len(tasks) > 0 {
+		w("\nEXISTING TASKS (%d)\n", len(tasks))
+		for _, t := range tasks {
 			w("- [%s] %s\n", t.Status, oneLine(t.Title))
 		}
 	}

@@ -148,7 +148,7 @@ func taskDescription(item socpilot.ChecklistItem) string {
 			b.WriteString("<code>" + htmlEscape(render.Truncate(render.Line(e), 300)) + "</code>")
 		}
 	}
-	b.WriteString("<br><i>Phase: " + htmlEscape(item.Phase) + ". Added by socpilot.</i>")
+	b.WriteString("<br><i>Phase: " + htmlEscape(item.Phase) + ". " + socpilot.TaskMarker + "</i>")
 	return b.String()
 }
 

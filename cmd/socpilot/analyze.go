@@ -103,7 +103,10 @@ func (a *app) runAnalyze(cmd *cobra.Command, arg string, o *analyzeOptions) erro
 	if err != nil {
 		return err
 	}
-	if res.Source == socpilot.SourceModel {
+	switch {
+	case res.Cached:
+		a.notice("the incident is unchanged since the last analysis with %s: reused it, no model call", res.Model)
+	case res.Source == socpilot.SourceModel:
 		fmt.Fprintln(a.err, render.UsageText(res.Usage))
 	}
 	if !o.write {

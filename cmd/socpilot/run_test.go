@@ -188,3 +188,28 @@ func TestEmulatorOverTheNetwork(t *testing.T) {
 		t.Fatal("the emulator did not stop")
 	}
 }
+
+// TestAnalyzeTwiceReusesTheModelAnalysis: an unchanged incident is not sent
+// to the model again (the replaying server fails on any unscripted call),
+// and writing twice leaves the incident as the first write did.
+func TestAnalyzeTwiceReusesTheModelAnalysis(t *testing.T) {
+	srv := llmtest.New(t).ReplyJSON(map[string]any{
+		"summary": "Spray then Tor sign-in.", "whyItMatters": "Account takeover.", "triageNotes": "",
+		"checklist": []map[string]any{{"title": "Revoke sessions", "description": "Now.", "phase": "contain", "entities": []string{}}},
+		"queries":   []map[string]any{},
+	})
+	env := modelEnv(t, srv)
+	if code, _, stderr := runCLI(t, env, "", "analyze", "101", "--write"); code != exitOK {
+		t.Fatalf("first run: exit %d: %s", code, stderr)
+	}
+	code, stdout, stderr := runCLI(t, env, "", "analyze", "101", "--write")
+	if code != exitOK {
+		t.Fatalf("second run: exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stderr, "reused it, no model call") || !strings.Contains(stdout, "Spray then Tor sign-in.") {
+		t.Errorf("second run did not reuse the analysis:\nstdout %s\nstderr %s", stdout, stderr)
+	}
+	if !regexp.MustCompile(`Wrote to incident 101: 0 created, 0 updated, \d+ unchanged`).MatchString(stdout) {
+		t.Errorf("second write changed the incident:\n%s", stdout)
+	}
+}

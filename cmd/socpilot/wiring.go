@@ -94,6 +94,9 @@ func (a *app) analyzer(ctx context.Context, offlineOnly bool, redactFlag string)
 			return nil, err
 		}
 		an.Audit = st
+		if c, ok := st.(analysis.Cache); ok {
+			an.Cache = c
+		}
 		on, err := redactEnabled(cfg, redactFlag)
 		if err != nil {
 			return nil, err
