@@ -46,8 +46,8 @@ func Default() *Schema {
 //
 //	socpilot-kql-catalog 1
 //	S <source>                      declares source #n (0-based, in order)
-//	T <table> <source#>             starts a table
-//	F <function> <source#>          starts a function
+//	T <table> <source#> [open]      starts a table ("open": other columns may exist)
+//	F <function> <source#> [open]   starts a function
 //	P <name> <type> <default>       a parameter of the current function
 //	C <name> <type>                 a column of the current table or function
 const catalogMagic = "socpilot-kql-catalog 1"
@@ -97,13 +97,13 @@ func (s *Schema) writeCatalogText(w io.Writer) error {
 		fmt.Fprintf(bw, "S\t%s\n", clean(src))
 	}
 	for _, t := range tables {
-		fmt.Fprintf(bw, "T\t%s\t%d\n", clean(t.Name), srcIdx[t.Source])
+		fmt.Fprintf(bw, "T\t%s\t%d%s\n", clean(t.Name), srcIdx[t.Source], openField(t.Open))
 		for _, c := range t.Columns {
 			fmt.Fprintf(bw, "C\t%s\t%s\n", clean(c.Name), c.Type)
 		}
 	}
 	for _, f := range funcs {
-		fmt.Fprintf(bw, "F\t%s\t%d\n", clean(f.Name), srcIdx[f.Source])
+		fmt.Fprintf(bw, "F\t%s\t%d%s\n", clean(f.Name), srcIdx[f.Source], openField(f.Open))
 		for _, p := range f.Params {
 			fmt.Fprintf(bw, "P\t%s\t%s\t%s\n", clean(p.Name), p.Type, clean(p.Default))
 		}
@@ -112,6 +112,14 @@ func (s *Schema) writeCatalogText(w io.Writer) error {
 		}
 	}
 	return bw.Flush()
+}
+
+// openField is the optional third field of a T or F record.
+func openField(open bool) string {
+	if open {
+		return "\topen"
+	}
+	return ""
 }
 
 // clean keeps a field on its line: tabs and newlines cannot occur in KQL identifiers
@@ -185,18 +193,19 @@ func parseCatalog(text string) (*Schema, error) {
 		case 'S':
 			sources = append(sources, f[0])
 		case 'T', 'F':
-			if nf != 2 {
+			if nf != 2 && (nf != 3 || f[2] != "open") {
 				return nil, bad()
 			}
+			open := nf == 3
 			i, err := strconv.Atoi(f[1])
 			if err != nil || i < 0 || i >= len(sources) {
 				return nil, bad()
 			}
 			flush()
 			if line[0] == 'T' {
-				curT = &Table{Name: f[0], Source: sources[i]}
+				curT = &Table{Name: f[0], Source: sources[i], Open: open}
 			} else {
-				curF = &Function{Name: f[0], Source: sources[i]}
+				curF = &Function{Name: f[0], Source: sources[i], Open: open}
 			}
 		case 'C':
 			if nf != 2 || (curT == nil && curF == nil) {

@@ -81,6 +81,11 @@ type Table struct {
 	Name    string
 	Columns []Column
 	Source  string // the file or dataset the schema came from, e.g. "sentinelninja/la_table_schemas.csv"
+	// Open marks a table whose rows may carry columns beyond Columns: the stand-in
+	// for a parser function that unpacks key-value pairs (evaluate bag_unpack over
+	// CEF labels, say), whose result columns depend on the data. A validator then
+	// accepts any column after it but still checks the table's name.
+	Open bool
 }
 
 // Column returns the column with exactly this name (KQL names are case-sensitive).
@@ -126,12 +131,15 @@ type Param struct {
 
 // Function is a stored workspace function (an ASIM parser, a saved query function):
 // callable as Name(args...) or, when it has no required parameters, as a bare name.
-// Columns is its tabular result; nil when unknown.
+// Columns is its tabular result; nil when unknown. Open means columns other than
+// Columns may exist too (a parser that unpacks key-value pairs): a nil Columns is
+// always open.
 type Function struct {
 	Name    string
 	Params  []Param
 	Columns []Column
 	Source  string
+	Open    bool
 }
 
 // RequiredParams returns how many leading parameters have no default.

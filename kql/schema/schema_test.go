@@ -162,7 +162,9 @@ func TestCatalogRoundTrip(t *testing.T) {
 	s := New()
 	s.AddTable(Table{Name: "T1", Source: "a\tb", Columns: []Column{{"A", String}, {"B", Long}}})
 	s.AddTable(Table{Name: "T0", Source: "x", Columns: []Column{{"C", Datetime}}})
+	s.AddTable(Table{Name: "TOpen", Source: "x", Columns: []Column{{"C", Datetime}}, Open: true})
 	s.AddFunction(Function{Name: "F", Source: "x", Params: []Param{{"p", String, "'d'"}, {"q", Long, ""}}, Columns: []Column{{"D", Dynamic}}})
+	s.AddFunction(Function{Name: "FOpen", Source: "x", Columns: []Column{{"D", Dynamic}}, Open: true})
 	var buf bytes.Buffer
 	if err := s.WriteCatalog(&buf); err != nil {
 		t.Fatal(err)
@@ -177,6 +179,15 @@ func TestCatalogRoundTrip(t *testing.T) {
 	tab, _ := got.Table("T1")
 	if tab.Source != "a b" {
 		t.Errorf("source = %q", tab.Source)
+	}
+	if tab, _ := got.Table("TOpen"); !tab.Open || tab.Columns[0].Name != "C" {
+		t.Errorf("open table lost its flag or columns: %+v", tab)
+	}
+	if f, _ := got.Function("FOpen"); !f.Open || len(f.Columns) != 1 {
+		t.Errorf("open function lost its flag or columns: %+v", f)
+	}
+	if tab, _ := got.Table("T0"); tab.Open {
+		t.Error("T0 read back as open")
 	}
 	if _, err := ReadCatalog(strings.NewReader("not gzip")); err == nil {
 		t.Error("ReadCatalog accepted garbage")

@@ -113,6 +113,7 @@ type entry struct {
 	primary string
 	extra   []string // "+N columns from X"
 	notes   []string
+	open    bool // other columns may exist (a key-value-unpacking parser's stand-in)
 }
 
 func (e *entry) add(c schema.Column) bool {
@@ -153,9 +154,13 @@ func Build(dir string) (*schema.Schema, Report, error) {
 				n++
 			}
 		}
-		if ok && n > 0 {
+		switch {
+		case ok && n > 0:
 			e.extra = append(e.extra, fmt.Sprintf("+%d columns from %s", n, src))
+		case ok && t.Open && !e.open:
+			e.extra = append(e.extra, "open result from "+src)
 		}
+		e.open = e.open || t.Open
 	}
 
 	// 1. Built-in tables from Microsoft Learn via sentinelninja: highest precedence.
@@ -242,7 +247,7 @@ func Build(dir string) (*schema.Schema, Report, error) {
 		}
 		rep.PerSource[sourceGroup(e.primary)]++
 		rep.Columns += len(e.cols)
-		out.AddTable(schema.Table{Name: name, Columns: e.cols, Source: src})
+		out.AddTable(schema.Table{Name: name, Columns: e.cols, Source: src, Open: e.open})
 	}
 	resultOf := map[string]string{"_SentinelHealth": "SentinelHealth", "_SentinelAudit": "SentinelAudit"}
 	for _, f := range append(functions, sentinelFunctions...) {
@@ -410,19 +415,21 @@ func readSupplement(text string) ([]schema.Table, []schema.Function, error) {
 			if len(f) < 2 || !identRe.MatchString(f[0]) || f[1] == "" {
 				return nil, nil, fmt.Errorf("supplement.txt:%d: want %s <name>\\t<source>", n, kind)
 			}
+			open := len(f) > 2 && f[2] == "?"
+			if len(f) > 3 || (len(f) == 3 && !open) {
+				return nil, nil, fmt.Errorf("supplement.txt:%d: the third field may only be ?", n)
+			}
 			if kind == "T" {
-				tables = append(tables, schema.Table{Name: f[0], Source: f[1]})
+				tables = append(tables, schema.Table{Name: f[0], Source: f[1], Open: open})
 				cur = &tables[len(tables)-1].Columns
 				continue
 			}
-			fn := schema.Function{Name: f[0], Source: "supplement: " + f[1]}
-			if len(f) > 2 && f[2] == "?" {
-				fn.Source += " (result columns unknown)"
-				funcs = append(funcs, fn)
-				cur = nil
-				continue
+			fn := schema.Function{Name: f[0], Source: "supplement: " + f[1], Open: open}
+			if open {
+				fn.Source += " (open result: other columns may exist)"
+			} else {
+				fn.Columns = []schema.Column{}
 			}
-			fn.Columns = []schema.Column{}
 			funcs = append(funcs, fn)
 			cur = &funcs[len(funcs)-1].Columns
 		case "C":

@@ -5,6 +5,14 @@
 //
 // By default it looks for shared/corpora/table-schemas in the working directory and
 // its parents and writes catalog.txt.gz next to package schema.
+//
+//	go run ./kql/schema/internal/gen -derive FILE -name NAME -source SOURCE [-table]
+//
+// derives a stored function's result columns from its query instead: it runs
+// kql.Validator.ResultColumns over FILE (a parser's .kql/.txt query, or the
+// ParserQuery/FunctionQuery block of a parser YAML) against the embedded catalog and
+// prints a supplement.txt entry (F, or T with -table) for review. The parser file
+// itself stays outside the repository; only the derived columns are recorded.
 package main
 
 import (
@@ -22,7 +30,18 @@ func main() {
 	corpus := flag.String("corpus", "", "table-schemas folder (default: find shared/corpora/table-schemas upwards)")
 	outPath := flag.String("o", "", "output file (default: kql/schema/catalog.txt.gz of this module)")
 	verbose := flag.Bool("v", false, "list every skipped row")
+	derive := flag.String("derive", "", "derive the result columns of the parser query in this file")
+	name := flag.String("name", "", "with -derive: the function (or table) name")
+	source := flag.String("source", "", "with -derive: where the parser was read (repository path and commit)")
+	asTable := flag.Bool("table", false, "with -derive: print a T entry (columns added to a table of that name)")
 	flag.Parse()
+	if *derive != "" {
+		if err := deriveEntry(os.Stdout, *derive, *name, *source, *asTable); err != nil {
+			fmt.Fprintln(os.Stderr, "gen:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*corpus, *outPath, *verbose); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
