@@ -111,10 +111,17 @@ func wildcardMatch(pattern, name string) bool {
 }
 
 func shapeFromTable(t *schema.Table) *shape {
-	s := &shape{cols: make([]column, len(t.Columns)), tables: []string{t.Name}}
+	s := &shape{cols: make([]column, len(t.Columns)), tables: []string{t.Name}, open: t.Open}
 	for i, c := range t.Columns {
 		s.cols[i] = column{c.Name, c.Type}
 	}
+	return s
+}
+
+// shapeFromFunction is the shape of a workspace function's result.
+func shapeFromFunction(f *schema.Function) *shape {
+	s := shapeFromColumns(f.Columns)
+	s.open = s.open || f.Open
 	return s
 }
 

@@ -406,7 +406,7 @@ func (c *checker) tableRef(id *Ident) *shape {
 		if n := f.RequiredParams(); n > 0 {
 			c.report(SeverityError, id.S, CodeArgCount, "function '"+f.Name+"' needs "+itoa(n)+" argument(s)", "")
 		}
-		return shapeFromColumns(f.Columns)
+		return shapeFromFunction(f)
 	}
 	c.unknownTable(id)
 	return openShape()
@@ -515,7 +515,7 @@ func (c *checker) tabularCall(x *Call, in *shape) *shape {
 		if n < f.RequiredParams() || n > len(f.Params) {
 			c.report(SeverityError, x.S, CodeArgCount, "function '"+name+"' takes "+arityText(f.RequiredParams(), len(f.Params))+", got "+itoa(n), "")
 		}
-		return shapeFromColumns(f.Columns)
+		return shapeFromFunction(f)
 	}
 	if t, ok := c.sch.Table(name); ok {
 		// ASIM parsers appear in schema files as tables; they take parameters
@@ -822,7 +822,9 @@ func (c *checker) operator(op Operator, input *shape) *shape {
 func (c *checker) project(o *ProjectOp, in *shape) *shape {
 	switch o.Name {
 	case "project":
-		out := &shape{open: in.open, tables: in.tables}
+		// project's output is exactly its items, whatever the input held: after
+		// it, even an open input (bag_unpack, a key-value parser) is closed.
+		out := &shape{tables: in.tables}
 		x := &ectx{row: in}
 		for _, it := range o.Items {
 			t := c.expr(it.Value, x)

@@ -189,3 +189,30 @@ func TestValidateRecursiveFunction(t *testing.T) {
 		}
 	}
 }
+
+// A stand-in for a parser that unpacks key-value pairs (schema.Table.Open) accepts
+// any column after it, but its name, functions and syntax are still checked.
+func TestValidateOpenTable(t *testing.T) {
+	sch := schema.New()
+	sch.AddTable(schema.Table{Name: "KVParser", Open: true, Columns: []schema.Column{{Name: "TimeGenerated", Type: schema.Datetime}}})
+	sch.AddFunction(schema.Function{Name: "KVFunc", Open: true, Columns: []schema.Column{{Name: "A", Type: schema.String}}})
+	v := &Validator{Schema: sch}
+	for _, src := range []string{
+		"KVParser | where TimeGenerated > ago(1d) | where Policy == 'x' | project Policy",
+		"KVFunc | where A == 'x' and Unpacked == 1",
+		"KVFunc() | summarize count() by Unpacked",
+	} {
+		if fs := v.Validate(src); HasErrors(fs) {
+			t.Errorf("Validate(%q) = %v, want no errors", src, fs)
+		}
+	}
+	for _, src := range []string{
+		"KVPasrer | where Policy == 'x'",                                              // table misspelled
+		"KVParser | where Policy == 'x' | project Nope2 = Policy | where Policy == 1", // dropped by project
+		"KVParser | extend x = nosuchfunc(Policy)",                                    // unknown function
+	} {
+		if fs := v.Validate(src); !HasErrors(fs) {
+			t.Errorf("Validate(%q) found no error", src)
+		}
+	}
+}
