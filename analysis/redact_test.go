@@ -1,0 +1,61 @@
+package analysis_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/socpilot/socpilot"
+	"github.com/socpilot/socpilot/emulator"
+	"github.com/socpilot/socpilot/llm/llmtest"
+	"github.com/socpilot/socpilot/redact"
+)
+
+// sensitive are the entity values pseudonymisation must keep from the model.
+func sensitive(d socpilot.IncidentDetails) []string {
+	var out []string
+	for _, e := range d.Entities {
+		switch e.Kind {
+		case socpilot.KindAccount, socpilot.KindHost, socpilot.KindIP, socpilot.KindMailbox:
+			out = append(out, e.Value())
+		}
+		for _, k := range []string{"accountName", "hostName", "address", "mailboxPrimaryAddress", "sender", "recipient", "upn"} {
+			if v := e.Prop(k); len(v) >= 4 {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+// TestNoOriginalValueReachesTheModel runs the analyze and ask calls with
+// pseudonymisation on, over demo incidents rich in accounts, hosts,
+// addresses and mail, and searches every request body for the originals.
+func TestNoOriginalValueReachesTheModel(t *testing.T) {
+	ws := workspace(t, emulator.Demo())
+	ctx := context.Background()
+	for _, n := range []int{101, 102, 105, 111} {
+		d := details(t, ws, n)
+		srv := llmtest.New(t).ReplyJSON(goodReport()).Reply("ok")
+		an := analyzer(t, srv)
+		an.Redact = redact.New([]byte("0123456789abcdef0123456789abcdef"))
+		if _, err := an.Analyze(ctx, d, false); err != nil {
+			t.Fatal(err)
+		}
+		sess, err := an.NewSession(ctx, nil, ws.Details, []int{n})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sess.Ask(ctx, "what did "+sensitive(d)[0]+" do?", nil); err != nil {
+			t.Fatal(err)
+		}
+		for _, req := range srv.Requests() {
+			body := strings.ToLower(string(req.RawBody))
+			for _, v := range sensitive(d) {
+				if strings.Contains(body, strings.ToLower(v)) {
+					t.Errorf("incident %d: %q reached the model", n, v)
+				}
+			}
+		}
+	}
+}
