@@ -1,20 +1,32 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"net/url"
 	"os"
+	"regexp"
+	"sort"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 
 	"github.com/spf13/cobra"
 
+	"github.com/socpilot/socpilot/config"
+	"github.com/socpilot/socpilot/emulator"
 	"github.com/socpilot/socpilot/kql"
+	"github.com/socpilot/socpilot/kql/gate"
+	"github.com/socpilot/socpilot/kql/logs"
 	"github.com/socpilot/socpilot/kql/rulefile"
 	"github.com/socpilot/socpilot/kql/schema"
 	"github.com/socpilot/socpilot/render"
 )
 
 type kqlCheckOptions struct {
-	output  string
-	schemas []string
+	output       string
+	schemas      []string
+	workspaceID  string
+	logsEndpoint string
 }
 
 func (a *app) kqlCommand() *cobra.Command {
@@ -37,6 +49,9 @@ error is found, so it can gate a detection-as-code pipeline.`,
 	}
 	check.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text or json")
 	check.Flags().StringSliceVar(&o.schemas, "schema", nil, "extra schema file(s): socpilot JSON, Azure-Sentinel CustomTables JSON, or an ARM workspace tables list")
+	check.Flags().StringVar(&o.workspaceID, "workspace-id", "", "also read the schema of the tables the queries name from this Log Analytics workspace (its GUID), with `getschema`")
+	check.Flags().StringVar(&o.logsEndpoint, "logs-endpoint", "", "Log Analytics query endpoint override (sovereign clouds, private links, a local emulator)")
+	check.Flags().MarkHidden("logs-endpoint")
 	c.AddCommand(check)
 	return c
 }
@@ -94,6 +109,13 @@ func (a *app) runKQLCheck(cmd *cobra.Command, args []string, o *kqlCheckOptions)
 		}
 		queries = append(queries, qs...)
 	}
+	if o.workspaceID != "" {
+		live, err := a.liveSchema(cmd.Context(), o, s, queries)
+		if err != nil {
+			return err
+		}
+		s = s.Merge(live)
+	}
 	rep := kqlReport{Queries: len(queries), Findings: []kqlFinding{}}
 	for _, q := range queries {
 		for _, w := range declaredTableWarnings(s, q) {
@@ -145,4 +167,57 @@ func declaredTableWarnings(s *schema.Schema, q rulefile.Query) []kqlFinding {
 		}
 	}
 	return out
+}
+
+// quotedName is the name in a finding's message: unknown table 'X'.
+var quotedName = regexp.MustCompile(`'([^']+)'`)
+
+// liveSchema reads, from the workspace, the schema of every table the
+// queries name: the ones the embedded catalog knows and the ones it does
+// not (custom _CL tables, new connectors). One getschema per table, cached.
+func (a *app) liveSchema(ctx context.Context, o *kqlCheckOptions, s *schema.Schema, queries []rulefile.Query) (*schema.Schema, error) {
+	names := map[string]bool{}
+	v := &kql.Validator{Schema: s}
+	for _, q := range queries {
+		for _, t := range gate.New(s).Tables(q.Text) {
+			names[t] = true
+		}
+		for _, f := range v.Validate(q.Text) {
+			if f.Code == "unknown-table" {
+				if m := quotedName.FindStringSubmatch(f.Message); m != nil {
+					names[m[1]] = true
+				}
+			}
+		}
+	}
+	var tables []string
+	for n := range names {
+		tables = append(tables, n)
+	}
+	sort.Strings(tables)
+	cfg, err := a.config(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var cred azcore.TokenCredential = emulator.Credential{}
+	if u, err := url.Parse(o.logsEndpoint); o.logsEndpoint == "" || err != nil || !isLoopbackHost(u.Hostname()) {
+		if cred, err = a.credential(cfg); err != nil {
+			return nil, err
+		}
+	}
+	cloudCfg, err := config.CloudConfig(cfg.Cloud)
+	if err != nil {
+		return nil, err
+	}
+	lc, err := logs.New(o.workspaceID, cred, logs.Options{Endpoint: o.logsEndpoint, Cloud: cloudCfg})
+	if err != nil {
+		return nil, err
+	}
+	live, err := lc.SchemaFor(ctx, tables)
+	if err != nil {
+		return nil, fmt.Errorf("read the schema of %d table(s) from workspace %s: %w", len(tables), o.workspaceID, err)
+	}
+	n, _ := live.Len()
+	fmt.Fprintf(a.err, "live schema: %d of %d table(s) read from workspace %s\n", n, len(tables), o.workspaceID)
+	return live, nil
 }

@@ -53,6 +53,9 @@ func (g *Gate) Check(query string) (tables []string, problems []string) {
 	return referencedTables(g.schema, query), problems
 }
 
+// Tables are the schema tables a query names.
+func (g *Gate) Tables(query string) []string { return referencedTables(g.schema, query) }
+
 // referencedTables are the schema tables named in the query.
 func referencedTables(s *schema.Schema, query string) []string {
 	seen := map[string]bool{}
