@@ -163,9 +163,6 @@ func (c *checker) name(id *Ident, x *ectx) schema.Type {
 		c.report(SeverityError, id.S, CodeUnknownColumn, "unknown name '"+id.Name+"'", didYouMean(schema.Suggest(id.Name, cands, 3)))
 		return ""
 	}
-	if x.row.open {
-		return ""
-	}
 	if x.plugin {
 		return ""
 	}
@@ -187,6 +184,7 @@ func (c *checker) scalarNames() []string {
 // closest column names, and the Sentinel / Defender time-column lint.
 func (c *checker) unknownColumn(id *Ident, row *shape) {
 	if row.open {
+		c.nearMiss(id, row)
 		return
 	}
 	if !c.v.NoLint {
@@ -210,6 +208,27 @@ func (c *checker) unknownColumn(id *Ident, row *shape) {
 		msg += " (not in " + row.tables[0] + " at this point of the query)"
 	}
 	c.report(SeverityError, id.S, CodeUnknownColumn, msg, didYouMean(schema.Suggest(id.Name, cands, 3)))
+}
+
+// nearMiss handles a name that is not a listed column of an open row shape
+// (after bag_unpack, a key-value parser, an open table): any name may be one of
+// the data-dependent columns, so only a name that is an obvious misspelling of
+// a listed column is an error (schema.Typo says which), with that column as the
+// suggestion. Time-column lint stays off here: an unpacked key may well be
+// called Timestamp.
+func (c *checker) nearMiss(id *Ident, row *shape) {
+	if len(row.cols) == 0 {
+		return
+	}
+	want := schema.Typo(id.Name, row.names())
+	if want == "" {
+		return
+	}
+	where := ""
+	if len(row.tables) == 1 {
+		where = " of " + row.tables[0]
+	}
+	c.report(SeverityError, id.S, CodeUnknownColumn, "unknown column '"+id.Name+"': not a known column"+where+" at this point of the query, and too close to '"+want+"' to be one of the columns that depend on the data", didYouMean([]string{want}))
 }
 
 var comparisonOps = map[string]bool{">": true, ">=": true, "<": true, "<=": true, "==": true, "=": true}

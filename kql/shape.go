@@ -15,7 +15,8 @@ type column struct {
 // shape is what the validator knows about the rows flowing through a pipe.
 // When open is set, columns other than those listed may exist (after
 // bag_unpack, pivot, an unknown function, externaldata without schema...), so
-// an unknown name is not an error.
+// an unknown name is not an error unless it is an obvious typo of a listed
+// column (checker.nearMiss).
 type shape struct {
 	cols   []column
 	open   bool

@@ -215,4 +215,10 @@ func TestValidateOpenTable(t *testing.T) {
 			t.Errorf("Validate(%q) found no error", src)
 		}
 	}
+	// A misspelt listed column is an error even where the shape is open.
+	got := simplify(v.Validate("KVParser | where TimeGenreated > ago(1d) | where timegenerated > ago(1d)"))
+	want := []finding{{"error", "1:18", CodeUnknownColumn, "unknown column 'TimeGenreated': not a known column of KVParser at this point of the query, and too close to 'TimeGenerated' to be one of the columns that depend on the data", "did you mean 'TimeGenerated'?"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("near miss on an open table (-want +got):\n%s", diff)
+	}
 }

@@ -465,6 +465,32 @@ func TestSuggest(t *testing.T) {
 	}
 }
 
+func TestTypo(t *testing.T) {
+	cols := []string{"TimeGenerated", "AccountName", "DeviceCustomString1", "SourceIP", "id_resp_h", "Computer", "Total", "Src"}
+	tests := []struct {
+		name, want string
+	}{
+		{"AccountNameZq", "AccountName"}, // two letters appended
+		{"AcountName", "AccountName"},    // one dropped
+		{"TimeGenreated", "TimeGenerated"},
+		{"Comptuer", "Computer"}, // transposition
+		{"Tota", "Total"},
+		{"accountname", ""},         // case only: a lower-case key=value key is plausible
+		{"DeviceCustomString2", ""}, // another numbered column
+		{"SourceIPs", ""},           // plural
+		{"Computer_s", ""},          // custom-log type suffix
+		{"id_resp_p", ""},           // one short part differs (Zeek)
+		{"Srcx", ""},                // too short for an edit
+		{"Policy", ""},              // far from everything
+		{"Src", ""},                 // a listed column is no typo... nor is a name under 4 characters
+	}
+	for _, tt := range tests {
+		if got := Typo(tt.name, cols); got != tt.want {
+			t.Errorf("Typo(%q) = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
 func TestEditDistance(t *testing.T) {
 	tests := []struct {
 		a, b string

@@ -107,3 +107,87 @@ func editDistance(a, b string) int {
 	}
 	return p[lb]
 }
+
+// Typo returns the candidate that name is an obvious misspelling of, or "" when
+// there is none. It is stricter than Suggest because the caller reports an error
+// where a column set is open (its other columns depend on the data, as after
+// bag_unpack), so a name must read as a slip of the keyboard rather than as
+// another column: one or two edits (case-insensitive, adjacent transpositions
+// counting one) from a candidate of at least 4 characters per edit, and not a
+// variant that data-dependent columns commonly take — a case-only difference
+// (key=value keys are often lower-case), different digits (cs1/cs2,
+// DeviceCustomString1), a plural "s", an underscore, one short underscore-separated
+// part (id_resp_h / id_resp_p), or a custom-log type suffix such as "_s" or "_d".
+func Typo(name string, candidates []string) string {
+	if len(name) < 4 {
+		return ""
+	}
+	lname := strings.ToLower(name)
+	best, bestD := "", 3
+	for _, c := range candidates {
+		lc := strings.ToLower(c)
+		if lc == lname {
+			return "" // the name is a column in another case: plausible, not a slip
+		}
+		if abs(len(lc)-len(lname)) > 2 {
+			continue
+		}
+		d := editDistance(lname, lc)
+		if d > 2 || d*4 > len(lc) || d >= bestD || plausibleVariant(lname, lc) {
+			continue
+		}
+		best, bestD = c, d
+	}
+	return best
+}
+
+// plausibleVariant reports whether two lower-case names differ only in ways that
+// distinct real columns do.
+func plausibleVariant(a, b string) bool {
+	if stripDigits(a) == stripDigits(b) {
+		return true
+	}
+	if a+"s" == b || b+"s" == a || a+"es" == b || b+"es" == a {
+		return true
+	}
+	if strings.ReplaceAll(a, "_", "") == strings.ReplaceAll(b, "_", "") {
+		return true
+	}
+	// Fields named by underscore-separated parts (Zeek's id_resp_h / id_resp_p)
+	// differ in one short part of the same length.
+	if pa, pb := strings.Split(a, "_"), strings.Split(b, "_"); len(pa) >= 2 && len(pa) == len(pb) {
+		diff := 0
+		short := true
+		for i := range pa {
+			if pa[i] != pb[i] {
+				diff++
+				short = short && len(pa[i]) == len(pb[i]) && len(pa[i]) <= 3
+			}
+		}
+		if diff == 1 && short {
+			return true
+		}
+	}
+	for _, suf := range []string{"_s", "_d", "_b", "_g", "_t"} {
+		if a+suf == b || b+suf == a {
+			return true
+		}
+	}
+	return false
+}
+
+func stripDigits(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
