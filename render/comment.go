@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"fmt"
+	"time"
 	"unicode/utf8"
 
 	"github.com/yuin/goldmark"
@@ -50,6 +51,9 @@ var commentLevels = []detail{
 // socpilot.MaxCommentChars. cut says what was left out to fit ("" when
 // nothing was).
 func CommentHTML(a socpilot.Analysis) (html, cut string, err error) {
+	// Sentinel stamps the comment itself; a time in the text would make an
+	// unchanged analysis look changed and be rewritten on every run.
+	a.GeneratedAt = time.Time{}
 	for _, lvl := range commentLevels {
 		var buf bytes.Buffer
 		if err := commentMarkdown.Convert([]byte(analysisMarkdown(a, lvl, markdownText)), &buf); err != nil {

@@ -3,6 +3,7 @@ package render
 import (
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/socpilot/socpilot"
@@ -71,5 +72,22 @@ func TestCleanStripsTerminalEscapes(t *testing.T) {
 		if strings.Contains(got, bad) {
 			t.Errorf("Clean(%q) = %q still contains %q", in, got, bad)
 		}
+	}
+}
+
+func TestCommentHTMLIsStableAcrossRuns(t *testing.T) {
+	a := hostile()
+	a.GeneratedAt = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	first, _, err := CommentHTML(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.GeneratedAt = a.GeneratedAt.Add(time.Second)
+	second, _, err := CommentHTML(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first != second {
+		t.Error("the same analysis a second later renders a different comment, so a re-run would rewrite it")
 	}
 }
