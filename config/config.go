@@ -55,7 +55,11 @@ type Config struct {
 	// ARMEndpoint overrides the cloud's Resource Manager endpoint, e.g.
 	// http://127.0.0.1:8080 for `socpilot emulator`.
 	ARMEndpoint string
-	LLM         LLMConfig
+	// LogsEndpoint overrides the cloud's Log Analytics query endpoint (for
+	// `analyze --verify-kql` and `kql check --workspace-id`): private links,
+	// or a local emulator.
+	LogsEndpoint string
+	LLM          LLMConfig
 	// StateDir holds the demo workspace and the SQLite store.
 	StateDir string
 	// Store is a PostgreSQL URL; "" means SQLite in StateDir.
@@ -144,6 +148,7 @@ var settings = []setting{
 	{key: "cloud", env: "SOCPILOT_CLOUD", yaml: "cloud", kind: kCloud},
 	{key: "sentinel-api-version", env: "SOCPILOT_SENTINEL_API_VERSION", yaml: "sentinel_api_version", kind: kSentinelAPIVersion, vault: []string{"sentinel-api-version"}},
 	{key: "arm-endpoint", env: "SOCPILOT_ARM_ENDPOINT", yaml: "arm_endpoint", kind: kURL},
+	{key: "logs-endpoint", env: "SOCPILOT_LOGS_ENDPOINT", yaml: "logs_endpoint", kind: kURL},
 	{key: "llm-provider", env: "SOCPILOT_LLM_PROVIDER", yaml: "llm.provider", kind: kProvider},
 	{key: "llm-endpoint", env: "SOCPILOT_LLM_ENDPOINT", yaml: "llm.endpoint", kind: kURL, vault: []string{"aoai-endpoint", "base"}},
 	{key: "llm-api-key", env: "SOCPILOT_LLM_API_KEY", yaml: "llm.api_key", kind: kText, secret: true, vault: []string{"aoai-key", "key"}},
@@ -426,6 +431,7 @@ func (c *Config) apply(vals map[string]value) error {
 	c.Cloud = get("cloud")
 	c.SentinelAPIVersion = get("sentinel-api-version")
 	c.ARMEndpoint = strings.TrimRight(get("arm-endpoint"), "/")
+	c.LogsEndpoint = strings.TrimRight(get("logs-endpoint"), "/")
 	c.LLM.Provider = get("llm-provider")
 	c.LLM.Endpoint = get("llm-endpoint")
 	c.LLM.APIKey = get("llm-api-key")
@@ -611,6 +617,7 @@ func (c *Config) Redacted() map[string]string {
 	add("cloud", c.Cloud)
 	add("sentinel-api-version", c.SentinelAPIVersion)
 	add("arm-endpoint", c.ARMEndpoint)
+	add("logs-endpoint", c.LogsEndpoint)
 	add("llm-provider", c.LLM.Provider)
 	add("llm-endpoint", c.LLM.Endpoint)
 	if c.LLM.APIKey != "" {

@@ -174,7 +174,14 @@ func (a *app) workspace(ctx context.Context) (*sentinel.Client, error) {
 // credential is DefaultAzureCredential, except for a loopback ARM endpoint
 // (a local `socpilot emulator`), which accepts the emulator's static token.
 func (a *app) credential(cfg *config.Config) (azcore.TokenCredential, error) {
-	if u, err := url.Parse(cfg.ARMEndpoint); err == nil && cfg.ARMEndpoint != "" && isLoopbackHost(u.Hostname()) {
+	return a.credentialFor(cfg, cfg.ARMEndpoint)
+}
+
+// credentialFor is the credential for a service at endpoint: a local
+// emulator on loopback takes a static token; anything else gets
+// DefaultAzureCredential.
+func (a *app) credentialFor(cfg *config.Config, endpoint string) (azcore.TokenCredential, error) {
+	if u, err := url.Parse(endpoint); err == nil && endpoint != "" && isLoopbackHost(u.Hostname()) {
 		return emulator.Credential{}, nil
 	}
 	cloudCfg, err := config.CloudConfig(cfg.Cloud)

@@ -3,17 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"os"
 	"regexp"
 	"sort"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
-
 	"github.com/spf13/cobra"
 
 	"github.com/socpilot/socpilot/config"
-	"github.com/socpilot/socpilot/emulator"
 	"github.com/socpilot/socpilot/kql"
 	"github.com/socpilot/socpilot/kql/gate"
 	"github.com/socpilot/socpilot/kql/logs"
@@ -50,8 +46,7 @@ error is found, so it can gate a detection-as-code pipeline.`,
 	check.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text or json")
 	check.Flags().StringSliceVar(&o.schemas, "schema", nil, "extra schema file(s): socpilot JSON, Azure-Sentinel CustomTables JSON, or an ARM workspace tables list")
 	check.Flags().StringVar(&o.workspaceID, "workspace-id", "", "also read the schema of the tables the queries name from this Log Analytics workspace (its GUID), with `getschema`")
-	check.Flags().StringVar(&o.logsEndpoint, "logs-endpoint", "", "Log Analytics query endpoint override (sovereign clouds, private links, a local emulator)")
-	check.Flags().MarkHidden("logs-endpoint")
+	check.Flags().StringVar(&o.logsEndpoint, "logs-endpoint", "", "Log Analytics query endpoint override (default SOCPILOT_LOGS_ENDPOINT, else the cloud's)")
 	c.AddCommand(check)
 	return c
 }
@@ -199,17 +194,19 @@ func (a *app) liveSchema(ctx context.Context, o *kqlCheckOptions, s *schema.Sche
 	if err != nil {
 		return nil, err
 	}
-	var cred azcore.TokenCredential = emulator.Credential{}
-	if u, err := url.Parse(o.logsEndpoint); o.logsEndpoint == "" || err != nil || !isLoopbackHost(u.Hostname()) {
-		if cred, err = a.credential(cfg); err != nil {
-			return nil, err
-		}
+	endpoint := o.logsEndpoint
+	if endpoint == "" {
+		endpoint = cfg.LogsEndpoint
+	}
+	cred, err := a.credentialFor(cfg, endpoint)
+	if err != nil {
+		return nil, err
 	}
 	cloudCfg, err := config.CloudConfig(cfg.Cloud)
 	if err != nil {
 		return nil, err
 	}
-	lc, err := logs.New(o.workspaceID, cred, logs.Options{Endpoint: o.logsEndpoint, Cloud: cloudCfg})
+	lc, err := logs.New(o.workspaceID, cred, logs.Options{Endpoint: endpoint, Cloud: cloudCfg})
 	if err != nil {
 		return nil, err
 	}

@@ -30,7 +30,7 @@ func (a *app) verifyQueries(ctx context.Context, res *socpilot.Analysis) error {
 	if cfg.WorkspaceID == "" {
 		return socpilot.Errorf(socpilot.EConfig, "--verify-kql needs the Log Analytics workspace id (the GUID on the workspace's overview page): set SOCPILOT_WORKSPACE_ID")
 	}
-	cred, err := a.credential(cfg)
+	cred, err := a.credentialFor(cfg, cfg.LogsEndpoint)
 	if err != nil {
 		return err
 	}
@@ -38,7 +38,7 @@ func (a *app) verifyQueries(ctx context.Context, res *socpilot.Analysis) error {
 	if err != nil {
 		return err
 	}
-	lc, err := logs.New(cfg.WorkspaceID, cred, logs.Options{Cloud: cloudCfg})
+	lc, err := logs.New(cfg.WorkspaceID, cred, logs.Options{Cloud: cloudCfg, Endpoint: cfg.LogsEndpoint})
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/socpilot/socpilot"
+	"github.com/socpilot/socpilot/emulator"
+	"github.com/socpilot/socpilot/kql/logs/logstest"
+	"github.com/socpilot/socpilot/kql/schema"
+)
+
+// TestAnalyzeVerifyKQL runs analyze on a "real" workspace — the Sentinel
+// emulator over HTTP plus a Log Analytics query API emulator — and checks
+// every proposed query was run as `| take 0` and marked verified, and that
+// the service's own error is reported for one it rejects.
+func TestAnalyzeVerifyKQL(t *testing.T) {
+	srv, err := emulator.New(emulator.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	arm := httptest.NewServer(srv)
+	defer arm.Close()
+	la := logstest.New(t, schema.Default())
+	la.WorkspaceID = "11111111-2222-3333-4444-555555555555"
+	rejected := false
+	la.Hook = func(q string) (int, any, bool) {
+		if strings.HasPrefix(q, "CommonSecurityLog") {
+			rejected = true
+			return http.StatusBadRequest, map[string]any{"error": map[string]any{"code": "BadArgumentError", "message": "The request had some invalid properties",
+				"innererror": map[string]any{"code": "SemanticError", "message": "A semantic error occurred.",
+					"innererror": map[string]any{"code": "SEM0100", "message": "'where' operator: Failed to resolve table or column expression named 'CommonSecurityLog'"}}}}, true
+		}
+		return 0, nil, false
+	}
+	env := map[string]string{
+		"SOCPILOT_STATE_DIR":       t.TempDir(),
+		"SOCPILOT_ARM_ENDPOINT":    arm.URL,
+		"SOCPILOT_SUBSCRIPTION_ID": emulator.DemoSubscription,
+		"SOCPILOT_RESOURCE_GROUP":  emulator.DemoResourceGroup,
+		"SOCPILOT_WORKSPACE_NAME":  emulator.DemoWorkspace,
+		"SOCPILOT_WORKSPACE_ID":    la.WorkspaceID,
+		"SOCPILOT_LOGS_ENDPOINT":   la.URL,
+	}
+	code, stdout, stderr := runCLI(t, env, "", "analyze", "108", "--verify-kql", "-o", "json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var a socpilot.Analysis
+	if err := json.Unmarshal([]byte(stdout), &a); err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Queries) == 0 {
+		t.Fatal("no queries to verify")
+	}
+	ran := map[string]bool{}
+	for _, r := range la.Requests() {
+		if !strings.HasSuffix(strings.TrimSpace(r.Query), "| take 0") {
+			t.Errorf("query not run as `| take 0`: %q", r.Query)
+		}
+		ran[r.Query] = true
+	}
+	for _, q := range a.Queries {
+		switch {
+		case strings.HasPrefix(q.Query, "CommonSecurityLog"):
+			if q.Status == socpilot.QueryVerified || len(q.Notes) == 0 || !strings.Contains(q.Notes[0], "CommonSecurityLog") {
+				t.Errorf("rejected query: status %s notes %v, want the service's error", q.Status, q.Notes)
+			}
+		case q.Status != socpilot.QueryVerified:
+			t.Errorf("query %q: status %s, want verified (notes %v)", q.Title, q.Status, q.Notes)
+		}
+	}
+	if !rejected {
+		t.Log("no CommonSecurityLog query in this incident; the rejection path was not exercised")
+	}
+	if len(ran) < len(a.Queries) {
+		t.Errorf("%d queries, %d run on the workspace", len(a.Queries), len(ran))
+	}
+}
