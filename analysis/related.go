@@ -24,6 +24,11 @@ const relatedWindow = 14 * 24 * time.Hour
 // reads per principal, and other tools share that budget.
 const relatedParallel = 8
 
+// uncorrelated kinds name things shared by everyone: file names such as
+// cmd.exe and first-party cloud apps such as Office 365 would tie every
+// incident to every other. Hashes, accounts, hosts and addresses correlate.
+var uncorrelated = map[string]bool{socpilot.KindFile: true, socpilot.KindCloudApplication: true}
+
 // ignoredValues are entity values too common to correlate on.
 var ignoredValues = map[string]bool{"127.0.0.1": true, "::1": true, "0.0.0.0": true, "localhost": true}
 
@@ -46,7 +51,7 @@ func Related(ctx context.Context, src RelatedSource, d socpilot.IncidentDetails,
 	mine := map[key]string{}
 	for _, e := range d.Entities {
 		v := entityValue(e)
-		if v != "" && !ignoredValues[strings.ToLower(v)] {
+		if v != "" && !ignoredValues[strings.ToLower(v)] && !uncorrelated[e.Kind] {
 			mine[key{e.Kind, strings.ToLower(v)}] = v
 		}
 	}

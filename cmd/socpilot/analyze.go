@@ -98,7 +98,7 @@ func (a *app) runAnalyze(cmd *cobra.Command, arg string, o *analyzeOptions) erro
 	if o.output == "json" {
 		err = render.JSON(a.out, res)
 	} else {
-		err = render.AnalysisMarkdown(a.out, res)
+		err = a.markdownOut(func(w io.Writer) error { return render.AnalysisMarkdown(w, res) })
 	}
 	if err != nil {
 		return err

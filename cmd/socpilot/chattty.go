@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"os"
 	"strings"
 
@@ -44,4 +46,20 @@ func (a *app) interactive() bool {
 func (a *app) chatTUI(ctx context.Context, c *chatState) error {
 	return chatui.Run(ctx, a.in, a.out, chatBackend{c}, chatui.Options{NoColor: a.getenv("NO_COLOR") != "",
 		Intro: "**socpilot chat** — ask about the incident; `/help` lists the commands."})
+}
+
+// markdownOut writes a Markdown document: rendered for the terminal when
+// stdout is one (and NO_COLOR is not set), as plain Markdown otherwise, so
+// pipes and files get the text itself.
+func (a *app) markdownOut(write func(w io.Writer) error) error {
+	f, ok := a.out.(*os.File)
+	if !ok || !chatui.IsTerminal(f) || a.getenv("NO_COLOR") != "" || strings.EqualFold(a.getenv("TERM"), "dumb") {
+		return write(a.out)
+	}
+	var buf bytes.Buffer
+	if err := write(&buf); err != nil {
+		return err
+	}
+	_, err := io.WriteString(a.out, chatui.RenderMarkdown(buf.String(), chatui.TerminalWidth(f)))
+	return err
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -164,7 +165,7 @@ func (a *app) incidentCommand() *cobra.Command {
 			if o.output == "json" {
 				return render.JSON(a.out, d)
 			}
-			return render.IncidentMarkdown(a.out, d)
+			return a.markdownOut(func(w io.Writer) error { return render.IncidentMarkdown(w, d) })
 		},
 	}
 	c.Flags().StringVarP(&o.output, "output", "o", "markdown", "output format: markdown or json")
