@@ -90,7 +90,7 @@ var templates = []template{
 				"| project TimeGenerated, UserId, Operation, ClientIP, Parameters"
 		}},
 	{"Azure role assignments made by the incident's accounts", "Role assignments written in the window and who made them.",
-		"AzureActivity", []string{socpilot.KindAccount}, or(technique("T1098"), has(socpilot.KindAzureResource)),
+		"AzureActivity", []string{socpilot.KindAccount}, or(technique("T1098"), and(has(socpilot.KindAzureResource), tactic("TA0004", "TA0003"))),
 		func(v []string, w string) string {
 			return "AzureActivity\n| where TimeGenerated " + w + "\n| where OperationNameValue =~ \"MICROSOFT.AUTHORIZATION/ROLEASSIGNMENTS/WRITE\"\n| where Caller in~ (" + kqlList(v) + ")\n" +
 				"| project TimeGenerated, Caller, CallerIpAddress, ResourceGroup, _ResourceId, ActivityStatusValue"
