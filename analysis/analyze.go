@@ -328,7 +328,21 @@ func (an *Analyzer) modelQueries(ctx context.Context, number int, qs []modelQuer
 			}
 			return ok, dropped, usage
 		}
-		req := socpilot.ChatRequest{Messages: repairPrompt(tables, failed), SchemaName: "repaired_queries", Schema: schema}
+		// The queries were rehydrated for validation: pseudonymise them again
+		// before they go back to the model.
+		sent := failed
+		if an.Redact != nil {
+			sent = make([]failedQuery, len(failed))
+			for i, f := range failed {
+				f.q.Query, f.q.Title = an.Redact.Redact(f.q.Query), an.Redact.Redact(f.q.Title)
+				for j := range f.problems {
+					f.problems = append([]string(nil), f.problems...)
+					f.problems[j] = an.Redact.Redact(f.problems[j])
+				}
+				sent[i] = f
+			}
+		}
+		req := socpilot.ChatRequest{Messages: repairPrompt(tables, sent), SchemaName: "repaired_queries", Schema: schema}
 		resp, err := an.call(ctx, "repair", []int{number}, req, nil)
 		usage.Add(resp.Usage)
 		var rep repairReply
@@ -347,6 +361,9 @@ func (an *Analyzer) modelQueries(ctx context.Context, number int, qs []modelQuer
 			if i < len(rep.Queries) {
 				q := f.q
 				q.Query = rep.Queries[i].Query
+				if an.Redact != nil {
+					q.Query = an.Redact.Rehydrate(q.Query)
+				}
 				pending = append(pending, q)
 			} else {
 				dropped = append(dropped, fmt.Sprintf("query %q dropped: the repair answer left it out", f.q.Title))

@@ -36,7 +36,13 @@ func TestNoOriginalValueReachesTheModel(t *testing.T) {
 	ctx := context.Background()
 	for _, n := range []int{101, 102, 105, 111} {
 		d := details(t, ws, n)
-		srv := llmtest.New(t).ReplyJSON(goodReport()).Reply("ok")
+		// The model's query names an account and a table that does not
+		// exist, so it goes back for repair: that request is checked too.
+		r := goodReport()
+		v := sensitive(d)[0]
+		bad := query{Title: "Hunt", Purpose: "p", Query: "NoSuchTable | where Account == \"" + v + "\""}
+		r.Queries = []query{bad}
+		srv := llmtest.New(t).ReplyJSON(r).ReplyJSON(map[string]any{"queries": []query{{Title: "Hunt", Query: goodQuery}}}).Reply("ok")
 		an := analyzer(t, srv)
 		an.Redact = redact.New([]byte("0123456789abcdef0123456789abcdef"))
 		if _, err := an.Analyze(ctx, d, false); err != nil {
