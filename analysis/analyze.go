@@ -335,8 +335,8 @@ func (an *Analyzer) modelQueries(ctx context.Context, number int, qs []modelQuer
 			sent = make([]failedQuery, len(failed))
 			for i, f := range failed {
 				f.q.Query, f.q.Title = an.Redact.Redact(f.q.Query), an.Redact.Redact(f.q.Title)
+				f.problems = append([]string(nil), f.problems...)
 				for j := range f.problems {
-					f.problems = append([]string(nil), f.problems...)
 					f.problems[j] = an.Redact.Redact(f.problems[j])
 				}
 				sent[i] = f
