@@ -1,0 +1,35 @@
+package main
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/socpilot/socpilot/emulator"
+	"github.com/socpilot/socpilot/llm/llmtest"
+)
+
+func TestDoctorReportsEachFailureWithItsFix(t *testing.T) {
+	srv, env := networkWorkspace(t)
+	srv.InjectFault(emulator.Fault{Match: "/permissions", Status: http.StatusForbidden, Code: "AuthorizationFailed"})
+	model := llmtest.New(t, llmtest.WithModels("other-model"))
+	env["SOCPILOT_LLM_PROVIDER"] = "compatible"
+	env["SOCPILOT_LLM_ENDPOINT"] = model.URL() + "/v1"
+	env["SOCPILOT_LLM_MODEL"] = "test-model"
+	code, stdout, stderr := runCLI(t, env, "", "doctor")
+	if code != exitFailure || !strings.Contains(stderr, "2 of 6 checks failed") {
+		t.Errorf("exit %d, stderr %q; want 1 and a count of failed checks", code, stderr)
+	}
+	for _, want := range []string{
+		"ok      configuration",
+		"ok      credential",
+		"ok      read incidents",
+		"FAILED  write comments and tasks",
+		"fix: grant the Microsoft Sentinel Responder role",
+		"FAILED  model",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("doctor output lacks %q:\n%s", want, stdout)
+		}
+	}
+}
