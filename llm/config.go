@@ -11,7 +11,6 @@ package llm
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -23,6 +22,7 @@ import (
 	"github.com/openai/openai-go/v3/option"
 
 	"github.com/socpilot/socpilot"
+	"github.com/socpilot/socpilot/internal/loopback"
 )
 
 // Providers.
@@ -183,7 +183,7 @@ func azureOptions(cfg *Config) ([]option.RequestOption, error) {
 	}
 	// Credentials travel only over TLS; plain HTTP is for a local test
 	// server on loopback, which openai-go's azure package also enforces.
-	loopbackHTTP := u.Scheme == "http" && isLoopback(u.Hostname())
+	loopbackHTTP := u.Scheme == "http" && loopback.Host(u.Hostname())
 	if u.Scheme != "https" && !loopbackHTTP {
 		return nil, configErr("SOCPILOT_LLM_ENDPOINT %s must use https: plain http is allowed only for localhost", u.Redacted())
 	}
@@ -227,14 +227,6 @@ func parseEndpoint(s string) (*url.URL, error) {
 		u.Path += "/"
 	}
 	return u, nil
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 func configErr(format string, args ...any) error {

@@ -19,6 +19,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/securityinsights/armsecurityinsights/v2"
 
 	"github.com/socpilot/socpilot"
+	"github.com/socpilot/socpilot/internal/loopback"
 )
 
 // DefaultAPIVersion is the newest stable Microsoft.SecurityInsights api-version.
@@ -78,7 +79,7 @@ func New(ws Workspace, cred azcore.TokenCredential, opts Options) (*Client, erro
 		co.Cloud = cloud.Configuration{ActiveDirectoryAuthorityHost: co.Cloud.ActiveDirectoryAuthorityHost,
 			Services: map[cloud.ServiceName]cloud.ServiceConfiguration{cloud.ResourceManager: svc}}
 		// A local emulator speaks plain HTTP; never allow that for a remote host.
-		co.InsecureAllowCredentialWithHTTP = u.Scheme == "http" && isLoopback(u.Hostname())
+		co.InsecureAllowCredentialWithHTTP = u.Scheme == "http" && loopback.Host(u.Hostname())
 		if u.Scheme == "http" && !co.InsecureAllowCredentialWithHTTP {
 			return nil, socpilot.Errorf(socpilot.EConfig, "ARM endpoint %q uses plain HTTP to a non-loopback host; use https", opts.Endpoint)
 		}
@@ -119,10 +120,6 @@ func New(ws Workspace, cred azcore.TokenCredential, opts Options) (*Client, erro
 
 // Workspace is the workspace this client talks to.
 func (c *Client) Workspace() Workspace { return c.ws }
-
-func isLoopback(host string) bool {
-	return host == "localhost" || strings.HasPrefix(host, "127.") || host == "::1"
-}
 
 // ListIncidents lists incidents matching f, following every nextLink until
 // f.Top incidents are read (all when Top is 0).

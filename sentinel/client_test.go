@@ -316,3 +316,17 @@ func TestMissingWritePermissions(t *testing.T) {
 		}
 	}
 }
+
+// Plain HTTP carries the bearer token in clear: only a loopback address may
+// have it, and a name that merely starts with "127." is not one.
+func TestPlainHTTPOnlyToLoopback(t *testing.T) {
+	for endpoint, ok := range map[string]bool{"http://127.0.0.1:8080": true, "http://localhost:8080": true, "http://127.example.com": false, "http://10.0.0.5": false} {
+		_, err := sentinel.New(demoWS, emulator.Credential{}, sentinel.Options{Endpoint: endpoint})
+		if (err == nil) != ok {
+			t.Errorf("endpoint %s: err %v, want allowed=%v", endpoint, err, ok)
+		}
+		if err != nil && socpilot.ErrorCode(err) != socpilot.EConfig {
+			t.Errorf("endpoint %s: code %s, want config", endpoint, socpilot.ErrorCode(err))
+		}
+	}
+}

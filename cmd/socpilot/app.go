@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
-	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
@@ -14,6 +13,7 @@ import (
 	"github.com/socpilot/socpilot"
 	"github.com/socpilot/socpilot/config"
 	"github.com/socpilot/socpilot/emulator"
+	"github.com/socpilot/socpilot/internal/loopback"
 	"github.com/socpilot/socpilot/kql/gate"
 	"github.com/socpilot/socpilot/sentinel"
 )
@@ -181,7 +181,7 @@ func (a *app) credential(cfg *config.Config) (azcore.TokenCredential, error) {
 // emulator on loopback takes a static token; anything else gets
 // DefaultAzureCredential.
 func (a *app) credentialFor(cfg *config.Config, endpoint string) (azcore.TokenCredential, error) {
-	if u, err := url.Parse(endpoint); err == nil && endpoint != "" && isLoopbackHost(u.Hostname()) {
+	if u, err := url.Parse(endpoint); err == nil && endpoint != "" && loopback.Host(u.Hostname()) {
 		return emulator.Credential{}, nil
 	}
 	cloudCfg, err := config.CloudConfig(cfg.Cloud)
@@ -196,8 +196,4 @@ func (a *app) credentialFor(cfg *config.Config, endpoint string) (azcore.TokenCr
 			Message: "no Azure credential is available (sign in with `az login`, or set AZURE_CLIENT_ID / AZURE_TENANT_ID / AZURE_CLIENT_SECRET)"}
 	}
 	return cred, nil
-}
-
-func isLoopbackHost(h string) bool {
-	return h == "localhost" || strings.HasPrefix(h, "127.") || h == "::1"
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/socpilot/socpilot/emulator"
+	"github.com/socpilot/socpilot/internal/loopback"
 )
 
 func (a *app) emulatorCommand() *cobra.Command {
@@ -39,7 +40,7 @@ func serveEmulator(ctx context.Context, a *app, h http.Handler, listen string) e
 	if err != nil {
 		return usagef("--listen %q: expected host:port, e.g. 127.0.0.1:8080", listen)
 	}
-	if !isLoopbackHost(host) {
+	if !loopback.Host(host) {
 		// The emulator accepts any bearer token: never expose it beyond this machine.
 		return usagef("--listen %q: the emulator only listens on loopback addresses (127.0.0.1, ::1, localhost)", listen)
 	}

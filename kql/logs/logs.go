@@ -23,6 +23,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/monitor/query/azlogs"
 
 	"github.com/socpilot/socpilot"
+	"github.com/socpilot/socpilot/internal/loopback"
 	"github.com/socpilot/socpilot/kql/schema"
 )
 
@@ -79,7 +80,7 @@ func New(workspaceID string, cred azcore.TokenCredential, opts Options) (*Client
 		svc.Endpoint = strings.TrimRight(opts.Endpoint, "/")
 		// An emulator speaks plain HTTP; never send a token over HTTP to a remote host.
 		if u.Scheme == "http" {
-			if !isLoopback(u.Hostname()) {
+			if !loopback.Host(u.Hostname()) {
 				return nil, socpilot.Errorf(socpilot.EConfig, "Log Analytics endpoint %q uses plain HTTP to a non-loopback host; use https", opts.Endpoint)
 			}
 			// azlogs v1.2.0 builds its bearer-token policy without the client's
@@ -125,10 +126,6 @@ func (l loopbackHTTP) Do(req *http.Request) (*http.Response, error) {
 		return l.next.Do(r)
 	}
 	return l.next.Do(req)
-}
-
-func isLoopback(host string) bool {
-	return host == "localhost" || strings.HasPrefix(host, "127.") || host == "::1"
 }
 
 // WorkspaceID is the workspace this client queries.
