@@ -6,6 +6,8 @@ package socpilot
 import (
 	"context"
 	"encoding/json"
+	"html"
+	"strings"
 	"time"
 )
 
@@ -215,4 +217,31 @@ type IncidentSource interface {
 type Writer interface {
 	PutComment(ctx context.Context, inc Incident, c Comment) (Comment, error)
 	PutTask(ctx context.Context, inc Incident, t Task) (Task, error)
+}
+
+// Time is when the alert's activity started: StartTime, else TimeGenerated.
+func (a Alert) Time() time.Time {
+	if !a.StartTime.IsZero() {
+		return a.StartTime
+	}
+	return a.TimeGenerated
+}
+
+// Text is the comment's message as plain text: Sentinel stores limited
+// HTML, so tags become spaces and entities are decoded.
+func (c Comment) Text() string {
+	var b strings.Builder
+	in := false
+	for _, r := range c.Message {
+		switch {
+		case r == '<':
+			in = true
+		case r == '>' && in:
+			in = false
+			b.WriteByte(' ')
+		case !in:
+			b.WriteRune(r)
+		}
+	}
+	return html.UnescapeString(b.String())
 }

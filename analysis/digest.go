@@ -136,7 +136,7 @@ func renderDigest(d socpilot.IncidentDetails, lvl digestLevel, dropped []string)
 	}
 
 	alerts := slices.Clone(d.Alerts)
-	sort.SliceStable(alerts, func(a, b int) bool { return alertTime(alerts[a]).Before(alertTime(alerts[b])) })
+	sort.SliceStable(alerts, func(a, b int) bool { return alerts[a].Time().Before(alerts[b].Time()) })
 	w("\nALERTS (%d, oldest first)\n", len(alerts))
 	if lvl.collapseAlerts {
 		type group struct {
@@ -149,11 +149,11 @@ func renderDigest(d socpilot.IncidentDetails, lvl digestLevel, dropped []string)
 		for _, a := range alerts {
 			g, ok := groups[a.DisplayName]
 			if !ok {
-				g = &group{first: alertTime(a), sev: a.Severity, prod: a.ProductName}
+				g = &group{first: a.Time(), sev: a.Severity, prod: a.ProductName}
 				groups[a.DisplayName] = g
 				order = append(order, a.DisplayName)
 			}
-			g.last = alertTime(a)
+			g.last = a.Time()
 			g.ids = append(g.ids, a.SystemAlertID)
 		}
 		for n, name := range order {
@@ -162,7 +162,7 @@ func renderDigest(d socpilot.IncidentDetails, lvl digestLevel, dropped []string)
 		}
 	} else {
 		for n, a := range alerts {
-			w("A%d %s %s %q (%s) id %s", n+1, ts(alertTime(a)), a.Severity, oneLine(a.DisplayName), oneLine(a.ProductName), a.SystemAlertID)
+			w("A%d %s %s %q (%s) id %s", n+1, ts(a.Time()), a.Severity, oneLine(a.DisplayName), oneLine(a.ProductName), a.SystemAlertID)
 			if len(a.Tactics) > 0 {
 				w("; tactics %s", strings.Join(a.Tactics, ","))
 			}
@@ -219,7 +219,7 @@ func renderDigest(d socpilot.IncidentDetails, lvl digestLevel, dropped []string)
 	if len(comments) > 0 {
 		w("\nANALYST COMMENTS (newest %d of %d)\n", len(comments), len(socpilot.AnalystComments(d.Comments)))
 		for _, c := range comments {
-			w("- %s %s: %s\n", ts(c.CreatedTime), oneLine(c.Author), clip(stripTags(c.Message), lvl.textLimit))
+			w("- %s %s: %s\n", ts(c.CreatedTime), oneLine(c.Author), clip(c.Text(), lvl.textLimit))
 		}
 	}
 	// socpilot's own tasks came from an earlier analysis: leaving them out
@@ -347,13 +347,6 @@ func propText(v any) string {
 	return ""
 }
 
-func alertTime(a socpilot.Alert) time.Time {
-	if !a.StartTime.IsZero() {
-		return a.StartTime
-	}
-	return a.TimeGenerated
-}
-
 func ts(t time.Time) string {
 	if t.IsZero() {
 		return "-"
@@ -381,21 +374,4 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string(r[:n]) + fmt.Sprintf("…[+%d chars]", len(r)-n)
-}
-
-func stripTags(s string) string {
-	var b strings.Builder
-	in := false
-	for _, r := range s {
-		switch {
-		case r == '<':
-			in = true
-		case r == '>' && in:
-			in = false
-			b.WriteByte(' ')
-		case !in:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }

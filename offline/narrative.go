@@ -172,7 +172,7 @@ func timeline(f *facts) []socpilot.TimelineEntry {
 	var out []socpilot.TimelineEntry
 	inc := f.d.Incident
 	for _, a := range f.alerts {
-		e := socpilot.TimelineEntry{Time: alertTime(a).UTC(), Event: "alert: " + oneLine(a.DisplayName), Source: oneLine(a.ProductName), Severity: a.Severity}
+		e := socpilot.TimelineEntry{Time: a.Time().UTC(), Event: "alert: " + oneLine(a.DisplayName), Source: oneLine(a.ProductName), Severity: a.Severity}
 		if len(a.Techniques) > 0 {
 			e.Event += " [" + strings.Join(a.Techniques, ", ") + "]"
 		}

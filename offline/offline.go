@@ -80,7 +80,7 @@ func derive(d socpilot.IncidentDetails) *facts {
 	d.Comments = socpilot.AnalystComments(d.Comments)
 	f := &facts{d: d, byKind: map[string][]socpilot.Entity{}}
 	f.alerts = slices.Clone(d.Alerts)
-	sort.SliceStable(f.alerts, func(i, j int) bool { return alertTime(f.alerts[i]).Before(alertTime(f.alerts[j])) })
+	sort.SliceStable(f.alerts, func(i, j int) bool { return f.alerts[i].Time().Before(f.alerts[j].Time()) })
 	seen := map[string]bool{}
 	for _, e := range d.Entities {
 		k := e.Kind + "\x00" + strings.ToLower(e.Value())
@@ -127,7 +127,7 @@ func derive(d socpilot.IncidentDetails) *facts {
 		if a.ProductName != "" {
 			prods[a.ProductName] = true
 		}
-		if t := alertTime(a); !t.IsZero() {
+		if t := a.Time(); !t.IsZero() {
 			if f.start.IsZero() || t.Before(f.start) {
 				f.start = t
 			}
@@ -181,13 +181,6 @@ func firstTime(ts ...time.Time) time.Time {
 		}
 	}
 	return time.Time{}
-}
-
-func alertTime(a socpilot.Alert) time.Time {
-	if !a.StartTime.IsZero() {
-		return a.StartTime
-	}
-	return a.TimeGenerated
 }
 
 // values returns the identifying values of the entities of a kind.

@@ -79,13 +79,13 @@ func IncidentMarkdown(w io.Writer, d socpilot.IncidentDetails) error {
 	}
 
 	alerts := slices.Clone(d.Alerts)
-	sort.SliceStable(alerts, func(a, b int) bool { return alertTime(alerts[a]).Before(alertTime(alerts[b])) })
+	sort.SliceStable(alerts, func(a, b int) bool { return alerts[a].Time().Before(alerts[b].Time()) })
 	p.f("\n## Alerts (%d)\n\n", len(alerts))
 	if len(alerts) == 0 {
 		p.f("No alerts.\n")
 	}
 	for _, a := range alerts {
-		p.f("- **%s** — %s, %s, %s\n", Line(a.DisplayName), a.Severity, Line(a.ProductName), Time(alertTime(a)))
+		p.f("- **%s** — %s, %s, %s\n", Line(a.DisplayName), a.Severity, Line(a.ProductName), Time(a.Time()))
 		if len(a.Tactics) > 0 || len(a.Techniques) > 0 {
 			p.f("  - tactics: %s; techniques: %s\n", orDash(strings.Join(a.Tactics, ", ")), orDash(strings.Join(a.Techniques, ", ")))
 		}
@@ -119,7 +119,7 @@ func IncidentMarkdown(w io.Writer, d socpilot.IncidentDetails) error {
 		p.f("No comments.\n")
 	}
 	for _, c := range d.Comments {
-		p.f("- %s, %s (id %s):\n%s\n", orDash(Line(c.Author)), Time(c.CreatedTime), c.Name, indent(Truncate(Clean(StripTags(c.Message)), 600)))
+		p.f("- %s, %s (id %s):\n%s\n", orDash(Line(c.Author)), Time(c.CreatedTime), c.Name, indent(Truncate(Clean(c.Text()), 600)))
 	}
 	p.f("\n## Tasks (%d)\n\n", len(d.Tasks))
 	if len(d.Tasks) == 0 {
@@ -220,13 +220,6 @@ func entityDetail(e socpilot.Entity) string {
 	return strings.TrimSpace(strings.Join(parts, "; "))
 }
 
-func alertTime(a socpilot.Alert) time.Time {
-	if !a.StartTime.IsZero() {
-		return a.StartTime
-	}
-	return a.TimeGenerated
-}
-
 type printer struct {
 	w   io.Writer
 	err error
@@ -267,25 +260,4 @@ func indent(s string) string {
 		lines[i] = "    " + l
 	}
 	return strings.Join(lines, "\n")
-}
-
-// StripTags removes HTML tags from a comment message for terminal display.
-func StripTags(s string) string {
-	var b strings.Builder
-	in := false
-	for _, r := range s {
-		switch {
-		case r == '<':
-			in = true
-		case r == '>' && in:
-			in = false
-		case !in:
-			b.WriteRune(r)
-		}
-	}
-	out := b.String()
-	for _, rep := range [][2]string{{"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", `"`}, {"&#39;", "'"}, {"&amp;", "&"}} {
-		out = strings.ReplaceAll(out, rep[0], rep[1])
-	}
-	return out
 }
