@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/socpilot/socpilot"
@@ -328,40 +327,11 @@ func joinInts(ns []int) string {
 // SharedEntities lists entity values that appear in more than one of the
 // incidents, for cross-incident questions.
 func SharedEntities(ds []socpilot.IncidentDetails) []socpilot.Correlation {
-	type key struct{ kind, value string }
-	seen := map[key]map[int]bool{}
-	display := map[key]string{}
+	sg := sightings{}
 	for _, d := range ds {
 		for _, e := range d.Entities {
-			v := entityValue(e)
-			if v == "" {
-				continue
-			}
-			k := key{e.Kind, strings.ToLower(v)}
-			if seen[k] == nil {
-				seen[k] = map[int]bool{}
-				display[k] = v
-			}
-			seen[k][d.Incident.Number] = true
+			sg.add(e, d.Incident.Number)
 		}
 	}
-	var out []socpilot.Correlation
-	for k, nums := range seen {
-		if len(nums) < 2 {
-			continue
-		}
-		c := socpilot.Correlation{Kind: k.kind, Entity: display[k]}
-		for n := range nums {
-			c.Incidents = append(c.Incidents, n)
-		}
-		sort.Ints(c.Incidents)
-		out = append(out, c)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Kind != out[j].Kind {
-			return out[i].Kind < out[j].Kind
-		}
-		return out[i].Entity < out[j].Entity
-	})
-	return out
+	return sg.correlations(2)
 }

@@ -47,17 +47,15 @@ func Related(ctx context.Context, src RelatedSource, d socpilot.IncidentDetails,
 	if err != nil {
 		return nil, fmt.Errorf("list incidents related to %d: %w", d.Incident.Number, err)
 	}
-	type key struct{ kind, value string }
-	mine := map[key]string{}
+	mine := sightings{}
 	for _, e := range d.Entities {
-		v := entityValue(e)
-		if v != "" && !ignoredValues[strings.ToLower(v)] && !uncorrelated[e.Kind] {
-			mine[key{e.Kind, strings.ToLower(v)}] = v
+		if v := entityValue(e); !ignoredValues[strings.ToLower(v)] && !uncorrelated[e.Kind] {
+			mine.add(e, d.Incident.Number)
 		}
 	}
 	var (
 		mu   sync.Mutex
-		seen = map[key]map[int]bool{}
+		seen = sightings{}
 		wg   sync.WaitGroup
 		sem  = make(chan struct{}, relatedParallel)
 		errs []error
@@ -79,12 +77,8 @@ func Related(ctx context.Context, src RelatedSource, d socpilot.IncidentDetails,
 				return
 			}
 			for _, e := range es {
-				k := key{e.Kind, strings.ToLower(entityValue(e))}
-				if _, ok := mine[k]; ok {
-					if seen[k] == nil {
-						seen[k] = map[int]bool{}
-					}
-					seen[k][inc.Number] = true
+				if mine.has(e) {
+					seen.add(e, inc.Number)
 				}
 			}
 		}(inc)
@@ -93,10 +87,53 @@ func Related(ctx context.Context, src RelatedSource, d socpilot.IncidentDetails,
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("read entities of related incidents: %w", errs[0])
 	}
-	var out []socpilot.Correlation
-	for k, nums := range seen {
-		c := socpilot.Correlation{Kind: k.kind, Entity: mine[k]}
-		for n := range nums {
+	return seen.correlations(1), nil
+}
+
+// sightingKey identifies an entity across incidents: values compare
+// case-insensitively within a kind.
+type sightingKey struct{ kind, value string }
+
+// sighting is where one entity value was seen.
+type sighting struct {
+	display   string // the value as first seen
+	incidents map[int]bool
+}
+
+// sightings records which incidents each entity value appears in.
+type sightings map[sightingKey]*sighting
+
+func keyOf(e socpilot.Entity) (sightingKey, string) {
+	v := entityValue(e)
+	return sightingKey{e.Kind, strings.ToLower(v)}, v
+}
+
+func (s sightings) add(e socpilot.Entity, incident int) {
+	k, v := keyOf(e)
+	if v == "" {
+		return
+	}
+	if s[k] == nil {
+		s[k] = &sighting{display: v, incidents: map[int]bool{}}
+	}
+	s[k].incidents[incident] = true
+}
+
+func (s sightings) has(e socpilot.Entity) bool {
+	k, _ := keyOf(e)
+	return s[k] != nil
+}
+
+// correlations lists the values seen in at least min incidents, the most
+// widely seen first.
+func (s sightings) correlations(min int) []socpilot.Correlation {
+	out := []socpilot.Correlation{}
+	for k, sg := range s {
+		if len(sg.incidents) < min {
+			continue
+		}
+		c := socpilot.Correlation{Kind: k.kind, Entity: sg.display}
+		for n := range sg.incidents {
 			c.Incidents = append(c.Incidents, n)
 		}
 		sort.Ints(c.Incidents)
@@ -111,5 +148,5 @@ func Related(ctx context.Context, src RelatedSource, d socpilot.IncidentDetails,
 		}
 		return out[i].Entity < out[j].Entity
 	})
-	return out, nil
+	return out
 }
