@@ -188,13 +188,3 @@ func decodeUTF16Base64(s string) string {
 	}
 	return string(utf16.Decode(u))
 }
-
-// HasAIInstructions reports whether findings include text aimed at AI assistants.
-func HasAIInstructions(fs []socpilot.Finding) bool {
-	for _, f := range fs {
-		if f.Kind == socpilot.FindingAIInstructions {
-			return true
-		}
-	}
-	return false
-}
