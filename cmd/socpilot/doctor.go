@@ -47,6 +47,7 @@ func (a *app) doctorCommand() *cobra.Command {
 			if err := tw.Flush(); err != nil {
 				return err
 			}
+			a.printSettings(cmd.Context())
 			if failed > 0 {
 				return fmt.Errorf("%d of %d checks failed", failed, len(checks))
 			}
@@ -150,4 +151,22 @@ func fixFor(err error, role string) string {
 		return "wait a minute and run doctor again"
 	}
 	return "check network access to Azure Resource Manager"
+}
+
+// printSettings lists every setting in force and where it came from, with
+// secrets masked, so a wrong value can be traced to its source.
+func (a *app) printSettings(ctx context.Context) {
+	cfg, err := a.config(ctx)
+	if err != nil {
+		return
+	}
+	shown := cfg.Redacted()
+	fmt.Fprintln(a.out, "\nSettings (flag > SOCPILOT_* > socpilot.yaml > Key Vault):")
+	tw := tabwriter.NewWriter(a.out, 0, 4, 2, ' ', 0)
+	for _, k := range config.SettingKeys() {
+		if v, ok := shown[k]; ok {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", k, v, cfg.Origin(k))
+		}
+	}
+	tw.Flush()
 }

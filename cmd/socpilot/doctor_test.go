@@ -2,6 +2,7 @@ package main
 
 import (
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -16,6 +17,7 @@ func TestDoctorReportsEachFailureWithItsFix(t *testing.T) {
 	env["SOCPILOT_LLM_PROVIDER"] = "compatible"
 	env["SOCPILOT_LLM_ENDPOINT"] = model.URL() + "/v1"
 	env["SOCPILOT_LLM_MODEL"] = "test-model"
+	env["SOCPILOT_LLM_API_KEY"] = "sk-test-not-a-secret-0000"
 	code, stdout, stderr := runCLI(t, env, "", "doctor")
 	if code != exitFailure || !strings.Contains(stderr, "2 of 6 checks failed") {
 		t.Errorf("exit %d, stderr %q; want 1 and a count of failed checks", code, stderr)
@@ -31,5 +33,13 @@ func TestDoctorReportsEachFailureWithItsFix(t *testing.T) {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("doctor output lacks %q:\n%s", want, stdout)
 		}
+	}
+	for _, re := range []string{`llm-model\s+test-model\s+env:SOCPILOT_LLM_MODEL`, `llm-api-key\s+\(set, hidden\)\s+env:SOCPILOT_LLM_API_KEY`} {
+		if !regexp.MustCompile(re).MatchString(stdout) {
+			t.Errorf("settings do not show %s:\n%s", re, stdout)
+		}
+	}
+	if strings.Contains(stdout+stderr, "sk-test-not-a-secret-0000") {
+		t.Error("doctor printed the API key")
 	}
 }
