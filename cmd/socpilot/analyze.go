@@ -55,24 +55,17 @@ everything it writes is checked against the incident before it is shown or writt
 }
 
 func (a *app) runAnalyze(cmd *cobra.Command, arg string, o *analyzeOptions) error {
-	n, err := incidentNumber(arg)
-	if err != nil {
-		return err
-	}
-	if err := outputFormat(o.output, "markdown", "json"); err != nil {
-		return err
+	if o.related < 0 || o.related > socpilot.MaxIncidentsTop {
+		return usagef("--related %d is out of range (0-%d)", o.related, socpilot.MaxIncidentsTop)
 	}
 	ctx := cmd.Context()
-	ws, err := a.workspace(ctx)
+	n, ws, err := a.openIncident(ctx, arg, o.output, "markdown", "json")
 	if err != nil {
 		return err
 	}
 	an, err := a.analyzer(ctx, o.offline, o.redact)
 	if err != nil {
 		return err
-	}
-	if o.related < 0 || o.related > socpilot.MaxIncidentsTop {
-		return usagef("--related %d is out of range (0-%d)", o.related, socpilot.MaxIncidentsTop)
 	}
 	if o.related > 0 {
 		an.Related = func(ctx context.Context, d socpilot.IncidentDetails) ([]socpilot.Correlation, error) {

@@ -197,3 +197,20 @@ func (a *app) credentialFor(cfg *config.Config, endpoint string) (azcore.TokenCr
 	}
 	return cred, nil
 }
+
+// openIncident checks a command's incident number and -o value before any
+// I/O, then opens the workspace.
+func (a *app) openIncident(ctx context.Context, arg, output string, formats ...string) (int, *sentinel.Client, error) {
+	n, err := incidentNumber(arg)
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := outputFormat(output, formats...); err != nil {
+		return 0, nil, err
+	}
+	ws, err := a.workspace(ctx)
+	if err != nil {
+		return 0, nil, err
+	}
+	return n, ws, nil
+}

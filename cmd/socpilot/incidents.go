@@ -146,15 +146,8 @@ func (a *app) incidentCommand() *cobra.Command {
 		Example: "  socpilot incident 101\n  socpilot incident 101 -o json",
 		Args:    exactArgs(1, "one incident number"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			n, err := incidentNumber(args[0])
-			if err != nil {
-				return err
-			}
-			if err := outputFormat(o.output, "markdown", "json"); err != nil {
-				return err
-			}
 			ctx := cmd.Context()
-			ws, err := a.workspace(ctx)
+			n, ws, err := a.openIncident(ctx, args[0], o.output, "markdown", "json")
 			if err != nil {
 				return err
 			}

@@ -173,8 +173,9 @@ var quotedName = regexp.MustCompile(`'([^']+)'`)
 func (a *app) liveSchema(ctx context.Context, o *kqlCheckOptions, s *schema.Schema, queries []rulefile.Query) (*schema.Schema, error) {
 	names := map[string]bool{}
 	v := &kql.Validator{Schema: s}
+	g := gate.New(s)
 	for _, q := range queries {
-		for _, t := range gate.New(s).Tables(q.Text) {
+		for _, t := range g.Tables(q.Text) {
 			names[t] = true
 		}
 		for _, f := range v.Validate(q.Text) {

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -88,10 +89,10 @@ func oneLine(err error) string {
 	return strings.Join(strings.Fields(err.Error()), " ")
 }
 
-// positiveArgs parses incident numbers.
+// incidentNumber parses an incident number argument.
 func incidentNumber(s string) (int, error) {
-	var n int
-	if _, err := fmt.Sscanf(s, "%d", &n); err != nil || n <= 0 || fmt.Sprint(n) != strings.TrimPrefix(s, "+") {
+	n, err := strconv.Atoi(s)
+	if err != nil || n <= 0 {
 		return 0, usagef("incident number must be a positive whole number, got %q", s)
 	}
 	return n, nil
