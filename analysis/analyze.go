@@ -386,10 +386,6 @@ func (an *Analyzer) call(ctx context.Context, op string, incidents []int, req so
 		outcome := "ok"
 		if err != nil {
 			outcome = socpilot.ErrorCode(err)
-			var e *socpilot.Error
-			if !errors.As(err, &e) {
-				outcome = "error"
-			}
 		}
 		rec := socpilot.AuditRecord{Time: start, Operation: op, Incidents: incidents, Model: an.Model.Name(),
 			PromptTokens: resp.Usage.PromptTokens, CompletionTokens: resp.Usage.CompletionTokens,

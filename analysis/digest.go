@@ -189,14 +189,15 @@ func renderDigest(d socpilot.IncidentDetails, lvl digestLevel, dropped []string)
 		seen := map[string]bool{}
 		for _, e := range g.entities {
 			v := entityValue(e)
-			key := v + "\x00" + entityExtra(e, byID, lvl)
+			extra := entityExtra(e, byID, lvl)
+			key := v + "\x00" + extra
 			if seen[key] {
 				continue // the same entity reported by several alerts
 			}
 			seen[key] = true
 			w("- %s", v)
-			if x := entityExtra(e, byID, lvl); x != "" {
-				w(" (%s)", x)
+			if extra != "" {
+				w(" (%s)", extra)
 			}
 			w("\n")
 		}

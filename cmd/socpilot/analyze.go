@@ -25,13 +25,6 @@ type analyzeOptions struct {
 	related   int
 }
 
-func init() {
-	prev := extraCommands
-	extraCommands = func(a *app) []*cobra.Command {
-		return append(prev(a), a.analyzeCommand(), a.askCommand(), a.chatCommand(), a.kqlCommand())
-	}
-}
-
 func (a *app) analyzeCommand() *cobra.Command {
 	o := &analyzeOptions{}
 	c := &cobra.Command{

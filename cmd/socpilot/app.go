@@ -65,18 +65,13 @@ func (a *app) rootCommand() *cobra.Command {
 		a.emulatorCommand(),
 		a.demoCommand(),
 		a.doctorCommand(),
+		a.analyzeCommand(),
+		a.askCommand(),
+		a.chatCommand(),
+		a.kqlCommand(),
 	)
-	for _, c := range a.extraCommands() {
-		root.AddCommand(c)
-	}
 	return root
 }
-
-// extraCommands is where later commands register; kept as a list so
-// rootCommand stays a plain table.
-func (a *app) extraCommands() []*cobra.Command { return extraCommands(a) }
-
-var extraCommands = func(a *app) []*cobra.Command { return nil }
 
 func (a *app) close() {
 	for i := len(a.closers) - 1; i >= 0; i-- {
