@@ -74,7 +74,7 @@ func TestAnalyzeVerifyKQL(t *testing.T) {
 		}
 	}
 	if !rejected {
-		t.Log("no CommonSecurityLog query in this incident; the rejection path was not exercised")
+		t.Error("incident 108 proposed no CommonSecurityLog query, so the rejection path was not exercised")
 	}
 	if len(ran) < len(a.Queries) {
 		t.Errorf("%d queries, %d run on the workspace", len(a.Queries), len(ran))
