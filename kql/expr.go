@@ -55,6 +55,9 @@ func (c *checker) expr(e Expr, x *ectx) schema.Type {
 				return ""
 			}
 			col, ok := side.find(v.Name.Name)
+			if !ok && side.suffixed && schema.SuffixType(v.Name.Name) != "" {
+				return schema.SuffixType(v.Name.Name)
+			}
 			if !ok && !side.open {
 				c.report(SeverityError, v.Name.S, CodeUnknownColumn, "column '"+v.Name.Name+"' is not in the "+strings.TrimPrefix(id.Name, "$")+" side of the join", didYouMean(schema.Suggest(v.Name.Name, side.names(), 3)))
 			}
@@ -166,8 +169,7 @@ func (c *checker) name(id *Ident, x *ectx) schema.Type {
 	if x.plugin {
 		return ""
 	}
-	c.unknownColumn(id, x.row)
-	return ""
+	return c.unknownColumn(id, x.row)
 }
 
 func (c *checker) scalarNames() []string {
@@ -181,23 +183,29 @@ func (c *checker) scalarNames() []string {
 }
 
 // unknownColumn reports a name that is not a column of the row, with the
-// closest column names, and the Sentinel / Defender time-column lint.
-func (c *checker) unknownColumn(id *Ident, row *shape) {
+// closest column names, and the Sentinel / Defender time-column lint. It
+// returns the type of a name that may be a column after all: one with a type
+// suffix on rows whose workspace adds such columns.
+func (c *checker) unknownColumn(id *Ident, row *shape) schema.Type {
 	if row.open {
 		c.nearMiss(id, row)
-		return
+		return ""
+	}
+	if t := schema.SuffixType(id.Name); row.suffixed && t != "" {
+		c.nearMiss(id, row)
+		return t
 	}
 	if !c.v.NoLint {
 		switch id.Name {
 		case "Timestamp":
 			if row.has("TimeGenerated") {
 				c.report(SeverityError, id.S, CodeTimeColumn, "column 'Timestamp' does not exist here: 'Timestamp' is the Defender XDR advanced hunting name, this Log Analytics table has 'TimeGenerated'", "use 'TimeGenerated'")
-				return
+				return ""
 			}
 		case "TimeGenerated":
 			if row.has("Timestamp") {
 				c.report(SeverityError, id.S, CodeTimeColumn, "column 'TimeGenerated' does not exist here: this Defender XDR table has 'Timestamp'", "use 'Timestamp'")
-				return
+				return ""
 			}
 		}
 	}
@@ -208,6 +216,7 @@ func (c *checker) unknownColumn(id *Ident, row *shape) {
 		msg += " (not in " + row.tables[0] + " at this point of the query)"
 	}
 	c.report(SeverityError, id.S, CodeUnknownColumn, msg, didYouMean(schema.Suggest(id.Name, cands, 3)))
+	return ""
 }
 
 // nearMiss handles a name that is not a listed column of an open row shape

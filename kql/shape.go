@@ -18,9 +18,13 @@ type column struct {
 // an unknown name is not an error unless it is an obvious typo of a listed
 // column (checker.nearMiss).
 type shape struct {
-	cols   []column
-	open   bool
-	tables []string // schema tables the rows come from, for lint
+	cols []column
+	open bool
+	// suffixed: names with a Log Analytics type suffix may be columns too
+	// (AzureDiagnostics rows; schema.Table.Suffixed). Operators that keep the
+	// input's columns keep it; project and summarize end it.
+	suffixed bool
+	tables   []string // schema tables the rows come from, for lint
 }
 
 func openShape() *shape { return &shape{open: true} }
@@ -49,7 +53,7 @@ func (s *shape) names() []string {
 
 // clone returns a copy whose column slice can be changed independently.
 func (s *shape) clone() *shape {
-	n := &shape{open: s.open, tables: s.tables}
+	n := &shape{open: s.open, suffixed: s.suffixed, tables: s.tables}
 	n.cols = make([]column, len(s.cols), len(s.cols)+4)
 	copy(n.cols, s.cols)
 	return n
@@ -112,7 +116,7 @@ func wildcardMatch(pattern, name string) bool {
 }
 
 func shapeFromTable(t *schema.Table) *shape {
-	s := &shape{cols: make([]column, len(t.Columns)), tables: []string{t.Name}, open: t.Open}
+	s := &shape{cols: make([]column, len(t.Columns)), tables: []string{t.Name}, open: t.Open, suffixed: t.Suffixed}
 	for i, c := range t.Columns {
 		s.cols[i] = column{c.Name, c.Type}
 	}

@@ -862,7 +862,7 @@ func (c *checker) project(o *ProjectOp, in *shape) *shape {
 		}
 		switch o.Name {
 		case "project-away":
-			out := &shape{open: in.open, tables: in.tables}
+			out := &shape{open: in.open, suffixed: in.suffixed, tables: in.tables}
 			for _, col := range in.cols {
 				if !keep[col.name] {
 					out.cols = append(out.cols, col)
@@ -1216,6 +1216,7 @@ func (c *checker) join(o *JoinOp, left *shape) *shape {
 	if o.Name == "lookup" {
 		out := left.clone()
 		out.open = left.open || right.open
+		out.suffixed = left.suffixed || right.suffixed
 		keys := map[string]bool{}
 		for _, cond := range o.On {
 			if id, ok := cond.(*Ident); ok {
@@ -1238,6 +1239,7 @@ func (c *checker) join(o *JoinOp, left *shape) *shape {
 	}
 	out := left.clone()
 	out.open = left.open || right.open
+	out.suffixed = left.suffixed || right.suffixed
 	out.tables = append(append([]string{}, left.tables...), right.tables...)
 	for _, col := range right.cols {
 		out.addUnique(col.name, col.typ)
@@ -1252,7 +1254,7 @@ func (c *checker) joinCond(e Expr, x *ectx) {
 	case *Ident:
 		if !x.left.has(v.Name) && !x.left.open {
 			c.unknownColumn(v, x.left)
-		} else if !x.right.has(v.Name) && !x.right.open {
+		} else if !x.right.has(v.Name) && !x.right.open && !(x.right.suffixed && schema.SuffixType(v.Name) != "") {
 			c.report(SeverityError, v.S, CodeUnknownColumn, "column '"+v.Name+"' is not in the right side of the join", didYouMean(schema.Suggest(v.Name, x.right.names(), 3)))
 		}
 	case *Binary:
@@ -1292,6 +1294,7 @@ func (c *checker) union(o *UnionOp, in *shape) *shape {
 		if s.open {
 			out.open = true
 		}
+		out.suffixed = out.suffixed || s.suffixed
 		out.tables = append(out.tables, s.tables...)
 		if kind == "inner" && i > 0 {
 			var keep []column

@@ -1,6 +1,7 @@
 package kql
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -192,6 +193,43 @@ func TestValidateRecursiveFunction(t *testing.T) {
 
 // A stand-in for a parser that unpacks key-value pairs (schema.Table.Open) accepts
 // any column after it, but its name, functions and syntax are still checked.
+// AzureDiagnostics gains columns per workspace as resource logs arrive, named with
+// a type suffix: those names are accepted, other unknown names are still errors.
+func TestValidateSuffixedTable(t *testing.T) {
+	sch := schema.New()
+	sch.AddTable(schema.Table{Name: "AzureDiagnostics", Suffixed: true, Columns: []schema.Column{
+		{Name: "TimeGenerated", Type: schema.Datetime}, {Name: "ResourceType", Type: schema.String},
+		{Name: "requestUri_s", Type: schema.String}, {Name: "httpStatus_d", Type: schema.Real},
+	}})
+	v := &Validator{Schema: sch}
+	for _, src := range []string{
+		"AzureDiagnostics | where TimeGenerated > ago(1d) | where addedAccessPolicy_ObjectId_g != '' | project id_s, isEnabled_b",
+		"AzureDiagnostics | where TimeGenerated > ago(1d) | extend d = duration_d * 2 | where d > 1.5 and startTime_t > ago(1h)",
+		"AzureDiagnostics | where TimeGenerated > ago(1d) | join (AzureDiagnostics | where TimeGenerated > ago(1d)) on $left.id_s == $right.id_s",
+		"AzureDiagnostics | where TimeGenerated > ago(1d) | summarize count() by clientIP_s",
+		"AzureDiagnostics | where TimeGenerated > ago(1d) | where httpStatus_s == '200'", // a type-suffix variant is its own column
+	} {
+		if fs := v.Validate(src); HasErrors(fs) {
+			t.Errorf("Validate(%q) = %v, want no errors", src, simplify(fs))
+		}
+	}
+	for _, src := range []string{
+		"AzureDiagnostics | where TimeGenerated > ago(1d) | where ResourceTyp == 'VAULTS'",           // no suffix: a misspelt column
+		"AzureDiagnostics | where TimeGenerated > ago(1d) | where requestUrl_s == '/'",               // typo of a listed suffixed column
+		"AzureDiagnostics | where TimeGenerated > ago(1d) | where clientIP_x == '1'",                 // not a type suffix
+		"AzureDiagnostics | where TimeGenerated > ago(1d) | project ResourceType | where id_s == ''", // dropped by project
+		"AzureDiagnostics | where Timestamp > ago(1d)",                                               // time-column lint still applies
+	} {
+		if fs := v.Validate(src); !HasErrors(fs) {
+			t.Errorf("Validate(%q) found no error", src)
+		}
+	}
+	cols, _, _ := v.ResultColumns("AzureDiagnostics | where TimeGenerated > ago(1d) | extend s = httpStatus_d, x = newField_d | project s, x")
+	if got := fmt.Sprint(cols); got != "[{s real} {x real}]" {
+		t.Errorf("result columns = %s, want the suffix's type for the added column", got)
+	}
+}
+
 func TestValidateOpenTable(t *testing.T) {
 	sch := schema.New()
 	sch.AddTable(schema.Table{Name: "KVParser", Open: true, Columns: []schema.Column{{Name: "TimeGenerated", Type: schema.Datetime}}})

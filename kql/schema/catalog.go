@@ -97,7 +97,7 @@ func (s *Schema) writeCatalogText(w io.Writer) error {
 		fmt.Fprintf(bw, "S\t%s\n", clean(src))
 	}
 	for _, t := range tables {
-		fmt.Fprintf(bw, "T\t%s\t%d%s\n", clean(t.Name), srcIdx[t.Source], openField(t.Open))
+		fmt.Fprintf(bw, "T\t%s\t%d%s\n", clean(t.Name), srcIdx[t.Source], tableField(t))
 		for _, c := range t.Columns {
 			fmt.Fprintf(bw, "C\t%s\t%s\n", clean(c.Name), c.Type)
 		}
@@ -112,6 +112,14 @@ func (s *Schema) writeCatalogText(w io.Writer) error {
 		}
 	}
 	return bw.Flush()
+}
+
+// tableField is the optional third field of a T record.
+func tableField(t *Table) string {
+	if t.Suffixed && !t.Open {
+		return "\tsuffixed"
+	}
+	return openField(t.Open)
 }
 
 // openField is the optional third field of a T or F record.
@@ -193,17 +201,18 @@ func parseCatalog(text string) (*Schema, error) {
 		case 'S':
 			sources = append(sources, f[0])
 		case 'T', 'F':
-			if nf != 2 && (nf != 3 || f[2] != "open") {
+			if nf != 2 && (nf != 3 || (f[2] != "open" && (f[2] != "suffixed" || line[0] != 'T'))) {
 				return nil, bad()
 			}
-			open := nf == 3
+			open := nf == 3 && f[2] == "open"
+			suffixed := nf == 3 && f[2] == "suffixed"
 			i, err := strconv.Atoi(f[1])
 			if err != nil || i < 0 || i >= len(sources) {
 				return nil, bad()
 			}
 			flush()
 			if line[0] == 'T' {
-				curT = &Table{Name: f[0], Source: sources[i], Open: open}
+				curT = &Table{Name: f[0], Source: sources[i], Open: open, Suffixed: suffixed}
 			} else {
 				curF = &Function{Name: f[0], Source: sources[i], Open: open}
 			}

@@ -272,18 +272,38 @@ func addItem(s *Schema, it *jsonItem, source string, isFunc bool) error {
 
 func toColumns(in []jsonColumn) []Column {
 	out := make([]Column, 0, len(in))
-	seen := make(map[string]bool, len(in))
+	first := make(map[string]Type, len(in))
+	have := make(map[string]bool, len(in))
+	add := func(c Column) {
+		if !have[c.Name] {
+			have[c.Name] = true
+			out = append(out, c)
+		}
+	}
 	for _, c := range in {
 		name := strings.TrimSpace(c.Name)
-		if name == "" || seen[name] {
+		if name == "" {
 			continue
 		}
-		seen[name] = true
 		ty := c.Type
 		if ty == "" {
 			ty = c.ColumnType
 		}
-		out = append(out, Column{Name: name, Type: normType(ty)})
+		t := normType(ty)
+		t0, seen := first[name]
+		if !seen {
+			first[name] = t
+			add(Column{Name: name, Type: t})
+			continue
+		}
+		// A stand-in for a parser whose union legs give a column two types lists
+		// it once per type (ProofpointPOD: NetworkBytes double and string). A
+		// union outputs one column per type, named name_type (KQL union operator
+		// reference); the plain name stays too, as unionTypeSuffixes keeps it.
+		if t != t0 && t != "" && t0 != "" {
+			add(Column{Name: name + "_" + string(t0), Type: t0})
+			add(Column{Name: name + "_" + string(t), Type: t})
+		}
 	}
 	return out
 }

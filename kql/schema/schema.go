@@ -86,6 +86,34 @@ type Table struct {
 	// CEF labels, say), whose result columns depend on the data. A validator then
 	// accepts any column after it but still checks the table's name.
 	Open bool
+	// Suffixed marks a table whose workspace adds columns as data arrives, named
+	// with a Log Analytics type suffix (requestUri_s, httpStatus_d): AzureDiagnostics
+	// in Azure Diagnostics mode. Columns is the set every workspace has; a name
+	// ending in a type suffix (see SuffixType) may be one of the others.
+	Suffixed bool
+}
+
+// SuffixType returns the type a Log Analytics type suffix gives a column name
+// (_s string, _b bool, _d real, _t datetime, _g guid: the HTTP Data Collector API's
+// table, which AzureDiagnostics' added columns follow), or "" when name has none.
+func SuffixType(name string) Type {
+	i := strings.LastIndexByte(name, '_')
+	if i <= 0 || i != len(name)-2 {
+		return ""
+	}
+	switch name[i+1] {
+	case 's':
+		return String
+	case 'b':
+		return Bool
+	case 'd':
+		return Real
+	case 't':
+		return Datetime
+	case 'g':
+		return GUID
+	}
+	return ""
 }
 
 // Column returns the column with exactly this name (KQL names are case-sensitive).

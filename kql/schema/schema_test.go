@@ -163,6 +163,7 @@ func TestCatalogRoundTrip(t *testing.T) {
 	s.AddTable(Table{Name: "T1", Source: "a\tb", Columns: []Column{{"A", String}, {"B", Long}}})
 	s.AddTable(Table{Name: "T0", Source: "x", Columns: []Column{{"C", Datetime}}})
 	s.AddTable(Table{Name: "TOpen", Source: "x", Columns: []Column{{"C", Datetime}}, Open: true})
+	s.AddTable(Table{Name: "TSuffixed", Source: "x", Columns: []Column{{"a_s", String}}, Suffixed: true})
 	s.AddFunction(Function{Name: "F", Source: "x", Params: []Param{{"p", String, "'d'"}, {"q", Long, ""}}, Columns: []Column{{"D", Dynamic}}})
 	s.AddFunction(Function{Name: "FOpen", Source: "x", Columns: []Column{{"D", Dynamic}}, Open: true})
 	var buf bytes.Buffer
@@ -186,8 +187,11 @@ func TestCatalogRoundTrip(t *testing.T) {
 	if f, _ := got.Function("FOpen"); !f.Open || len(f.Columns) != 1 {
 		t.Errorf("open function lost its flag or columns: %+v", f)
 	}
-	if tab, _ := got.Table("T0"); tab.Open {
-		t.Error("T0 read back as open")
+	if tab, _ := got.Table("T0"); tab.Open || tab.Suffixed {
+		t.Error("T0 read back as open or suffixed")
+	}
+	if tab, _ := got.Table("TSuffixed"); !tab.Suffixed || tab.Open {
+		t.Errorf("suffixed table read back as %+v", tab)
 	}
 	if _, err := ReadCatalog(strings.NewReader("not gzip")); err == nil {
 		t.Error("ReadCatalog accepted garbage")
@@ -488,6 +492,35 @@ func TestTypo(t *testing.T) {
 		if got := Typo(tt.name, cols); got != tt.want {
 			t.Errorf("Typo(%q) = %q, want %q", tt.name, got, tt.want)
 		}
+	}
+}
+
+func TestSuffixType(t *testing.T) {
+	tests := map[string]Type{
+		"requestUri_s": String, "isAccessPolicyMatch_b": Bool, "httpStatus_d": Real,
+		"endTime_t": Datetime, "ActivityId_g": GUID,
+		"ResourceType": "", "clientIP_x": "", "_s": "", "a_": "", "name_string": "", "x_S": "",
+	}
+	for name, want := range tests {
+		if got := SuffixType(name); got != want {
+			t.Errorf("SuffixType(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
+
+// A stand-in that lists a column once per type describes a union whose legs
+// disagree: Kusto names those columns name_type.
+func TestLoadJSONColumnWithTwoTypes(t *testing.T) {
+	s, err := LoadJSON(strings.NewReader(`{"Name": "ProofpointPOD", "Properties": [
+		{"Name": "TimeGenerated", "Type": "DateTime"}, {"Name": "NetworkBytes", "Type": "Double"},
+		{"Name": "NetworkBytes", "Type": "String"}, {"Name": "NetworkBytes", "Type": "Double"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab, _ := s.Table("ProofpointPOD")
+	want := []Column{{"TimeGenerated", Datetime}, {"NetworkBytes", Real}, {"NetworkBytes_real", Real}, {"NetworkBytes_string", String}}
+	if diff := cmp.Diff(want, tab.Columns); diff != "" {
+		t.Errorf("columns (-want +got):\n%s", diff)
 	}
 }
 

@@ -114,6 +114,8 @@ type entry struct {
 	extra   []string // "+N columns from X"
 	notes   []string
 	open    bool // other columns may exist (a key-value-unpacking parser's stand-in)
+	// suffixed: columns named with a Log Analytics type suffix may be added per workspace
+	suffixed bool
 }
 
 func (e *entry) add(c schema.Column) bool {
@@ -159,8 +161,11 @@ func Build(dir string) (*schema.Schema, Report, error) {
 			e.extra = append(e.extra, fmt.Sprintf("+%d columns from %s", n, src))
 		case ok && t.Open && !e.open:
 			e.extra = append(e.extra, "open result from "+src)
+		case ok && t.Suffixed && !e.suffixed:
+			e.extra = append(e.extra, "type-suffixed columns may be added, per "+src)
 		}
 		e.open = e.open || t.Open
+		e.suffixed = e.suffixed || t.Suffixed
 	}
 
 	// 1. Built-in tables from Microsoft Learn via sentinelninja: highest precedence.
@@ -247,7 +252,7 @@ func Build(dir string) (*schema.Schema, Report, error) {
 		}
 		rep.PerSource[sourceGroup(e.primary)]++
 		rep.Columns += len(e.cols)
-		out.AddTable(schema.Table{Name: name, Columns: e.cols, Source: src, Open: e.open})
+		out.AddTable(schema.Table{Name: name, Columns: e.cols, Source: src, Open: e.open, Suffixed: e.suffixed})
 	}
 	resultOf := map[string]string{"_SentinelHealth": "SentinelHealth", "_SentinelAudit": "SentinelAudit"}
 	for _, f := range append(functions, sentinelFunctions...) {
@@ -416,11 +421,12 @@ func readSupplement(text string) ([]schema.Table, []schema.Function, error) {
 				return nil, nil, fmt.Errorf("supplement.txt:%d: want %s <name>\\t<source>", n, kind)
 			}
 			open := len(f) > 2 && f[2] == "?"
-			if len(f) > 3 || (len(f) == 3 && !open) {
-				return nil, nil, fmt.Errorf("supplement.txt:%d: the third field may only be ?", n)
+			suffixed := kind == "T" && len(f) > 2 && f[2] == "_"
+			if len(f) > 3 || (len(f) == 3 && !open && !suffixed) {
+				return nil, nil, fmt.Errorf("supplement.txt:%d: the third field may only be ? (or _ on a table)", n)
 			}
 			if kind == "T" {
-				tables = append(tables, schema.Table{Name: f[0], Source: f[1], Open: open})
+				tables = append(tables, schema.Table{Name: f[0], Source: f[1], Open: open, Suffixed: suffixed})
 				cur = &tables[len(tables)-1].Columns
 				continue
 			}

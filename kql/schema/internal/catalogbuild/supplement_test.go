@@ -10,7 +10,7 @@ import (
 
 func TestReadSupplement(t *testing.T) {
 	text := "# comment\n\nT DnsEvents\tsome page\nC Name string\nF P\tparser file\nC A long\nF Q\tparser file\t?\n" +
-		"F R\tparser file\t?\nC B string\nT CEFParser\tparser file\t?\n"
+		"F R\tparser file\t?\nC B string\nT CEFParser\tparser file\t?\nT AzureDiagnostics\tLearn page\t_\n"
 	tables, funcs, err := readSupplement(text)
 	if err != nil {
 		t.Fatal(err)
@@ -18,6 +18,7 @@ func TestReadSupplement(t *testing.T) {
 	wantT := []schema.Table{
 		{Name: "DnsEvents", Source: "some page", Columns: []schema.Column{{Name: "Name", Type: schema.String}}},
 		{Name: "CEFParser", Source: "parser file", Open: true},
+		{Name: "AzureDiagnostics", Source: "Learn page", Suffixed: true},
 	}
 	if diff := cmp.Diff(wantT, tables); diff != "" {
 		t.Errorf("tables (-want +got):\n%s", diff)
@@ -37,6 +38,7 @@ func TestReadSupplement(t *testing.T) {
 		"T X\tsrc\nC A nosuchtype\n",    // unknown type
 		"Z what\n",
 		"F Q\tsrc\tx\n", // the third field is ? or nothing
+		"F Q\tsrc\t_\n", // only a table's columns are added by the workspace
 	} {
 		if _, _, err := readSupplement(bad); err == nil || !strings.Contains(err.Error(), "supplement.txt:") {
 			t.Errorf("readSupplement(%q) error = %v, want a positioned error", bad, err)
