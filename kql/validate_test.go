@@ -30,6 +30,9 @@ func testValidator() *Validator {
 	s.AddTable(schema.Table{Name: "SigninLogsDyn", Columns: []schema.Column{
 		{Name: "TimeGenerated", Type: schema.Datetime}, {Name: "DeviceDetail", Type: schema.Dynamic},
 	}})
+	s.AddTable(schema.Table{Name: "AzureDiagnostics", Suffixed: true, Columns: []schema.Column{
+		{Name: "TimeGenerated", Type: schema.Datetime}, {Name: "ResourceType", Type: schema.String},
+	}})
 	s.AddFunction(schema.Function{Name: "imAuth", Params: []schema.Param{{Name: "starttime", Type: schema.Datetime, Default: "datetime(null)"}},
 		Columns: []schema.Column{{Name: "TimeGenerated", Type: schema.Datetime}, {Name: "TargetUsername", Type: schema.String}}})
 	return &Validator{Schema: s}
@@ -170,6 +173,7 @@ func FuzzValidate(f *testing.F) {
 	f.Add("SecurityEvent | where TimeGenerated > ago(1d) | summarize arg_max(TimeGenerated, *) by Computer")
 	f.Add("let f = (t:(*)) { t | take 1 }; f(SigninLogs) | join kind=leftouter (f(SecurityEvent)) on $left.a == $right.b")
 	f.Add("union isfuzzy=true Sec*, (imAuth | evaluate pivot(x)) | mv-apply y on (summarize make_list(y))")
+	f.Add("AzureDiagnostics | join (AzureDiagnostics | project-away x_s) on $left.id_s == $right.id_g | lookup (SigninLogs) on a_s")
 	v := testValidator()
 	f.Fuzz(func(t *testing.T, src string) {
 		for _, fd := range v.Validate(src) {
