@@ -110,7 +110,8 @@ type HuntingQuery struct {
 	Query   string   `json:"query"`
 	Tables  []string `json:"tables"`
 	// Status: validated (passes the schema-aware validator), verified (ran
-	// on the workspace as `| take 0`), or repaired (validated after model repair rounds).
+	// on the workspace as `| take 0`), repaired (validated after model repair
+	// rounds), or unchecked (no validator was configured).
 	Status       string   `json:"status"`
 	RepairRounds int      `json:"repairRounds,omitempty"`
 	Notes        []string `json:"notes,omitempty"` // validator warnings kept for the reader
@@ -121,6 +122,7 @@ const (
 	QueryValidated = "validated"
 	QueryVerified  = "verified"
 	QueryRepaired  = "repaired"
+	QueryUnchecked = "unchecked"
 )
 
 // Finding is something to know about the incident's data or the analysis.

@@ -121,11 +121,9 @@ func (an *Analyzer) log() *slog.Logger {
 // Analyze produces the analysis of one incident. Model failures never fail
 // the call: the offline analysis is returned, marked with the reason.
 func (an *Analyzer) Analyze(ctx context.Context, d socpilot.IncidentDetails, offlineOnly bool) (socpilot.Analysis, error) {
-	facts := an.Facts.Analyze(d)
-	facts.Findings = mergeFindings(DetectUntrusted(d), facts.Findings)
+	facts := an.offlineFacts(d)
 	facts.GeneratedAt = an.now()
 	facts.Source = socpilot.SourceOffline
-	facts.Queries = an.checkOwnQueries(facts)
 	if an.Related != nil {
 		rel, err := an.Related(ctx, d)
 		if err != nil {
@@ -148,6 +146,16 @@ func (an *Analyzer) Analyze(ctx context.Context, d socpilot.IncidentDetails, off
 		return facts, nil
 	}
 	return out, nil
+}
+
+// offlineFacts is the offline analysis with the untrusted-text findings and
+// only the offline queries that pass the validator: what analyze shows and
+// what a conversation gives the model as facts.
+func (an *Analyzer) offlineFacts(d socpilot.IncidentDetails) socpilot.Analysis {
+	f := an.Facts.Analyze(d)
+	f.Findings = mergeFindings(DetectUntrusted(d), f.Findings)
+	f.Queries = an.checkOwnQueries(f)
+	return f
 }
 
 // checkOwnQueries keeps only offline queries that pass the validator: a
@@ -250,10 +258,14 @@ func (an *Analyzer) cached(ctx context.Context, key string) (socpilot.Analysis, 
 	}
 	b, err := an.Cache.Analysis(ctx, key)
 	if err != nil {
+		if socpilot.ErrorCode(err) != socpilot.ENotFound {
+			an.log().Warn("cached analysis not read; asking the model", "err", err)
+		}
 		return socpilot.Analysis{}, false
 	}
 	var a socpilot.Analysis
 	if err := json.Unmarshal(b, &a); err != nil {
+		an.log().Warn("cached analysis unreadable; asking the model", "key", key, "err", err)
 		return socpilot.Analysis{}, false
 	}
 	// Kept as first written (time and usage too), so a report written back
@@ -290,18 +302,12 @@ func (an *Analyzer) modelQueries(ctx context.Context, number int, qs []modelQuer
 	}
 	if an.Queries == nil {
 		for _, q := range qs {
-			ok = append(ok, socpilot.HuntingQuery{Title: q.Title, Purpose: q.Purpose, Query: q.Query, Status: "unchecked"})
+			ok = append(ok, socpilot.HuntingQuery{Title: q.Title, Purpose: q.Purpose, Query: q.Query, Status: socpilot.QueryUnchecked})
 		}
 		return ok, nil, usage
 	}
 	pending := qs
-	schema, err := an.Schema(repairReply{})
-	if err != nil {
-		for _, q := range qs {
-			dropped = append(dropped, fmt.Sprintf("query %q dropped: %v", q.Title, err))
-		}
-		return nil, dropped, usage
-	}
+	var schema json.RawMessage
 	for round := 0; ; round++ {
 		var failed []failedQuery
 		for _, q := range pending {
@@ -342,12 +348,20 @@ func (an *Analyzer) modelQueries(ctx context.Context, number int, qs []modelQuer
 				sent[i] = f
 			}
 		}
-		req := socpilot.ChatRequest{Messages: repairPrompt(tables, sent), SchemaName: "repaired_queries", Schema: schema}
-		resp, err := an.call(ctx, "repair", []int{number}, req, nil)
-		usage.Add(resp.Usage)
+		// The repair schema is only needed once a query fails.
+		var err error
+		if schema == nil {
+			schema, err = an.Schema(repairReply{})
+		}
 		var rep repairReply
 		if err == nil {
-			err = json.Unmarshal([]byte(resp.Content), &rep)
+			req := socpilot.ChatRequest{Messages: repairPrompt(tables, sent), SchemaName: "repaired_queries", Schema: schema}
+			var resp socpilot.ChatResponse
+			resp, err = an.call(ctx, "repair", []int{number}, req, nil)
+			usage.Add(resp.Usage)
+			if err == nil {
+				err = json.Unmarshal([]byte(resp.Content), &rep)
+			}
 		}
 		if err != nil {
 			for _, f := range failed {

@@ -28,6 +28,7 @@ type Session struct {
 	Conv      socpilot.Conversation
 	incidents map[int]socpilot.IncidentDetails
 	facts     map[int]socpilot.Analysis
+	digests   map[int]string
 	// MemoryTokens bounds history; 0 → DefaultMemoryTokens.
 	MemoryTokens int
 }
@@ -42,7 +43,7 @@ type Answer struct {
 
 // NewSession starts a conversation about incidents (possibly none yet).
 func (an *Analyzer) NewSession(ctx context.Context, store socpilot.Store, load IncidentLoader, incidents []int) (*Session, error) {
-	s := &Session{an: an, store: store, load: load, incidents: map[int]socpilot.IncidentDetails{}, facts: map[int]socpilot.Analysis{}}
+	s := &Session{an: an, store: store, load: load, incidents: map[int]socpilot.IncidentDetails{}, facts: map[int]socpilot.Analysis{}, digests: map[int]string{}}
 	s.Conv = socpilot.Conversation{Incidents: []int{}, Created: an.now(), Updated: an.now()}
 	for _, n := range incidents {
 		if err := s.bring(ctx, n); err != nil {
@@ -71,7 +72,7 @@ func (an *Analyzer) ResumeSession(ctx context.Context, store socpilot.Store, loa
 	if err != nil {
 		return nil, fmt.Errorf("resume conversation: %w", err)
 	}
-	s := &Session{an: an, store: store, load: load, Conv: c, incidents: map[int]socpilot.IncidentDetails{}, facts: map[int]socpilot.Analysis{}}
+	s := &Session{an: an, store: store, load: load, Conv: c, incidents: map[int]socpilot.IncidentDetails{}, facts: map[int]socpilot.Analysis{}, digests: map[int]string{}}
 	for _, n := range c.Incidents {
 		if err := s.bring(ctx, n); err != nil {
 			return nil, err
@@ -90,10 +91,10 @@ func (s *Session) bring(ctx context.Context, n int) error {
 		return err
 	}
 	s.incidents[n] = d
-	f := s.an.Facts.Analyze(d)
-	f.Findings = mergeFindings(DetectUntrusted(d), f.Findings)
-	f.Queries = s.an.checkOwnQueries(f)
-	s.facts[n] = f
+	s.facts[n] = s.an.offlineFacts(d)
+	// The digest of an incident does not change during a conversation: build
+	// it once, not for every question.
+	s.digests[n] = BuildDigest(d, DigestOptions{MaxTokens: s.an.DigestTokens}).Text
 	if !slices.Contains(s.Conv.Incidents, n) {
 		s.Conv.Incidents = append(s.Conv.Incidents, n)
 	}
@@ -208,6 +209,9 @@ func (s *Session) summarise(ctx context.Context, old []socpilot.Turn) string {
 			{Role: socpilot.RoleSystem, Content: "Summarise this SOC conversation in at most 150 words for your own memory. Keep every entity value, incident number, decision and open question exactly."},
 			{Role: socpilot.RoleUser, Content: text}}}
 		resp, err := s.an.call(ctx, "summarise", s.Conv.Incidents, req, nil)
+		if err != nil {
+			s.an.log().Warn("conversation summary by the model failed; keeping a plain one", "err", err)
+		}
 		if err == nil && strings.TrimSpace(resp.Content) != "" {
 			out := resp.Content
 			if s.an.Redact != nil {
@@ -246,13 +250,12 @@ func (s *Session) messages(question string) []socpilot.Message {
 	var ctxb strings.Builder
 	nums := slices.Clone(s.Conv.Incidents)
 	for _, n := range nums {
-		d := s.incidents[n]
 		f := s.facts[n]
 		fmt.Fprintf(&ctxb, "Facts for incident %d (trusted): triage %s, score %d/100; tactics: %s\n", n, f.Triage.Verdict, f.Triage.Score, tacticNames(f))
 		for _, x := range f.Findings {
 			fmt.Fprintf(&ctxb, "- finding: %s\n", red(x.Text))
 		}
-		ctxb.WriteString(fence(fmt.Sprintf("incident %d", n), red(BuildDigest(d, DigestOptions{MaxTokens: s.an.DigestTokens}).Text)))
+		ctxb.WriteString(fence(fmt.Sprintf("incident %d", n), red(s.digests[n])))
 		ctxb.WriteString("\n\n")
 	}
 	if shared := SharedEntities(s.details()); len(shared) > 0 {
