@@ -55,12 +55,12 @@ func CommentHTML(a socpilot.Analysis) (html, cut string, err error) {
 	// unchanged analysis look changed and be rewritten on every run.
 	a.GeneratedAt = time.Time{}
 	for _, lvl := range commentLevels {
-		var buf bytes.Buffer
-		if err := commentMarkdown.Convert([]byte(analysisMarkdown(a, lvl, markdownText)), &buf); err != nil {
-			return "", "", fmt.Errorf("render comment: %w", err)
+		html, fits, err := commentAt(a, lvl)
+		if err != nil {
+			return "", "", err
 		}
-		if utf8.RuneCount(buf.Bytes()) <= socpilot.MaxCommentChars {
-			return buf.String(), lvl.cut, nil
+		if fits {
+			return html, lvl.cut, nil
 		}
 	}
 	// Still too long (a summary of tens of kilobytes): hard cut with a note.
@@ -69,12 +69,22 @@ func CommentHTML(a socpilot.Analysis) (html, cut string, err error) {
 	a.Findings = nil
 	lvl := commentLevels[len(commentLevels)-1]
 	lvl.cut += "; summary cut to 4,000 characters"
+	html, fits, err := commentAt(a, lvl)
+	if err == nil && !fits {
+		err = fmt.Errorf("render comment: report is still over %d characters after every cut", socpilot.MaxCommentChars)
+	}
+	if err != nil {
+		return "", "", err
+	}
+	return html, lvl.cut, nil
+}
+
+// commentAt renders the comment at one level of detail and says whether it
+// fits Sentinel's comment size.
+func commentAt(a socpilot.Analysis, lvl detail) (string, bool, error) {
 	var buf bytes.Buffer
 	if err := commentMarkdown.Convert([]byte(analysisMarkdown(a, lvl, markdownText)), &buf); err != nil {
-		return "", "", fmt.Errorf("render comment: %w", err)
+		return "", false, fmt.Errorf("render comment: %w", err)
 	}
-	if utf8.RuneCount(buf.Bytes()) > socpilot.MaxCommentChars {
-		return "", "", fmt.Errorf("render comment: report is still over %d characters after every cut", socpilot.MaxCommentChars)
-	}
-	return buf.String(), lvl.cut, nil
+	return buf.String(), utf8.RuneCount(buf.Bytes()) <= socpilot.MaxCommentChars, nil
 }
