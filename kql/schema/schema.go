@@ -184,119 +184,100 @@ func (f *Function) RequiredParams() int {
 // Schema is a set of tables and workspace functions. The zero value is not usable;
 // call New. A Schema is safe for concurrent reads once built; Add* must not race with reads.
 type Schema struct {
-	tables    map[string]*Table
-	tableFold map[string]string // lower-cased name -> name (first added wins)
-	funcs     map[string]*Function
-	funcFold  map[string]string
+	tables named[Table]
+	funcs  named[Function]
+}
+
+// named is a set of schema objects by name: exact lookup (KQL names are
+// case-sensitive) plus a case-folded index for suggestions.
+type named[T any] struct {
+	byName map[string]*T
+	fold   map[string]string // lower-cased name -> name (first added wins)
+}
+
+func newNamed[T any]() named[T] {
+	return named[T]{byName: map[string]*T{}, fold: map[string]string{}}
+}
+
+func (n named[T]) add(name string, v T) {
+	n.byName[name] = &v
+	k := strings.ToLower(name)
+	if _, ok := n.fold[k]; !ok {
+		n.fold[k] = name
+	}
+}
+
+func (n named[T]) get(name string) (*T, bool) {
+	v, ok := n.byName[name]
+	return v, ok
+}
+
+func (n named[T]) getFold(name string) (*T, bool) {
+	if v, ok := n.byName[name]; ok {
+		return v, true
+	}
+	exact, ok := n.fold[strings.ToLower(name)]
+	if !ok {
+		return nil, false
+	}
+	return n.byName[exact], true
+}
+
+func (n named[T]) names() []string {
+	names := make([]string, 0, len(n.byName))
+	for k := range n.byName {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func (n named[T]) all() []*T {
+	out := make([]*T, 0, len(n.byName))
+	for _, k := range n.names() {
+		out = append(out, n.byName[k])
+	}
+	return out
 }
 
 // New returns an empty Schema.
 func New() *Schema {
-	return &Schema{
-		tables:    map[string]*Table{},
-		tableFold: map[string]string{},
-		funcs:     map[string]*Function{},
-		funcFold:  map[string]string{},
-	}
+	return &Schema{tables: newNamed[Table](), funcs: newNamed[Function]()}
 }
 
 // AddTable adds t, replacing a table of the same name.
-func (s *Schema) AddTable(t Table) {
-	tt := t
-	s.tables[t.Name] = &tt
-	k := strings.ToLower(t.Name)
-	if _, ok := s.tableFold[k]; !ok {
-		s.tableFold[k] = t.Name
-	}
-}
+func (s *Schema) AddTable(t Table) { s.tables.add(t.Name, t) }
 
 // AddFunction adds f, replacing a function of the same name.
-func (s *Schema) AddFunction(f Function) {
-	ff := f
-	s.funcs[f.Name] = &ff
-	k := strings.ToLower(f.Name)
-	if _, ok := s.funcFold[k]; !ok {
-		s.funcFold[k] = f.Name
-	}
-}
+func (s *Schema) AddFunction(f Function) { s.funcs.add(f.Name, f) }
 
 // Table returns the table with exactly this name (KQL is case-sensitive).
-func (s *Schema) Table(name string) (*Table, bool) {
-	t, ok := s.tables[name]
-	return t, ok
-}
+func (s *Schema) Table(name string) (*Table, bool) { return s.tables.get(name) }
 
 // TableFold returns the table whose name equals name ignoring case, preferring an
 // exact match; useful to say "did you mean SigninLogs?".
-func (s *Schema) TableFold(name string) (*Table, bool) {
-	if t, ok := s.tables[name]; ok {
-		return t, true
-	}
-	n, ok := s.tableFold[strings.ToLower(name)]
-	if !ok {
-		return nil, false
-	}
-	return s.tables[n], true
-}
+func (s *Schema) TableFold(name string) (*Table, bool) { return s.tables.getFold(name) }
 
 // TableNames returns every table name, sorted.
-func (s *Schema) TableNames() []string {
-	names := make([]string, 0, len(s.tables))
-	for n := range s.tables {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func (s *Schema) TableNames() []string { return s.tables.names() }
 
 // Tables returns every table sorted by name.
-func (s *Schema) Tables() []*Table {
-	out := make([]*Table, 0, len(s.tables))
-	for _, n := range s.TableNames() {
-		out = append(out, s.tables[n])
-	}
-	return out
-}
+func (s *Schema) Tables() []*Table { return s.tables.all() }
 
 // Function returns the workspace function with exactly this name.
-func (s *Schema) Function(name string) (*Function, bool) {
-	f, ok := s.funcs[name]
-	return f, ok
-}
+func (s *Schema) Function(name string) (*Function, bool) { return s.funcs.get(name) }
 
 // FunctionFold returns the workspace function whose name equals name ignoring case.
-func (s *Schema) FunctionFold(name string) (*Function, bool) {
-	if f, ok := s.funcs[name]; ok {
-		return f, true
-	}
-	n, ok := s.funcFold[strings.ToLower(name)]
-	if !ok {
-		return nil, false
-	}
-	return s.funcs[n], true
-}
+func (s *Schema) FunctionFold(name string) (*Function, bool) { return s.funcs.getFold(name) }
 
 // FunctionNames returns every workspace function name, sorted.
-func (s *Schema) FunctionNames() []string {
-	names := make([]string, 0, len(s.funcs))
-	for n := range s.funcs {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func (s *Schema) FunctionNames() []string { return s.funcs.names() }
 
 // Functions returns every workspace function sorted by name.
-func (s *Schema) Functions() []*Function {
-	out := make([]*Function, 0, len(s.funcs))
-	for _, n := range s.FunctionNames() {
-		out = append(out, s.funcs[n])
-	}
-	return out
-}
+func (s *Schema) Functions() []*Function { return s.funcs.all() }
 
 // Len returns the number of tables and functions.
-func (s *Schema) Len() (tables, functions int) { return len(s.tables), len(s.funcs) }
+func (s *Schema) Len() (tables, functions int) { return len(s.tables.byName), len(s.funcs.byName) }
 
 // Merge returns a new Schema holding the tables and functions of s and other; where
 // both define a name, other's definition replaces s's whole (a live workspace schema
@@ -307,11 +288,11 @@ func (s *Schema) Merge(other *Schema) *Schema {
 		if src == nil {
 			continue
 		}
-		for _, n := range src.TableNames() {
-			out.AddTable(*src.tables[n])
+		for _, t := range src.Tables() {
+			out.AddTable(*t)
 		}
-		for _, n := range src.FunctionNames() {
-			out.AddFunction(*src.funcs[n])
+		for _, f := range src.Functions() {
+			out.AddFunction(*f)
 		}
 	}
 	return out
