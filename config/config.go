@@ -257,9 +257,7 @@ func Load(ctx context.Context, in Inputs) (*Config, error) {
 	for k, v := range vals {
 		c.origin[k] = v.origin
 	}
-	if err := c.apply(vals); err != nil {
-		return nil, err
-	}
+	c.apply(vals)
 	c.inferProvider(providerInferred)
 	c.defaults(getenv)
 	if err := checkWorkspace(vals); err != nil {
@@ -421,8 +419,9 @@ func expandHome(p string, getenv func(string) string) string {
 	return p
 }
 
-// apply copies the resolved values into c. Values were validated by put.
-func (c *Config) apply(vals map[string]value) error {
+// apply copies the resolved values into c. Values were validated by put,
+// so they parse here.
+func (c *Config) apply(vals map[string]value) {
 	get := func(k string) string { return vals[k].v }
 	c.SubscriptionID = get("subscription-id")
 	c.ResourceGroup = get("resource-group")
@@ -453,7 +452,6 @@ func (c *Config) apply(vals map[string]value) error {
 	c.StateDir = get("state-dir")
 	c.Store = get("store")
 	c.KeyVaultURL = get("keyvault-url")
-	return nil
 }
 
 // azureOpenAIHosts are the host suffixes of Azure OpenAI endpoints in the
