@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 
 	"github.com/invopop/jsonschema"
 )
@@ -95,7 +96,7 @@ func recursive(t reflect.Type, seen []reflect.Type) (string, bool) {
 	if t.PkgPath() == "time" {
 		return "", false
 	}
-	if slicesContains(seen, t) {
+	if slices.Contains(seen, t) {
 		return t.String(), true
 	}
 	seen = append(seen, t)
@@ -109,13 +110,4 @@ func recursive(t reflect.Type, seen []reflect.Type) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-func slicesContains(ts []reflect.Type, t reflect.Type) bool {
-	for _, x := range ts {
-		if x == t {
-			return true
-		}
-	}
-	return false
 }
