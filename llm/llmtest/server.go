@@ -507,14 +507,7 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, req Request, res
 		"logprobs":      nil,
 		"finish_reason": resp.FinishReason,
 	}
-	out := map[string]any{
-		"id":                 "chatcmpl-llmtest",
-		"object":             "chat.completion",
-		"created":            created,
-		"model":              model,
-		"system_fingerprint": "fp_llmtest",
-		"choices":            []any{choice},
-	}
+	out := envelope("chat.completion", model, choice)
 	if azureFlavour {
 		choice["content_filter_results"] = filterResults(resp.FinishReason == "content_filter")
 		out["prompt_filter_results"] = promptFilterResults()
@@ -550,14 +543,7 @@ func (s *Server) stream(w http.ResponseWriter, req Request, resp Response, model
 				choice["content_filter_results"] = filterResults(true)
 			}
 		}
-		c := map[string]any{
-			"id":                 "chatcmpl-llmtest",
-			"object":             "chat.completion.chunk",
-			"created":            created,
-			"model":              model,
-			"system_fingerprint": "fp_llmtest",
-			"choices":            []any{choice},
-		}
+		c := envelope("chat.completion.chunk", model, choice)
 		if includeUsage {
 			c["usage"] = nil
 		}
@@ -582,14 +568,28 @@ func (s *Server) stream(w http.ResponseWriter, req Request, resp Response, model
 	}
 	send(chunk(map[string]any{}, resp.FinishReason))
 	if includeUsage {
-		send(map[string]any{
-			"id": "chatcmpl-llmtest", "object": "chat.completion.chunk", "created": created, "model": model,
-			"system_fingerprint": "fp_llmtest", "choices": []any{}, "usage": usage(req, resp.Content),
-		})
+		c := envelope("chat.completion.chunk", model)
+		c["usage"] = usage(req, resp.Content)
+		send(c)
 	}
 	io.WriteString(w, "data: [DONE]\n\n")
 	if flusher != nil {
 		flusher.Flush()
+	}
+}
+
+// envelope is a chat completion or chunk of object type around choices.
+func envelope(object, model string, choices ...any) map[string]any {
+	if choices == nil {
+		choices = []any{} // the usage chunk: "choices": [], not null
+	}
+	return map[string]any{
+		"id":                 "chatcmpl-llmtest",
+		"object":             object,
+		"created":            created,
+		"model":              model,
+		"system_fingerprint": "fp_llmtest",
+		"choices":            choices,
 	}
 }
 
@@ -616,7 +616,7 @@ func usage(req Request, content string) map[string]int {
 	for _, m := range req.Body.Messages {
 		prompt += 4 + (len(m.Content)+3)/4
 	}
-	completion := (len(content) + 3) / 4
+	completion := CompletionTokens(content)
 	return map[string]int{"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
 }
 
