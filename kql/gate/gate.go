@@ -26,9 +26,6 @@ func New(s *schema.Schema) *Gate {
 	return &Gate{schema: s}
 }
 
-// Schema is the schema the gate checks against.
-func (g *Gate) Schema() *schema.Schema { return g.schema }
-
 // HasTable reports whether the workspace schema has the table.
 func (g *Gate) HasTable(name string) bool {
 	_, ok := g.schema.Table(name)
@@ -40,7 +37,8 @@ var identifier = regexp.MustCompile(`\b[A-Za-z_][A-Za-z0-9_]*\b`)
 // Check returns the tables a query reads and its error-level problems, one
 // line each with position and suggestion.
 func (g *Gate) Check(query string) (tables []string, problems []string) {
-	for _, f := range validate(g.schema, query) {
+	v := &kql.Validator{Schema: g.schema}
+	for _, f := range v.Validate(query) {
 		if f.Severity != kql.SeverityError {
 			continue
 		}
