@@ -9,19 +9,14 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"sort"
-	"strconv"
-	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/socpilot/socpilot"
+	"github.com/socpilot/socpilot/internal/sqlstore"
 )
 
 //go:embed migrations/*.sql
@@ -68,46 +63,12 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// migration is one embedded schema change, applied once, in version order.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-func loadMigrations() ([]migration, error) {
-	ents, err := fs.ReadDir(migrationFS, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, e := range ents {
-		num, _, ok := strings.Cut(e.Name(), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("migration %s: name must start with a positive version number and '_'", e.Name())
-		}
-		b, err := migrationFS.ReadFile("migrations/" + e.Name())
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i := 1; i < len(ms); i++ {
-		if ms[i].version == ms[i-1].version {
-			return nil, fmt.Errorf("migrations %s and %s share version %d", ms[i-1].name, ms[i].name, ms[i].version)
-		}
-	}
-	return ms, nil
-}
-
 // migrate applies pending migrations in one transaction. The advisory lock,
 // keyed by the target schema, makes a second replica wait and then find
 // nothing left to do; without it both would race on CREATE TABLE (even IF
 // NOT EXISTS fails on the catalog's unique index when two run at once).
 func (s *Store) migrate(ctx context.Context) error {
-	ms, err := loadMigrations()
+	ms, err := sqlstore.LoadMigrations(migrationFS, "migrations")
 	if err != nil {
 		return fmt.Errorf("load migrations: %w", err)
 	}
@@ -129,48 +90,24 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
 		return fmt.Errorf("migrate: read schema version: %w", err)
 	}
-	if latest := ms[len(ms)-1].version; current > latest {
-		return socpilot.Errorf(socpilot.EConfig,
-			"the store's schema is at version %d but this socpilot knows only up to %d: upgrade socpilot", current, latest)
+	pending, err := sqlstore.Pending(ms, current)
+	if err != nil {
+		return err
 	}
-	for _, m := range ms {
-		if m.version <= current {
-			continue
-		}
+	for _, m := range pending {
 		// No arguments: pgx sends it over the simple protocol, which runs a
 		// script of several statements.
-		if _, err := tx.Exec(ctx, m.sql); err != nil {
-			return fmt.Errorf("migrate: apply %s: %w", m.name, err)
+		if _, err := tx.Exec(ctx, m.SQL); err != nil {
+			return fmt.Errorf("migrate: apply %s: %w", m.Name, err)
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.version, m.name); err != nil {
-			return fmt.Errorf("migrate: record %s: %w", m.name, err)
+		if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.Version, m.Name); err != nil {
+			return fmt.Errorf("migrate: record %s: %w", m.Name, err)
 		}
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("migrate: commit: %w", err)
 	}
 	return nil
-}
-
-// normTime is t in UTC to the microsecond, PostgreSQL's resolution, so what
-// a method returns equals what a later read returns.
-func normTime(t time.Time) time.Time {
-	return t.UTC().Truncate(time.Microsecond)
-}
-
-func now() time.Time { return normTime(time.Now()) }
-
-// idAlphabet is lower-case base32: ids are easy to type.
-const idAlphabet = "abcdefghijklmnopqrstuvwxyz234567"
-
-// newID returns a random 12-character conversation id (60 bits).
-func newID() string {
-	var b [12]byte
-	rand.Read(b[:]) // never fails (crypto/rand since Go 1.24)
-	for i := range b {
-		b[i] = idAlphabet[b[i]&31]
-	}
-	return string(b[:])
 }
 
 func isNoRows(err error) bool { return errors.Is(err, pgx.ErrNoRows) }

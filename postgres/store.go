@@ -3,18 +3,13 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"slices"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/socpilot/socpilot"
+	"github.com/socpilot/socpilot/internal/sqlstore"
 )
-
-func conversationNotFound(id string) error {
-	return socpilot.Errorf(socpilot.ENotFound, "conversation %q does not exist: start a new one", id)
-}
 
 // turnColumns splits turns into the column arrays that insertTurnsSQL unnests:
 // one statement and one round trip however many turns there are.
@@ -45,36 +40,11 @@ func insertTurns(ctx context.Context, tx pgx.Tx, id string, firstSeq int64, turn
 	return nil
 }
 
-// normTurns copies turns with times normalised; zero times become t.
-func normTurns(turns []socpilot.Turn, t time.Time) []socpilot.Turn {
-	out := make([]socpilot.Turn, len(turns))
-	for i, tu := range turns {
-		if tu.Time.IsZero() {
-			tu.Time = t
-		}
-		tu.Time = normTime(tu.Time)
-		out[i] = tu
-	}
-	return out
-}
-
 // CreateConversation stores c with its turns. An empty ID gets a random one;
 // zero Created, Updated and turn times get the current time. It returns the
 // conversation as stored.
 func (s *Store) CreateConversation(ctx context.Context, c socpilot.Conversation) (socpilot.Conversation, error) {
-	t := now()
-	if c.ID == "" {
-		c.ID = newID()
-	}
-	if c.Created.IsZero() {
-		c.Created = t
-	}
-	if c.Updated.IsZero() {
-		c.Updated = c.Created
-	}
-	c.Created, c.Updated = normTime(c.Created), normTime(c.Updated)
-	c.Incidents = append([]int{}, c.Incidents...)
-	c.Turns = normTurns(c.Turns, t)
+	c = sqlstore.NewConversation(c)
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `INSERT INTO conversations (id, incidents, summary, created, updated, next_seq, touched)
 			VALUES ($1, $2, $3, $4, $5, $6, nextval('conversation_touches')) ON CONFLICT (id) DO NOTHING`,
@@ -120,7 +90,7 @@ func (s *Store) LatestConversation(ctx context.Context) (socpilot.Conversation, 
 		var id string
 		err := tx.QueryRow(ctx, `SELECT id FROM conversations ORDER BY touched DESC LIMIT 1`).Scan(&id)
 		if isNoRows(err) {
-			return socpilot.Errorf(socpilot.ENotFound, "there is no saved conversation yet")
+			return sqlstore.NoConversation()
 		}
 		if err != nil {
 			return err
@@ -151,7 +121,7 @@ func scanConversation(row pgx.Row) (socpilot.Conversation, error) {
 func getConversation(ctx context.Context, tx pgx.Tx, id string) (socpilot.Conversation, error) {
 	c, err := scanConversation(tx.QueryRow(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id = $1`, id))
 	if isNoRows(err) {
-		return c, conversationNotFound(id)
+		return c, sqlstore.ConversationNotFound(id)
 	}
 	if err != nil {
 		return c, err
@@ -213,15 +183,15 @@ func (s *Store) AppendTurns(ctx context.Context, id string, turns ...socpilot.Tu
 		var one int
 		err := s.pool.QueryRow(ctx, `SELECT 1 FROM conversations WHERE id = $1`, id).Scan(&one)
 		if isNoRows(err) {
-			return fmt.Errorf("append to conversation %s: %w", id, conversationNotFound(id))
+			return fmt.Errorf("append to conversation %s: %w", id, sqlstore.ConversationNotFound(id))
 		}
 		if err != nil {
 			return fmt.Errorf("append to conversation %s: %w", id, err)
 		}
 		return nil
 	}
-	t := now()
-	turns = normTurns(turns, t)
+	t := sqlstore.Now()
+	turns = sqlstore.NormTurns(turns, t)
 	roles, contents, times, tokens := turnColumns(turns)
 	// One statement: the UPDATE takes the conversation's row lock and reserves
 	// the sequence numbers, the INSERT uses them. No conversation, no rows.
@@ -237,7 +207,7 @@ func (s *Store) AppendTurns(ctx context.Context, id string, turns ...socpilot.Tu
 		return fmt.Errorf("append %d turns to conversation %s: %w", len(turns), id, err)
 	}
 	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("append %d turns to conversation %s: %w", len(turns), id, conversationNotFound(id))
+		return fmt.Errorf("append %d turns to conversation %s: %w", len(turns), id, sqlstore.ConversationNotFound(id))
 	}
 	return nil
 }
@@ -245,16 +215,16 @@ func (s *Store) AppendTurns(ctx context.Context, id string, turns ...socpilot.Tu
 // ReplaceHistory compacts a conversation's memory: it sets the summary and
 // incidents and keeps only the turns in keep, in that order.
 func (s *Store) ReplaceHistory(ctx context.Context, id string, incidents []int, summary string, keep []socpilot.Turn) error {
-	t := now()
-	keep = normTurns(keep, t)
-	incidents = append([]int{}, incidents...)
+	t := sqlstore.Now()
+	keep = sqlstore.NormTurns(keep, t)
+	incidents = sqlstore.Incidents(incidents)
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var next int64
 		err := tx.QueryRow(ctx, `UPDATE conversations SET incidents = $2, summary = $3, next_seq = next_seq + $4, updated = $5,
 				touched = nextval('conversation_touches')
 			WHERE id = $1 RETURNING next_seq`, id, incidents, summary, len(keep), t).Scan(&next)
 		if isNoRows(err) {
-			return conversationNotFound(id)
+			return sqlstore.ConversationNotFound(id)
 		}
 		if err != nil {
 			return err
@@ -272,13 +242,11 @@ func (s *Store) ReplaceHistory(ctx context.Context, id string, incidents []int, 
 
 // RecordModelCall appends r to the audit trail; a zero Time gets the current time.
 func (s *Store) RecordModelCall(ctx context.Context, r socpilot.AuditRecord) error {
-	if r.Time.IsZero() {
-		r.Time = now()
-	}
+	r = sqlstore.NewAuditRecord(r)
 	_, err := s.pool.Exec(ctx, `INSERT INTO model_calls
 		(time, operation, incidents, model, prompt_tokens, completion_tokens, elapsed_ns, request_sha256, outcome)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		normTime(r.Time), r.Operation, append([]int{}, r.Incidents...), r.Model, r.PromptTokens, r.CompletionTokens,
+		r.Time, r.Operation, r.Incidents, r.Model, r.PromptTokens, r.CompletionTokens,
 		int64(r.Elapsed), r.RequestSHA256, r.Outcome)
 	if err != nil {
 		return fmt.Errorf("record %s model call: %w", r.Operation, err)
@@ -319,11 +287,9 @@ func (s *Store) ModelCalls(ctx context.Context, limit int) ([]socpilot.AuditReco
 // case-insensitively). changed is false when that artifact already holds the
 // same hash, which is how write-back reports "unchanged" and stays idempotent.
 func (s *Store) RecordWrite(ctx context.Context, incidentID, kind, artifactID, contentSHA256 string, at time.Time) (changed bool, err error) {
-	if incidentID == "" || kind == "" || artifactID == "" || contentSHA256 == "" {
-		return false, socpilot.Errorf(socpilot.EInvalid, "record write: incident id, kind, artifact id and content hash are all required")
-	}
-	if at.IsZero() {
-		at = now()
+	w, err := sqlstore.NewWrite(incidentID, kind, artifactID, contentSHA256, at)
+	if err != nil {
+		return false, err
 	}
 	// The upsert updates only when the hash differs and RETURNING yields a row
 	// only for an insert or an update. Replicas racing on one artifact
@@ -334,7 +300,7 @@ func (s *Store) RecordWrite(ctx context.Context, incidentID, kind, artifactID, c
 			SET content_sha256 = excluded.content_sha256, incident_id = excluded.incident_id, at = excluded.at
 			WHERE writes.content_sha256 <> excluded.content_sha256
 		RETURNING 1`,
-		strings.ToLower(incidentID), kind, artifactID, incidentID, contentSHA256, normTime(at))
+		w.IncidentKey, w.Kind, w.ArtifactID, w.IncidentID, w.ContentSHA256, w.At)
 	if err != nil {
 		return false, fmt.Errorf("record %s %s write: %w", kind, artifactID, err)
 	}
@@ -349,18 +315,13 @@ func (s *Store) RecordWrite(ctx context.Context, incidentID, kind, artifactID, c
 
 // PutAnalysis caches data (a serialised analysis) under key, replacing any earlier entry.
 func (s *Store) PutAnalysis(ctx context.Context, key string, incidentNumber int, data []byte, at time.Time) error {
-	if key == "" {
-		return socpilot.Errorf(socpilot.EInvalid, "cache analysis: empty key")
+	a, err := sqlstore.NewAnalysis(key, incidentNumber, data, at)
+	if err != nil {
+		return err
 	}
-	if at.IsZero() {
-		at = now()
-	}
-	if data == nil {
-		data = []byte{}
-	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO analyses (key, incident_number, data, at) VALUES ($1, $2, $3, $4)
+	_, err = s.pool.Exec(ctx, `INSERT INTO analyses (key, incident_number, data, at) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (key) DO UPDATE SET incident_number = excluded.incident_number, data = excluded.data, at = excluded.at`,
-		key, incidentNumber, data, normTime(at))
+		a.Key, a.IncidentNumber, a.Data, a.At)
 	if err != nil {
 		return fmt.Errorf("cache analysis of incident %d: %w", incidentNumber, err)
 	}
@@ -372,7 +333,7 @@ func (s *Store) Analysis(ctx context.Context, key string) ([]byte, error) {
 	var data []byte
 	err := s.pool.QueryRow(ctx, `SELECT data FROM analyses WHERE key = $1`, key).Scan(&data)
 	if isNoRows(err) {
-		return nil, socpilot.Errorf(socpilot.ENotFound, "no cached analysis for %q", key)
+		return nil, sqlstore.AnalysisNotFound(key)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("get cached analysis: %w", err)
@@ -403,60 +364,23 @@ func (s *Store) SearchTurns(ctx context.Context, q string, limit int) ([]socpilo
 		if err != nil {
 			return err
 		}
-		var hits []turnHit
-		for rows.Next() {
-			var h turnHit
-			if err := rows.Scan(&h.conversation, &h.seq, &h.turn.Role, &h.turn.Content, &h.turn.Time, &h.turn.Tokens); err != nil {
-				rows.Close()
-				return err
-			}
-			h.turn.Time = h.turn.Time.UTC()
-			hits = append(hits, h)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		// CollectRows closes rows: the transaction is free for the header reads.
+		hits, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (sqlstore.TurnHit, error) {
+			var h sqlstore.TurnHit
+			err := row.Scan(&h.Conversation, &h.Seq, &h.Turn.Role, &h.Turn.Content, &h.Turn.Time, &h.Turn.Tokens)
+			h.Turn.Time = h.Turn.Time.UTC()
+			return h, err
+		})
+		if err != nil {
 			return err
 		}
-		out, err = groupHits(hits, func(id string) (socpilot.Conversation, error) {
+		out, err = sqlstore.GroupHits(hits, func(id string) (socpilot.Conversation, error) {
 			return scanConversation(tx.QueryRow(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id = $1`, id))
 		})
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("search turns: %w", err)
-	}
-	return out, nil
-}
-
-// turnHit is one matching turn.
-type turnHit struct {
-	conversation string
-	seq          int64
-	turn         socpilot.Turn
-}
-
-// groupHits gathers hits (best first) by conversation, conversations in the
-// order of their best hit, turns within one in conversation order.
-func groupHits(hits []turnHit, header func(id string) (socpilot.Conversation, error)) ([]socpilot.Conversation, error) {
-	out := []socpilot.Conversation{}
-	index := map[string]int{}
-	var seqs [][]int64
-	for _, h := range hits {
-		i, ok := index[h.conversation]
-		if !ok {
-			c, err := header(h.conversation)
-			if err != nil {
-				return nil, err
-			}
-			i = len(out)
-			index[h.conversation] = i
-			out = append(out, c)
-			seqs = append(seqs, nil)
-		}
-		// Insert in seq order; a conversation has few matching turns.
-		j := sort.Search(len(seqs[i]), func(k int) bool { return seqs[i][k] > h.seq })
-		seqs[i] = slices.Insert(seqs[i], j, h.seq)
-		out[i].Turns = slices.Insert(out[i].Turns, j, h.turn)
 	}
 	return out, nil
 }

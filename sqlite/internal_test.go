@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/socpilot/socpilot"
+	"github.com/socpilot/socpilot/internal/sqlstore"
 )
 
 func TestPragmas(t *testing.T) {
@@ -42,13 +43,13 @@ func TestPragmas(t *testing.T) {
 func TestMigrationsRecorded(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "m.db")
-	ms, err := loadMigrations()
+	ms, err := sqlstore.LoadMigrations(migrationFS, "migrations")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var want []int
 	for _, m := range ms {
-		want = append(want, m.version)
+		want = append(want, m.Version)
 	}
 	for range 2 {
 		s, err := Open(t.Context(), path)
@@ -97,7 +98,7 @@ func TestRefuseNewerSchema(t *testing.T) {
 func TestSearchBackfill(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	ms, err := loadMigrations()
+	ms, err := sqlstore.LoadMigrations(migrationFS, "migrations")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,22 +11,20 @@ package sqlite
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/socpilot/socpilot"
+	"github.com/socpilot/socpilot/internal/sqlstore"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
 
@@ -123,44 +121,10 @@ func (s *Store) Close() error {
 	return s.closeErr
 }
 
-// migration is one embedded schema change, applied once, in version order.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-func loadMigrations() ([]migration, error) {
-	ents, err := fs.ReadDir(migrationFS, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, e := range ents {
-		num, _, ok := strings.Cut(e.Name(), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("migration %s: name must start with a positive version number and '_'", e.Name())
-		}
-		b, err := migrationFS.ReadFile("migrations/" + e.Name())
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i := 1; i < len(ms); i++ {
-		if ms[i].version == ms[i-1].version {
-			return nil, fmt.Errorf("migrations %s and %s share version %d", ms[i-1].name, ms[i].name, ms[i].version)
-		}
-	}
-	return ms, nil
-}
-
 // migrate applies the pending migrations in one IMMEDIATE transaction, so
 // two processes opening the same file at once apply them exactly once.
 func (s *Store) migrate(ctx context.Context) error {
-	ms, err := loadMigrations()
+	ms, err := sqlstore.LoadMigrations(migrationFS, "migrations")
 	if err != nil {
 		return fmt.Errorf("load migrations: %w", err)
 	}
@@ -168,7 +132,7 @@ func (s *Store) migrate(ctx context.Context) error {
 }
 
 // apply brings the schema to the last of ms (sorted by version).
-func (s *Store) apply(ctx context.Context, ms []migration) error {
+func (s *Store) apply(ctx context.Context, ms []sqlstore.Migration) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
@@ -184,20 +148,17 @@ func (s *Store) apply(ctx context.Context, ms []migration) error {
 	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
 		return fmt.Errorf("migrate: read schema version: %w", err)
 	}
-	if latest := ms[len(ms)-1].version; current > latest {
-		return socpilot.Errorf(socpilot.EConfig,
-			"the store's schema is at version %d but this socpilot knows only up to %d: upgrade socpilot", current, latest)
+	pending, err := sqlstore.Pending(ms, current)
+	if err != nil {
+		return err
 	}
-	for _, m := range ms {
-		if m.version <= current {
-			continue
-		}
-		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-			return fmt.Errorf("migrate: apply %s: %w", m.name, err)
+	for _, m := range pending {
+		if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+			return fmt.Errorf("migrate: apply %s: %w", m.Name, err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied) VALUES (?, ?, ?)`,
-			m.version, m.name, fmtTime(time.Now())); err != nil {
-			return fmt.Errorf("migrate: record %s: %w", m.name, err)
+			m.Version, m.Name, fmtTime(time.Now())); err != nil {
+			return fmt.Errorf("migrate: record %s: %w", m.Name, err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
@@ -207,16 +168,11 @@ func (s *Store) apply(ctx context.Context, ms []migration) error {
 }
 
 // timeLayout is RFC 3339 with a fixed six-digit fraction: unlike
-// time.RFC3339Nano it sorts correctly as text, and microseconds are what
-// PostgreSQL keeps, so both stores return the same times.
+// time.RFC3339Nano it sorts correctly as text, and keeps the microseconds
+// sqlstore.NormTime leaves, so both stores return the same times.
 const timeLayout = "2006-01-02T15:04:05.000000Z07:00"
 
-// normTime is t in UTC, to the microsecond, without a monotonic reading.
-func normTime(t time.Time) time.Time {
-	return t.UTC().Truncate(time.Microsecond)
-}
-
-func fmtTime(t time.Time) string { return normTime(t).Format(timeLayout) }
+func fmtTime(t time.Time) string { return sqlstore.NormTime(t).Format(timeLayout) }
 
 func parseTime(s string) (time.Time, error) {
 	t, err := time.Parse(time.RFC3339Nano, s)
@@ -224,20 +180,4 @@ func parseTime(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("stored time %q: %w", s, err)
 	}
 	return t.UTC(), nil
-}
-
-// now is the current time as the store keeps it.
-func now() time.Time { return normTime(time.Now()) }
-
-// idAlphabet is lower-case base32: ids are easy to type and case-insensitive filesystems do not matter.
-const idAlphabet = "abcdefghijklmnopqrstuvwxyz234567"
-
-// newID returns a random 12-character conversation id (60 bits).
-func newID() string {
-	var b [12]byte
-	rand.Read(b[:]) // never fails (crypto/rand since Go 1.24)
-	for i := range b {
-		b[i] = idAlphabet[b[i]&31]
-	}
-	return string(b[:])
 }

@@ -6,13 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
-	"sort"
 	"strings"
 	"time"
 	"unicode"
 
 	"github.com/socpilot/socpilot"
+	"github.com/socpilot/socpilot/internal/sqlstore"
 )
 
 // querier is what reads need from a *sql.DB or *sql.Tx.
@@ -26,33 +25,34 @@ type querier interface {
 // tick still order correctly. Writers are serialised, so MAX+1 is unique.
 const nextTouch = `(SELECT COALESCE(MAX(touched), 0) + 1 FROM conversations)`
 
-func conversationNotFound(id string) error {
-	return socpilot.Errorf(socpilot.ENotFound, "conversation %q does not exist: start a new one", id)
+// incidentsJSON is incident numbers as the incidents columns hold them: a
+// JSON array, never null.
+func incidentsJSON(v []int) string {
+	b, _ := json.Marshal(sqlstore.Incidents(v)) // an []int always marshals
+	return string(b)
+}
+
+// parseIncidents reads an incidents column; the result is never nil.
+func parseIncidents(s string) ([]int, error) {
+	var v []int
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		return nil, fmt.Errorf("stored incidents %q: %w", s, err)
+	}
+	if v == nil {
+		v = []int{}
+	}
+	return v, nil
 }
 
 // CreateConversation stores c with its turns. An empty ID gets a random one;
 // zero Created, Updated and turn times get the current time. It returns the
 // conversation as stored.
 func (s *Store) CreateConversation(ctx context.Context, c socpilot.Conversation) (socpilot.Conversation, error) {
-	t := now()
-	if c.ID == "" {
-		c.ID = newID()
-	}
-	if c.Created.IsZero() {
-		c.Created = t
-	}
-	if c.Updated.IsZero() {
-		c.Updated = c.Created
-	}
-	c.Created, c.Updated = normTime(c.Created), normTime(c.Updated)
-	c.Incidents = append([]int{}, c.Incidents...)
-	c.Turns = normTurns(c.Turns, t)
-	inc, _ := json.Marshal(c.Incidents)
-
+	c = sqlstore.NewConversation(c)
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO conversations (id, incidents, summary, created, updated, next_seq, touched)
 			VALUES (?, ?, ?, ?, ?, ?, `+nextTouch+`) ON CONFLICT (id) DO NOTHING`,
-			c.ID, string(inc), c.Summary, fmtTime(c.Created), fmtTime(c.Updated), len(c.Turns))
+			c.ID, incidentsJSON(c.Incidents), c.Summary, fmtTime(c.Created), fmtTime(c.Updated), len(c.Turns))
 		if err != nil {
 			return err
 		}
@@ -67,19 +67,6 @@ func (s *Store) CreateConversation(ctx context.Context, c socpilot.Conversation)
 		return socpilot.Conversation{}, fmt.Errorf("create conversation %s: %w", c.ID, err)
 	}
 	return c, nil
-}
-
-// normTurns copies turns with times normalised; zero times become t.
-func normTurns(turns []socpilot.Turn, t time.Time) []socpilot.Turn {
-	out := make([]socpilot.Turn, len(turns))
-	for i, tu := range turns {
-		if tu.Time.IsZero() {
-			tu.Time = t
-		}
-		tu.Time = normTime(tu.Time)
-		out[i] = tu
-	}
-	return out
 }
 
 func insertTurns(ctx context.Context, tx *sql.Tx, id string, firstSeq int64, turns []socpilot.Turn) error {
@@ -143,7 +130,7 @@ func (s *Store) LatestConversation(ctx context.Context) (socpilot.Conversation, 
 		var id string
 		err := tx.QueryRowContext(ctx, `SELECT id FROM conversations ORDER BY touched DESC LIMIT 1`).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
-			return socpilot.Errorf(socpilot.ENotFound, "there is no saved conversation yet")
+			return sqlstore.NoConversation()
 		}
 		if err != nil {
 			return err
@@ -165,13 +152,10 @@ func scanConversation(sc interface{ Scan(...any) error }) (socpilot.Conversation
 	if err := sc.Scan(&c.ID, &inc, &c.Summary, &created, &updated); err != nil {
 		return c, err
 	}
-	if err := json.Unmarshal([]byte(inc), &c.Incidents); err != nil {
-		return c, fmt.Errorf("stored incidents of conversation %s: %w", c.ID, err)
-	}
-	if c.Incidents == nil {
-		c.Incidents = []int{}
-	}
 	var err error
+	if c.Incidents, err = parseIncidents(inc); err != nil {
+		return c, fmt.Errorf("conversation %s: %w", c.ID, err)
+	}
 	if c.Created, err = parseTime(created); err != nil {
 		return c, err
 	}
@@ -184,7 +168,7 @@ func scanConversation(sc interface{ Scan(...any) error }) (socpilot.Conversation
 func getConversation(ctx context.Context, q querier, id string) (socpilot.Conversation, error) {
 	c, err := scanConversation(q.QueryRowContext(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return c, conversationNotFound(id)
+		return c, sqlstore.ConversationNotFound(id)
 	}
 	if err != nil {
 		return c, err
@@ -249,14 +233,14 @@ func (s *Store) AppendTurns(ctx context.Context, id string, turns ...socpilot.Tu
 		_, err := s.Conversation(ctx, id)
 		return err
 	}
-	t := now()
-	turns = normTurns(turns, t)
+	t := sqlstore.Now()
+	turns = sqlstore.NormTurns(turns, t)
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		var next int64
 		err := tx.QueryRowContext(ctx, `UPDATE conversations SET next_seq = next_seq + ?, updated = ?, touched = `+nextTouch+`
 			WHERE id = ? RETURNING next_seq`, len(turns), fmtTime(t), id).Scan(&next)
 		if errors.Is(err, sql.ErrNoRows) {
-			return conversationNotFound(id)
+			return sqlstore.ConversationNotFound(id)
 		}
 		if err != nil {
 			return err
@@ -272,15 +256,14 @@ func (s *Store) AppendTurns(ctx context.Context, id string, turns ...socpilot.Tu
 // ReplaceHistory compacts a conversation's memory: it sets the summary and
 // incidents and keeps only the turns in keep, in that order.
 func (s *Store) ReplaceHistory(ctx context.Context, id string, incidents []int, summary string, keep []socpilot.Turn) error {
-	t := now()
-	keep = normTurns(keep, t)
-	inc, _ := json.Marshal(append([]int{}, incidents...))
+	t := sqlstore.Now()
+	keep = sqlstore.NormTurns(keep, t)
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		var next int64
 		err := tx.QueryRowContext(ctx, `UPDATE conversations SET incidents = ?, summary = ?, next_seq = next_seq + ?, updated = ?, touched = `+nextTouch+`
-			WHERE id = ? RETURNING next_seq`, string(inc), summary, len(keep), fmtTime(t), id).Scan(&next)
+			WHERE id = ? RETURNING next_seq`, incidentsJSON(incidents), summary, len(keep), fmtTime(t), id).Scan(&next)
 		if errors.Is(err, sql.ErrNoRows) {
-			return conversationNotFound(id)
+			return sqlstore.ConversationNotFound(id)
 		}
 		if err != nil {
 			return err
@@ -298,14 +281,11 @@ func (s *Store) ReplaceHistory(ctx context.Context, id string, incidents []int, 
 
 // RecordModelCall appends r to the audit trail; a zero Time gets the current time.
 func (s *Store) RecordModelCall(ctx context.Context, r socpilot.AuditRecord) error {
-	if r.Time.IsZero() {
-		r.Time = now()
-	}
-	inc, _ := json.Marshal(append([]int{}, r.Incidents...))
+	r = sqlstore.NewAuditRecord(r)
 	_, err := s.w.ExecContext(ctx, `INSERT INTO model_calls
 		(time, operation, incidents, model, prompt_tokens, completion_tokens, elapsed_ns, request_sha256, outcome)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		fmtTime(r.Time), r.Operation, string(inc), r.Model, r.PromptTokens, r.CompletionTokens, int64(r.Elapsed), r.RequestSHA256, r.Outcome)
+		fmtTime(r.Time), r.Operation, incidentsJSON(r.Incidents), r.Model, r.PromptTokens, r.CompletionTokens, int64(r.Elapsed), r.RequestSHA256, r.Outcome)
 	if err != nil {
 		return fmt.Errorf("record %s model call: %w", r.Operation, err)
 	}
@@ -332,11 +312,8 @@ func (s *Store) ModelCalls(ctx context.Context, limit int) ([]socpilot.AuditReco
 		if r.Time, err = parseTime(tm); err != nil {
 			return nil, fmt.Errorf("list model calls: %w", err)
 		}
-		if err := json.Unmarshal([]byte(inc), &r.Incidents); err != nil {
-			return nil, fmt.Errorf("list model calls: stored incidents: %w", err)
-		}
-		if r.Incidents == nil {
-			r.Incidents = []int{}
+		if r.Incidents, err = parseIncidents(inc); err != nil {
+			return nil, fmt.Errorf("list model calls: %w", err)
 		}
 		out = append(out, r)
 	}
@@ -351,11 +328,9 @@ func (s *Store) ModelCalls(ctx context.Context, limit int) ([]socpilot.AuditReco
 // case-insensitively). changed is false when that artifact already holds the
 // same hash, which is how write-back reports "unchanged" and stays idempotent.
 func (s *Store) RecordWrite(ctx context.Context, incidentID, kind, artifactID, contentSHA256 string, at time.Time) (changed bool, err error) {
-	if incidentID == "" || kind == "" || artifactID == "" || contentSHA256 == "" {
-		return false, socpilot.Errorf(socpilot.EInvalid, "record write: incident id, kind, artifact id and content hash are all required")
-	}
-	if at.IsZero() {
-		at = now()
+	w, err := sqlstore.NewWrite(incidentID, kind, artifactID, contentSHA256, at)
+	if err != nil {
+		return false, err
 	}
 	// The upsert updates only when the hash differs, and RETURNING yields a
 	// row only for an insert or an update: one statement, no read-then-write race.
@@ -365,7 +340,7 @@ func (s *Store) RecordWrite(ctx context.Context, incidentID, kind, artifactID, c
 			SET content_sha256 = excluded.content_sha256, incident_id = excluded.incident_id, at = excluded.at
 			WHERE writes.content_sha256 <> excluded.content_sha256
 		RETURNING 1`,
-		strings.ToLower(incidentID), kind, artifactID, incidentID, contentSHA256, fmtTime(at), fmtTime(at))
+		w.IncidentKey, w.Kind, w.ArtifactID, w.IncidentID, w.ContentSHA256, fmtTime(w.At), fmtTime(w.At))
 	if err != nil {
 		return false, fmt.Errorf("record %s %s write: %w", kind, artifactID, err)
 	}
@@ -382,18 +357,13 @@ func (s *Store) RecordWrite(ctx context.Context, incidentID, kind, artifactID, c
 
 // PutAnalysis caches data (a serialised analysis) under key, replacing any earlier entry.
 func (s *Store) PutAnalysis(ctx context.Context, key string, incidentNumber int, data []byte, at time.Time) error {
-	if key == "" {
-		return socpilot.Errorf(socpilot.EInvalid, "cache analysis: empty key")
+	a, err := sqlstore.NewAnalysis(key, incidentNumber, data, at)
+	if err != nil {
+		return err
 	}
-	if at.IsZero() {
-		at = now()
-	}
-	if data == nil {
-		data = []byte{}
-	}
-	_, err := s.w.ExecContext(ctx, `INSERT INTO analyses (key, incident_number, data, at) VALUES (?, ?, ?, ?)
+	_, err = s.w.ExecContext(ctx, `INSERT INTO analyses (key, incident_number, data, at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (key) DO UPDATE SET incident_number = excluded.incident_number, data = excluded.data, at = excluded.at`,
-		key, incidentNumber, data, fmtTime(at))
+		a.Key, a.IncidentNumber, a.Data, fmtTime(a.At))
 	if err != nil {
 		return fmt.Errorf("cache analysis of incident %d: %w", incidentNumber, err)
 	}
@@ -405,7 +375,7 @@ func (s *Store) Analysis(ctx context.Context, key string) ([]byte, error) {
 	var data []byte
 	err := s.r.QueryRowContext(ctx, `SELECT data FROM analyses WHERE key = ?`, key).Scan(&data)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, socpilot.Errorf(socpilot.ENotFound, "no cached analysis for %q", key)
+		return nil, sqlstore.AnalysisNotFound(key)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("get cached analysis: %w", err)
@@ -435,25 +405,11 @@ func (s *Store) SearchTurns(ctx context.Context, q string, limit int) ([]socpilo
 		if err != nil {
 			return err
 		}
-		var hits []turnHit
-		for rows.Next() {
-			var h turnHit
-			var tm string
-			if err := rows.Scan(&h.conversation, &h.seq, &h.turn.Role, &h.turn.Content, &tm, &h.turn.Tokens); err != nil {
-				rows.Close()
-				return err
-			}
-			if h.turn.Time, err = parseTime(tm); err != nil {
-				rows.Close()
-				return err
-			}
-			hits = append(hits, h)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		hits, err := scanHits(rows)
+		if err != nil {
 			return err
 		}
-		out, err = groupHits(hits, func(id string) (socpilot.Conversation, error) {
+		out, err = sqlstore.GroupHits(hits, func(id string) (socpilot.Conversation, error) {
 			return scanConversation(tx.QueryRowContext(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id = ?`, id))
 		})
 		return err
@@ -478,35 +434,22 @@ func ftsQuery(q string) string {
 	return strings.Join(terms, " ")
 }
 
-// turnHit is one matching turn.
-type turnHit struct {
-	conversation string
-	seq          int64
-	turn         socpilot.Turn
-}
-
-// groupHits gathers hits (best first) by conversation, conversations in the
-// order of their best hit, turns within one in conversation order.
-func groupHits(hits []turnHit, header func(id string) (socpilot.Conversation, error)) ([]socpilot.Conversation, error) {
-	out := []socpilot.Conversation{}
-	index := map[string]int{}
-	var seqs [][]int64
-	for _, h := range hits {
-		i, ok := index[h.conversation]
-		if !ok {
-			c, err := header(h.conversation)
-			if err != nil {
-				return nil, err
-			}
-			i = len(out)
-			index[h.conversation] = i
-			out = append(out, c)
-			seqs = append(seqs, nil)
+// scanHits reads the rows of SearchTurns's query and closes them, so the
+// transaction is free for the header reads that follow.
+func scanHits(rows *sql.Rows) ([]sqlstore.TurnHit, error) {
+	defer rows.Close()
+	var hits []sqlstore.TurnHit
+	for rows.Next() {
+		var h sqlstore.TurnHit
+		var tm string
+		if err := rows.Scan(&h.Conversation, &h.Seq, &h.Turn.Role, &h.Turn.Content, &tm, &h.Turn.Tokens); err != nil {
+			return nil, err
 		}
-		// Insert in seq order; a conversation has few matching turns.
-		j := sort.Search(len(seqs[i]), func(k int) bool { return seqs[i][k] > h.seq })
-		seqs[i] = slices.Insert(seqs[i], j, h.seq)
-		out[i].Turns = slices.Insert(out[i].Turns, j, h.turn)
+		var err error
+		if h.Turn.Time, err = parseTime(tm); err != nil {
+			return nil, err
+		}
+		hits = append(hits, h)
 	}
-	return out, nil
+	return hits, rows.Err()
 }
