@@ -230,8 +230,15 @@ func (s *Store) AppendTurns(ctx context.Context, id string, turns ...socpilot.Tu
 	if len(turns) == 0 {
 		// Nothing to add: do not count it as a change, but still tell a
 		// caller holding a stale id.
-		_, err := s.Conversation(ctx, id)
-		return err
+		var one int
+		err := s.r.QueryRowContext(ctx, `SELECT 1 FROM conversations WHERE id = ?`, id).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("append to conversation %s: %w", id, sqlstore.ConversationNotFound(id))
+		}
+		if err != nil {
+			return fmt.Errorf("append to conversation %s: %w", id, err)
+		}
+		return nil
 	}
 	t := sqlstore.Now()
 	turns = sqlstore.NormTurns(turns, t)
