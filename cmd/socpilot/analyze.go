@@ -20,7 +20,6 @@ type analyzeOptions struct {
 	output    string
 	write     bool
 	offline   bool
-	redact    string
 	verifyKQL bool
 	related   int
 }
@@ -40,10 +39,9 @@ everything it writes is checked against the incident before it is shown or writt
 	c.Flags().StringVarP(&o.output, "output", "o", "markdown", "output format: markdown or json")
 	c.Flags().BoolVar(&o.write, "write", false, "write the report as an incident comment and the checklist as incident tasks")
 	c.Flags().BoolVar(&o.offline, "offline", false, "do not call the model even if one is configured")
-	c.Flags().StringVar(&o.redact, "redact", "", "pseudonymise entity values sent to the model: true or false (default: on for openai and compatible, off for azure)")
+	a.redactFlag(c)
 	c.Flags().BoolVar(&o.verifyKQL, "verify-kql", false, "also run each query as `| take 0` on the workspace (needs SOCPILOT_WORKSPACE_ID)")
 	c.Flags().IntVar(&o.related, "related", 25, "look for the incident's entities in up to this many incidents from the two weeks around it (0: don't)")
-	c.Flags().Lookup("redact").NoOptDefVal = "true"
 	return c
 }
 
@@ -56,7 +54,7 @@ func (a *app) runAnalyze(cmd *cobra.Command, arg string, o *analyzeOptions) erro
 	if err != nil {
 		return err
 	}
-	an, err := a.analyzer(ctx, o.offline, o.redact)
+	an, err := a.analyzer(ctx, o.offline)
 	if err != nil {
 		return err
 	}

@@ -26,6 +26,7 @@ type app struct {
 
 	configFile string
 	flagValues map[string]*string
+	redact     string // --redact of analyze, ask and chat
 
 	cfg     *config.Config
 	demo    *emulator.Server // set when the demo workspace is in use

@@ -17,7 +17,6 @@ import (
 type askOptions struct {
 	with    []string
 	offline bool
-	redact  string
 }
 
 func (a *app) askCommand() *cobra.Command {
@@ -43,7 +42,7 @@ func (a *app) askCommand() *cobra.Command {
 				}
 			}
 			ctx := cmd.Context()
-			sess, err := a.session(ctx, nums, o.offline, o.redact, false)
+			sess, err := a.session(ctx, nums, o.offline, false)
 			if err != nil {
 				return err
 			}
@@ -52,19 +51,18 @@ func (a *app) askCommand() *cobra.Command {
 	}
 	c.Flags().StringSliceVar(&o.with, "with", nil, "more incident numbers to bring into the question (comma-separated)")
 	c.Flags().BoolVar(&o.offline, "offline", false, "answer from the offline analysis even if a model is configured")
-	c.Flags().StringVar(&o.redact, "redact", "", "pseudonymise entity values sent to the model: true or false")
-	c.Flags().Lookup("redact").NoOptDefVal = "true"
+	a.redactFlag(c)
 	return c
 }
 
 // session opens a conversation over the given incidents; persisted in the
 // store when persist is set (chat), ephemeral otherwise (ask).
-func (a *app) session(ctx context.Context, nums []int, offlineOnly bool, redactFlag string, persist bool) (*analysis.Session, error) {
+func (a *app) session(ctx context.Context, nums []int, offlineOnly, persist bool) (*analysis.Session, error) {
 	ws, err := a.workspace(ctx)
 	if err != nil {
 		return nil, err
 	}
-	an, err := a.analyzer(ctx, offlineOnly, redactFlag)
+	an, err := a.analyzer(ctx, offlineOnly)
 	if err != nil {
 		return nil, err
 	}

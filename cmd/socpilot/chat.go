@@ -15,7 +15,6 @@ type chatOptions struct {
 	resume  bool
 	id      string
 	offline bool
-	redact  string
 }
 
 const chatHelp = `Commands:
@@ -45,8 +44,7 @@ func (a *app) chatCommand() *cobra.Command {
 	c.Flags().BoolVar(&o.resume, "resume", false, "continue the latest conversation (or --id)")
 	c.Flags().StringVar(&o.id, "id", "", "with --resume: the conversation to continue")
 	c.Flags().BoolVar(&o.offline, "offline", false, "answer from the offline analysis even if a model is configured")
-	c.Flags().StringVar(&o.redact, "redact", "", "pseudonymise entity values sent to the model: true or false")
-	c.Flags().Lookup("redact").NoOptDefVal = "true"
+	a.redactFlag(c)
 	return c
 }
 
@@ -60,7 +58,7 @@ func (a *app) runChat(cmd *cobra.Command, args []string, o *chatOptions) error {
 		}
 		nums = []int{n}
 	}
-	c := &chatState{a: a, offline: o.offline, redact: o.redact}
+	c := &chatState{a: a, offline: o.offline}
 	var err error
 	if o.resume {
 		if len(nums) > 0 {
@@ -68,7 +66,7 @@ func (a *app) runChat(cmd *cobra.Command, args []string, o *chatOptions) error {
 		}
 		c.sess, err = c.resume(ctx, o.id)
 	} else {
-		c.sess, err = a.session(ctx, nums, o.offline, o.redact, true)
+		c.sess, err = a.session(ctx, nums, o.offline, true)
 	}
 	if err != nil {
 		return err
@@ -84,7 +82,6 @@ type chatState struct {
 	a       *app
 	sess    *analysis.Session
 	offline bool
-	redact  string
 }
 
 func (c *chatState) resume(ctx context.Context, id string) (*analysis.Session, error) {
@@ -92,7 +89,7 @@ func (c *chatState) resume(ctx context.Context, id string) (*analysis.Session, e
 	if err != nil {
 		return nil, err
 	}
-	an, err := c.a.analyzer(ctx, c.offline, c.redact)
+	an, err := c.a.analyzer(ctx, c.offline)
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +124,7 @@ func (c *chatState) command(ctx context.Context, line string) (reply string, qui
 	case "/id":
 		return c.status(), false, nil
 	case "/new":
-		s, err := c.a.session(ctx, nil, c.offline, c.redact, true)
+		s, err := c.a.session(ctx, nil, c.offline, true)
 		if err != nil {
 			return "", false, err
 		}

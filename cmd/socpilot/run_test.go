@@ -213,3 +213,22 @@ func TestAnalyzeTwiceReusesTheModelAnalysis(t *testing.T) {
 		t.Errorf("second write changed the incident:\n%s", stdout)
 	}
 }
+
+// TestRedactFlag: --redact is a setting like the others: checked before any
+// I/O whether or not a model is configured, and stronger than the
+// provider's default.
+func TestRedactFlag(t *testing.T) {
+	code, _, stderr := runCLI(t, demoEnv(t), "", "analyze", "101", "--offline", "--redact=maybe")
+	if code != exitUsage || !strings.Contains(stderr, "--redact") || !strings.Contains(stderr, "not a boolean") {
+		t.Errorf("bad --redact: exit %d, stderr %q; want 2 naming --redact", code, stderr)
+	}
+
+	srv := llmtest.New(t).Stream("Two accounts.")
+	code, _, stderr = runCLI(t, modelEnv(t, srv), "", "ask", "101", "--redact=false", "which accounts?")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if strings.Contains(stderr, "pseudonymising") || !strings.Contains(srv.LastRequest().Text(), "contoso.com") {
+		t.Errorf("--redact=false did not override the compatible provider's default: stderr %q", stderr)
+	}
+}

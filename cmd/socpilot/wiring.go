@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/spf13/cobra"
+
 	"github.com/socpilot/socpilot"
 	"github.com/socpilot/socpilot/analysis"
 	"github.com/socpilot/socpilot/config"
@@ -71,7 +73,7 @@ func (a *app) model(ctx context.Context, offlineOnly bool) (socpilot.Model, erro
 }
 
 // analyzer wires the analysis pipeline.
-func (a *app) analyzer(ctx context.Context, offlineOnly bool, redactFlag string) (*analysis.Analyzer, error) {
+func (a *app) analyzer(ctx context.Context, offlineOnly bool) (*analysis.Analyzer, error) {
 	cfg, err := a.config(ctx)
 	if err != nil {
 		return nil, err
@@ -97,11 +99,7 @@ func (a *app) analyzer(ctx context.Context, offlineOnly bool, redactFlag string)
 		if c, ok := st.(analysis.Cache); ok {
 			an.Cache = c
 		}
-		on, err := redactEnabled(cfg, redactFlag)
-		if err != nil {
-			return nil, err
-		}
-		if on {
+		if cfg.RedactEnabled() {
 			key, err := redact.LoadOrCreateKey(cfg.StateDir)
 			if err != nil {
 				return nil, fmt.Errorf("load the pseudonymisation key: %w", err)
@@ -113,17 +111,14 @@ func (a *app) analyzer(ctx context.Context, offlineOnly bool, redactFlag string)
 	return an, nil
 }
 
-// redactEnabled applies --redact over the configuration's default.
-func redactEnabled(cfg *config.Config, flag string) (bool, error) {
-	switch flag {
-	case "":
-		return cfg.RedactEnabled(), nil
-	case "true", "1", "on", "yes":
-		return true, nil
-	case "false", "0", "off", "no":
-		return false, nil
-	}
-	return false, usagef("--redact %q: expected true or false", flag)
+// redactFlag adds --redact to a command that may call the model. It is the
+// redact setting given as a flag: the configuration checks it with the
+// other settings, before any I/O, and applies it over SOCPILOT_REDACT and
+// the file.
+func (a *app) redactFlag(c *cobra.Command) {
+	c.Flags().StringVar(&a.redact, "redact", "", "pseudonymise entity values sent to the model: true or false (default: on for openai and compatible, off for azure)")
+	c.Flags().Lookup("redact").NoOptDefVal = "true"
+	a.flagValues["redact"] = &a.redact
 }
 
 func (a *app) noticeOnce(key, format string, args ...any) {
