@@ -224,24 +224,37 @@ func newRewriter(fromSub, fromRG, fromWS, toSub, toRG, toWS string) *rewriter {
 }
 
 func (rw *rewriter) replace(s string) string {
-	if rw.identity || len(s) < len(rw.from) {
+	if rw.identity {
 		return s
 	}
-	lower := strings.ToLower(s)
-	lfrom := strings.ToLower(rw.from)
-	if !strings.Contains(lower, lfrom) {
+	return replaceFold(s, rw.from, rw.to)
+}
+
+// replaceFold replaces every case-insensitive occurrence of old in s. When
+// lower-casing changes s's length in bytes (some non-ASCII letters), offsets
+// in the lower-cased copy do not fit s, so only exact occurrences are
+// replaced.
+func replaceFold(s, old, new string) string {
+	if len(s) < len(old) {
+		return s
+	}
+	if strings.Contains(s, old) {
+		s = strings.ReplaceAll(s, old, new)
+	}
+	lower, lold := strings.ToLower(s), strings.ToLower(old)
+	if len(lower) != len(s) || !strings.Contains(lower, lold) {
 		return s
 	}
 	var b strings.Builder
 	for {
-		i := strings.Index(lower, lfrom)
+		i := strings.Index(lower, lold)
 		if i < 0 {
 			b.WriteString(s)
 			return b.String()
 		}
 		b.WriteString(s[:i])
-		b.WriteString(rw.to)
-		s, lower = s[i+len(lfrom):], lower[i+len(lfrom):]
+		b.WriteString(new)
+		s, lower = s[i+len(old):], lower[i+len(old):]
 	}
 }
 

@@ -537,6 +537,24 @@ func TestSeedShiftsTimesAndRewritesIDs(t *testing.T) {
 	}
 }
 
+// Rewriting ids to the served workspace matches case-insensitively, and a
+// letter whose lower case is longer in bytes (İ) must not tear the text.
+func TestRewriteMatchesCaseAndKeepsText(t *testing.T) {
+	from := workspacePrefix(DemoSubscription, DemoResourceGroup, DemoWorkspace)
+	to := workspacePrefix("sub-1", "rg-1", "ws-1")
+	rw := newRewriter(DemoSubscription, DemoResourceGroup, DemoWorkspace, "sub-1", "rg-1", "ws-1")
+	for in, want := range map[string]string{
+		from + "/a " + from:                       to + "/a " + to,
+		strings.ToUpper(from) + "/incidents/x":    to + "/incidents/x",
+		"İstanbul office, " + from + "/bookmarks": "İstanbul office, " + to + "/bookmarks",
+		"no id here": "no id here",
+	} {
+		if got := rw.replace(in); got != want {
+			t.Errorf("replace(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestFaults(t *testing.T) {
 	s := newFixtureServer(t, Options{})
 	inc := "/incidents/c0ffee00-0000-4000-8000-000000000003"

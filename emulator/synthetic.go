@@ -16,9 +16,6 @@ import (
 // times spread over the 30 days before DatasetAnchor.
 func Synthetic(n int, seed int64) *Dataset {
 	templates := Demo().Incidents
-	if len(templates) == 0 {
-		templates = []*Record{builtinScenario()}
-	}
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x50c9110f))
 	ds := &Dataset{Incidents: make([]*Record, 0, n)}
 	for i := range n {
@@ -114,77 +111,5 @@ func varyRecord(tmpl *Record, number int, rng *rand.Rand) *Record {
 		props["status"] = []string{"New", "Active"}[rng.IntN(2)]
 	}
 	rec.Incident.Etag = `"` + randomUUID(rng) + `"`
-	return rec
-}
-
-// replaceFold replaces every case-insensitive occurrence of old in s.
-func replaceFold(s, old, new string) string {
-	if len(s) < len(old) {
-		return s
-	}
-	if strings.Contains(s, old) {
-		s = strings.ReplaceAll(s, old, new)
-	}
-	lower, lold := strings.ToLower(s), strings.ToLower(old)
-	if len(lower) != len(s) || !strings.Contains(lower, lold) {
-		return s
-	}
-	var b strings.Builder
-	for {
-		i := strings.Index(lower, lold)
-		if i < 0 {
-			b.WriteString(s)
-			return b.String()
-		}
-		b.WriteString(s[:i])
-		b.WriteString(new)
-		s, lower = s[i+len(old):], lower[i+len(old):]
-	}
-}
-
-// builtinScenario is the template Synthetic varies when the demo dataset is
-// empty: password spray followed by a sign-in from the spraying address.
-func builtinScenario() *Record {
-	const ws = "/subscriptions/" + DemoSubscription + "/resourceGroups/" + DemoResourceGroup +
-		"/providers/Microsoft.OperationalInsights/workspaces/" + DemoWorkspace + "/providers/Microsoft.SecurityInsights"
-	const inc = "6b1f3c1e-6d0a-4a57-9a55-3f1f7a0c0001"
-	const alert = "a8f2b0d4-1c3e-4f5a-8b6c-7d8e9f000001"
-	src := `{
- "incident": {"id": "` + ws + `/incidents/` + inc + `", "name": "` + inc + `", "type": "Microsoft.SecurityInsights/Incidents",
-  "etag": "\"00000000-0000-0000-0000-000000000001\"",
-  "properties": {"incidentNumber": 1, "title": "Password spray followed by successful sign-in",
-   "description": "Many failed sign-ins from one address to several accounts, then a success.",
-   "severity": "Medium", "status": "New",
-   "owner": {"objectId": null, "email": null, "assignedTo": null, "userPrincipalName": null, "ownerType": "Unknown"},
-   "labels": [], "createdTimeUtc": "2026-01-15T10:00:00Z", "lastModifiedTimeUtc": "2026-01-15T10:00:00Z",
-   "firstActivityTimeUtc": "2026-01-15T09:20:00Z", "lastActivityTimeUtc": "2026-01-15T09:50:00Z",
-   "additionalData": {"alertsCount": 1, "bookmarksCount": 0, "commentsCount": 0, "alertProductNames": ["Azure Sentinel"],
-    "tactics": ["CredentialAccess", "InitialAccess"], "techniques": ["T1110", "T1078"]},
-   "relatedAnalyticRuleIds": ["` + ws + `/alertRules/0a6f3b2c-0000-4000-8000-000000000001"],
-   "incidentUrl": "https://portal.azure.com/#asset/Microsoft_Azure_Security_Insights/Incident` + ws + `/incidents/` + inc + `",
-   "providerName": "Azure Sentinel", "providerIncidentId": "1"}},
- "alerts": [{"id": "` + ws + `/Entities/` + alert + `", "name": "` + alert + `", "type": "Microsoft.SecurityInsights/Entities",
-  "kind": "SecurityAlert", "properties": {"systemAlertId": "` + alert + `", "alertDisplayName": "Password spray against Entra ID",
-   "friendlyName": "Password spray against Entra ID", "alertType": "PasswordSpray", "confidenceLevel": "Unknown",
-   "severity": "Medium", "status": "New", "vendorName": "Microsoft", "productName": "Azure Sentinel",
-   "productComponentName": "Scheduled Alerts", "tactics": ["CredentialAccess"],
-   "startTimeUtc": "2026-01-15T09:20:00Z", "endTimeUtc": "2026-01-15T09:50:00Z", "timeGenerated": "2026-01-15T09:55:00Z",
-   "processingEndTime": "2026-01-15T09:56:00Z",
-   "description": "42 failed sign-ins from 203.0.113.77 against 12 accounts, then a success for jdoe@contoso.com.",
-   "resourceIdentifiers": [{"type": "LogAnalytics", "workspaceId": "11111111-2222-3333-4444-555555555555",
-    "subscriptionId": "` + DemoSubscription + `", "resourceGroup": "` + DemoResourceGroup + `"}],
-   "additionalData": {"Query Period": "01:00:00", "Trigger Operator": "GreaterThan", "Trigger Threshold": "0"}}}],
- "entities": [
-  {"id": "` + ws + `/Entities/c1d2e3f4-0000-4000-8000-000000000001", "name": "c1d2e3f4-0000-4000-8000-000000000001",
-   "type": "Microsoft.SecurityInsights/Entities", "kind": "Account",
-   "properties": {"accountName": "jdoe", "upnSuffix": "contoso.com", "friendlyName": "jdoe"}},
-  {"id": "` + ws + `/Entities/c1d2e3f4-0000-4000-8000-000000000002", "name": "c1d2e3f4-0000-4000-8000-000000000002",
-   "type": "Microsoft.SecurityInsights/Entities", "kind": "Ip",
-   "properties": {"address": "203.0.113.77", "friendlyName": "203.0.113.77"}}],
- "bookmarks": [], "relations": [], "comments": [], "tasks": []}`
-	rec, err := decodeRecord([]byte(src))
-	if err != nil {
-		panic("emulator: built-in scenario: " + err.Error())
-	}
 	return rec
 }
