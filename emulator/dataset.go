@@ -132,7 +132,7 @@ func decodeRecord(b []byte) (*Record, error) {
 // seedState builds a fresh state from ds for the workspace and clock of opts:
 // ids are rewritten to the served workspace, timestamps shifted by
 // (now - DatasetAnchor) truncated to the minute, derived fields recomputed.
-func seedState(ds *Dataset, opts Options) (*state, error) {
+func seedState(ds *Dataset, opts Options) *state {
 	shift := opts.Now().UTC().Sub(DatasetAnchor).Truncate(time.Minute)
 	st := &state{Version: stateVersion, Subscription: opts.Subscription, ResourceGroup: opts.ResourceGroup, Workspace: opts.Workspace}
 	rw := newRewriter(DemoSubscription, DemoResourceGroup, DemoWorkspace, opts.Subscription, opts.ResourceGroup, opts.Workspace)
@@ -154,7 +154,7 @@ func seedState(ds *Dataset, opts Options) (*state, error) {
 		st.Incidents = append(st.Incidents, rec)
 	}
 	st.index()
-	return st, nil
+	return st
 }
 
 // walk replaces every string in rec (ids, names and property values) by
@@ -417,8 +417,10 @@ func cloneValue(v any) any {
 }
 
 // intProp reads an integer property decoded as json.Number or float64.
-func intProp(m map[string]any, key string) (int64, bool) {
-	switch x := m[key].(type) {
+func intProp(m map[string]any, key string) (int64, bool) { return intValue(m[key]) }
+
+func intValue(v any) (int64, bool) {
+	switch x := v.(type) {
 	case json.Number:
 		n, err := x.Int64()
 		return n, err == nil
@@ -433,8 +435,10 @@ func intProp(m map[string]any, key string) (int64, bool) {
 }
 
 // timeProp reads an RFC 3339 timestamp property.
-func timeProp(m map[string]any, key string) (time.Time, bool) {
-	s, ok := m[key].(string)
+func timeProp(m map[string]any, key string) (time.Time, bool) { return timeValue(m[key]) }
+
+func timeValue(v any) (time.Time, bool) {
+	s, ok := v.(string)
 	if !ok {
 		return time.Time{}, false
 	}

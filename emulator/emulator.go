@@ -136,10 +136,7 @@ func New(opts Options) (*Server, error) {
 // Reset restores the state to the dataset (the demo reset), persisting it
 // when a StateDir is set.
 func (s *Server) Reset() error {
-	st, err := seedState(s.dataset, s.opts)
-	if err != nil {
-		return fmt.Errorf("seed emulator state: %w", err)
-	}
+	st := seedState(s.dataset, s.opts)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.st = st

@@ -21,12 +21,14 @@ const (
 	kindTime
 )
 
-// filterFields are the properties a $filter or $orderby may name, without
-// the "properties/" prefix, lower-cased, mapped to their JSON path.
-var filterFields = map[string]struct {
+type filterField struct {
 	path []string
 	kind fieldKind
-}{
+}
+
+// filterFields are the properties a $filter or $orderby may name, without
+// the "properties/" prefix, lower-cased, mapped to their JSON path.
+var filterFields = map[string]filterField{
 	"incidentnumber":          {[]string{"incidentNumber"}, kindInt},
 	"severity":                {[]string{"severity"}, kindString},
 	"status":                  {[]string{"status"}, kindString},
@@ -160,33 +162,26 @@ func (p *filterParser) isWord(w string) bool {
 }
 
 func (p *filterParser) or(depth int) (Filter, error) {
-	left, err := p.and(depth)
-	if err != nil {
-		return nil, err
-	}
-	for p.isWord("or") {
-		p.next()
-		right, err := p.and(depth)
-		if err != nil {
-			return nil, err
-		}
-		left = orFilter{left, right}
-	}
-	return left, nil
+	return p.chain("or", depth, p.and, func(l, r Filter) Filter { return orFilter{l, r} })
 }
 
 func (p *filterParser) and(depth int) (Filter, error) {
-	left, err := p.unary(depth)
+	return p.chain("and", depth, p.unary, func(l, r Filter) Filter { return andFilter{l, r} })
+}
+
+// chain parses operands joined by the keyword op, grouping to the left.
+func (p *filterParser) chain(op string, depth int, operand func(int) (Filter, error), join func(l, r Filter) Filter) (Filter, error) {
+	left, err := operand(depth)
 	if err != nil {
 		return nil, err
 	}
-	for p.isWord("and") {
+	for p.isWord(op) {
 		p.next()
-		right, err := p.unary(depth)
+		right, err := operand(depth)
 		if err != nil {
 			return nil, err
 		}
-		left = andFilter{left, right}
+		left = join(left, right)
 	}
 	return left, nil
 }
@@ -275,16 +270,11 @@ func (p *filterParser) comparison() (Filter, error) {
 	return c, nil
 }
 
-type filterField struct {
-	path []string
-	kind fieldKind
-}
-
 func lookupField(name string) (filterField, error) {
 	lower := strings.ToLower(name)
 	key, ok := strings.CutPrefix(lower, "properties/")
 	if f, found := filterFields[key]; ok && found {
-		return filterField{f.path, f.kind}, nil
+		return f, nil
 	}
 	return filterField{}, fmt.Errorf("cannot filter or order on %q: supported are properties/ incidentNumber, severity, status, title, classification, providerName, createdTimeUtc, lastModifiedTimeUtc, firstActivityTimeUtc, lastActivityTimeUtc, owner/assignedTo, owner/userPrincipalName, owner/objectId, owner/email", name)
 }
@@ -359,13 +349,13 @@ func (c *cmpFilter) Match(props map[string]any) bool {
 			cmp = 1
 		}
 	case kindInt:
-		n, ok := intProp(map[string]any{"v": v}, "v")
+		n, ok := intValue(v)
 		if !ok {
 			return c.op == "ne"
 		}
 		cmp = compareInt(n, c.num)
 	case kindTime:
-		t, ok := timeProp(map[string]any{"v": v}, "v")
+		t, ok := timeValue(v)
 		if !ok {
 			return c.op == "ne"
 		}
@@ -456,9 +446,9 @@ func extractSortKey(keys []orderKey, p map[string]any) sortKey {
 			s, _ := v.(string)
 			k.ints[i] = int64(severityRank[strings.ToLower(s)])
 		case o.kind == kindInt:
-			k.ints[i], _ = intProp(map[string]any{"v": v}, "v")
+			k.ints[i], _ = intValue(v)
 		case o.kind == kindTime:
-			if t, ok := timeProp(map[string]any{"v": v}, "v"); ok {
+			if t, ok := timeValue(v); ok {
 				k.ints[i] = t.UnixNano()
 			}
 		default:
