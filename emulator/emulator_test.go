@@ -213,6 +213,7 @@ func TestErrors(t *testing.T) {
 		{name: "list by POST", token: "demo", method: "POST", path: "/incidents", status: 405, code: "MethodNotAllowed", unimplemented: true},
 		{name: "comments filter", token: "demo", method: "GET", path: inc + "/comments", query: "api-version=2025-09-01&$filter=x", status: 400, code: "BadRequest", unimplemented: true},
 		{name: "bad json", token: "demo", method: "PUT", path: inc + "/comments/c1", body: "not an object", status: 400, code: "InvalidRequestContent"},
+		{name: "body over 4 MiB", token: "demo", method: "PUT", path: inc + "/comments/c1", body: map[string]any{"properties": map[string]any{"message": strings.Repeat("x", 5<<20)}}, status: 400, code: "InvalidRequestContent", inMsg: "larger than"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s.ResetRequests()

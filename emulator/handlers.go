@@ -462,23 +462,49 @@ func writeRaw(w http.ResponseWriter, status int, b []byte, err error) {
 }
 
 func (s *Server) getIncident(w http.ResponseWriter, rt route) {
+	s.readIncident(w, rt.incident, func(rec *Record) (any, string) { return rec.Incident, "" })
+}
+
+// readIncident answers a read of incident name with the JSON of what view
+// takes from its record. The JSON is made under the read lock, so that no
+// write tears it, and sent after the lock is released. A missing incident
+// answers 404, and so does a missing part of it: view returns the message.
+func (s *Server) readIncident(w http.ResponseWriter, name string, view func(*Record) (v any, notFound string)) {
 	s.mu.RLock()
-	rec := s.st.incident(rt.incident)
+	rec := s.st.incident(name)
 	if rec == nil {
 		s.mu.RUnlock()
-		incidentNotFound(w, rt.incident)
+		incidentNotFound(w, name)
 		return
 	}
-	b, err := json.Marshal(rec.Incident)
+	v, notFound := view(rec)
+	var b []byte
+	var err error
+	if notFound == "" {
+		b, err = json.Marshal(v)
+	}
 	s.mu.RUnlock()
+	if notFound != "" {
+		writeError(w, http.StatusNotFound, "NotFound", notFound)
+		return
+	}
 	writeRaw(w, http.StatusOK, b, err)
 }
 
+// maxBody is the largest request body ARM accepts, 4 MiB.
+const maxBody = 4 << 20
+
 // readBody decodes a PUT body {etag?, properties{...}}.
 func readBody(w http.ResponseWriter, r *http.Request) (*Resource, bool) {
-	b, err := io.ReadAll(io.LimitReader(r.Body, 4<<20))
+	b, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "InvalidRequestContent", "The request content could not be read.")
+		return nil, false
+	}
+	if len(b) > maxBody {
+		// Cut at the limit the JSON would fail to decode with a message that
+		// hides the reason.
+		writeError(w, http.StatusBadRequest, "InvalidRequestContent", fmt.Sprintf("The request content is larger than %d bytes, the maximum.", maxBody))
 		return nil, false
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
@@ -668,20 +694,13 @@ type entityKindCnt struct {
 }
 
 func (s *Server) listIncidentItems(w http.ResponseWriter, rt route) {
-	s.mu.RLock()
-	rec := s.st.incident(rt.incident)
-	if rec == nil {
-		s.mu.RUnlock()
-		incidentNotFound(w, rt.incident)
-		return
-	}
-	var v any
-	switch rt.child {
-	case "alerts":
-		v = listResponse{Value: rec.Alerts}
-	case "bookmarks":
-		v = listResponse{Value: rec.Bookmarks}
-	case "entities":
+	s.readIncident(w, rt.incident, func(rec *Record) (any, string) {
+		switch rt.child {
+		case "alerts":
+			return listResponse{Value: rec.Alerts}, ""
+		case "bookmarks":
+			return listResponse{Value: rec.Bookmarks}, ""
+		}
 		resp := entitiesResponse{Entities: rec.Entities, MetaData: []entityKindCnt{}}
 		idx := map[string]int{}
 		for _, e := range rec.Entities {
@@ -693,11 +712,8 @@ func (s *Server) listIncidentItems(w http.ResponseWriter, rt route) {
 			}
 			resp.MetaData[i].Count++
 		}
-		v = resp
-	}
-	b, err := json.Marshal(v)
-	s.mu.RUnlock()
-	writeRaw(w, http.StatusOK, b, err)
+		return resp, ""
+	})
 }
 
 // --- relations, comments, tasks ---
@@ -736,25 +752,18 @@ func (s *Server) listChildren(w http.ResponseWriter, r *http.Request, rt route) 
 	if !ok {
 		return
 	}
-	s.mu.RLock()
-	rec := s.st.incident(rt.incident)
-	if rec == nil {
-		s.mu.RUnlock()
-		incidentNotFound(w, rt.incident)
-		return
-	}
-	list := *rec.children(rt.child)
-	resp := listResponse{Value: []*Resource{}}
-	if off < len(list) {
-		end := min(off+size, len(list))
-		resp.Value = list[off:end]
-		if end < len(list) {
-			resp.NextLink = nextLink(r, end)
+	s.readIncident(w, rt.incident, func(rec *Record) (any, string) {
+		list := *rec.children(rt.child)
+		resp := listResponse{Value: []*Resource{}}
+		if off < len(list) {
+			end := min(off+size, len(list))
+			resp.Value = list[off:end]
+			if end < len(list) {
+				resp.NextLink = nextLink(r, end)
+			}
 		}
-	}
-	b, err := json.Marshal(resp)
-	s.mu.RUnlock()
-	writeRaw(w, http.StatusOK, b, err)
+		return resp, ""
+	})
 }
 
 func childNoun(kind string) string {
@@ -762,23 +771,13 @@ func childNoun(kind string) string {
 }
 
 func (s *Server) getChild(w http.ResponseWriter, rt route) {
-	s.mu.RLock()
-	rec := s.st.incident(rt.incident)
-	if rec == nil {
-		s.mu.RUnlock()
-		incidentNotFound(w, rt.incident)
-		return
-	}
-	list := *rec.children(rt.child)
-	i := findChild(list, rt.childName)
-	if i < 0 {
-		s.mu.RUnlock()
-		writeError(w, http.StatusNotFound, "NotFound", fmt.Sprintf("%s '%s' of incident '%s' was not found.", childNoun(rt.child), rt.childName, rt.incident))
-		return
-	}
-	b, err := json.Marshal(list[i])
-	s.mu.RUnlock()
-	writeRaw(w, http.StatusOK, b, err)
+	s.readIncident(w, rt.incident, func(rec *Record) (any, string) {
+		list := *rec.children(rt.child)
+		if i := findChild(list, rt.childName); i >= 0 {
+			return list[i], ""
+		}
+		return nil, fmt.Sprintf("%s '%s' of incident '%s' was not found.", childNoun(rt.child), rt.childName, rt.incident)
+	})
 }
 
 func (s *Server) deleteChild(w http.ResponseWriter, rt route) {
