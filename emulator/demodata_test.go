@@ -20,6 +20,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/socpilot/socpilot/emulator"
 )
 
 const (
@@ -27,8 +29,8 @@ const (
 	demoSI        = demoWorkspace + "/providers/Microsoft.SecurityInsights"
 )
 
-// demoAnchor mirrors emulator.DatasetAnchor: the instant dataset times are written around.
-var demoAnchor = time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC)
+// demoAnchor is the instant dataset times are written around.
+var demoAnchor = emulator.DatasetAnchor
 
 var (
 	guidRE      = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
@@ -54,29 +56,10 @@ var (
 	entityKinds = append(slices.Clone(requiredKinds), "IoTDevice", "SubmissionMail")
 )
 
-type demoResource struct {
-	ID         string         `json:"id"`
-	Name       string         `json:"name"`
-	Type       string         `json:"type"`
-	Kind       string         `json:"kind,omitempty"`
-	Etag       string         `json:"etag,omitempty"`
-	Properties map[string]any `json:"properties"`
-}
-
-type demoRecord struct {
-	Incident  *demoResource   `json:"incident"`
-	Alerts    []*demoResource `json:"alerts"`
-	Entities  []*demoResource `json:"entities"`
-	Bookmarks []*demoResource `json:"bookmarks"`
-	Relations []*demoResource `json:"relations"`
-	Comments  []*demoResource `json:"comments"`
-	Tasks     []*demoResource `json:"tasks"`
-}
-
 type demoFile struct {
 	path string
 	num  int
-	rec  demoRecord
+	rec  emulator.Record
 	raw  []byte
 }
 
@@ -104,7 +87,7 @@ func loadDemo(t *testing.T) []demoFile {
 		n, _ := strconv.Atoi(m[1])
 		dec := json.NewDecoder(bytes.NewReader(b))
 		dec.DisallowUnknownFields()
-		var rec demoRecord
+		var rec emulator.Record
 		if err := dec.Decode(&rec); err != nil {
 			t.Errorf("%s: %v", base, err)
 			continue
@@ -208,7 +191,7 @@ func TestDemoFilesAndIDs(t *testing.T) {
 		}
 		// Every id the dataset holds lives in the demo workspace (the emulator
 		// rewrites that prefix when it serves another workspace).
-		check := func(what string, list []*demoResource, prefix, typ string, etag func(string) bool) {
+		check := func(what string, list []*emulator.Resource, prefix, typ string, etag func(string) bool) {
 			for _, r := range list {
 				if !guidRE.MatchString(r.Name) {
 					t.Errorf("%s: %s name %q is not a GUID", f.path, what, r.Name)
@@ -246,7 +229,7 @@ func isQuotedGUID(s string) bool {
 }
 
 // stringsUnder returns every string value stored under one of keys anywhere in rec.
-func stringsUnder(rec demoRecord, keys ...string) []string {
+func stringsUnder(rec emulator.Record, keys ...string) []string {
 	var out []string
 	var walk func(k string, v any)
 	walk = func(k string, v any) {
@@ -265,8 +248,8 @@ func stringsUnder(rec demoRecord, keys ...string) []string {
 			}
 		}
 	}
-	all := append([]*demoResource{rec.Incident}, rec.Alerts...)
-	for _, l := range [][]*demoResource{rec.Entities, rec.Bookmarks, rec.Relations, rec.Comments, rec.Tasks} {
+	all := append([]*emulator.Resource{rec.Incident}, rec.Alerts...)
+	for _, l := range [][]*emulator.Resource{rec.Entities, rec.Bookmarks, rec.Relations, rec.Comments, rec.Tasks} {
 		all = append(all, l...)
 	}
 	for _, r := range all {
@@ -375,7 +358,9 @@ func TestDemoIncidentsAgreeWithAlerts(t *testing.T) {
 		}
 		for _, r := range f.rec.Relations {
 			if str(r.Properties, "relatedResourceKind") == "SecurityAlert" && relatedAlerts[strings.ToLower(str(r.Properties, "relatedResourceName"))] > 0 &&
-				!slices.ContainsFunc(f.rec.Alerts, func(a *demoResource) bool { return strings.EqualFold(a.Name, str(r.Properties, "relatedResourceName")) }) {
+				!slices.ContainsFunc(f.rec.Alerts, func(a *emulator.Resource) bool {
+					return strings.EqualFold(a.Name, str(r.Properties, "relatedResourceName"))
+				}) {
 				t.Errorf("%s: relation %s points at an alert the incident does not have", where, r.Name)
 			}
 		}
@@ -455,7 +440,7 @@ func TestDemoTimes(t *testing.T) {
 		if !minStart.Equal(first) || !maxEnd.Equal(last) {
 			t.Errorf("%s: activity %v..%v, alerts span %v..%v", where, first, last, minStart, maxEnd)
 		}
-		for _, list := range [][]*demoResource{f.rec.Comments, f.rec.Tasks} {
+		for _, list := range [][]*emulator.Resource{f.rec.Comments, f.rec.Tasks} {
 			for _, r := range list {
 				c := parseTime(t, where, "createdTimeUtc", str(r.Properties, "createdTimeUtc"))
 				m := parseTime(t, where, "lastModifiedTimeUtc", str(r.Properties, "lastModifiedTimeUtc"))
@@ -484,7 +469,7 @@ func TestDemoTimes(t *testing.T) {
 
 // entityValue is the identifying value used to recognise the same entity in
 // different incidents.
-func entityValue(e *demoResource) string {
+func entityValue(e *emulator.Resource) string {
 	p := e.Properties
 	switch e.Kind {
 	case "Account":
@@ -576,7 +561,7 @@ func TestDemoEntities(t *testing.T) {
 
 // checkEntityProps checks the kind-specific properties the spec defines and
 // the JSON types it gives them.
-func checkEntityProps(t *testing.T, where string, e *demoResource) {
+func checkEntityProps(t *testing.T, where string, e *emulator.Resource) {
 	t.Helper()
 	p := e.Properties
 	need := map[string][]string{
@@ -683,7 +668,7 @@ func TestDemoScenarios(t *testing.T) {
 		statuses[str(p, "status")]++
 		raw := string(f.raw)
 		if strings.Contains(str(p, "description"), "Ignore all previous instructions") &&
-			slices.ContainsFunc(f.rec.Entities, func(e *demoResource) bool {
+			slices.ContainsFunc(f.rec.Entities, func(e *emulator.Resource) bool {
 				return e.Kind == "Process" && strings.Contains(str(e.Properties, "commandLine"), "Ignore all previous instructions")
 			}) {
 			injection = append(injection, f.num)
@@ -767,12 +752,12 @@ func TestDemoScenarios(t *testing.T) {
 				t.Errorf("%s: description lacks %q", f.path, want)
 			}
 		}
-		if !slices.ContainsFunc(f.rec.Alerts, func(a *demoResource) bool {
+		if !slices.ContainsFunc(f.rec.Alerts, func(a *emulator.Resource) bool {
 			return strings.Contains(str(a.Properties, "description"), "svc-vulnscan")
 		}) {
 			t.Errorf("%s: no alert mentions svc-vulnscan", f.path)
 		}
-		if !slices.ContainsFunc(f.rec.Comments, func(c *demoResource) bool {
+		if !slices.ContainsFunc(f.rec.Comments, func(c *emulator.Resource) bool {
 			return strings.Contains(str(c.Properties, "message"), "CHG")
 		}) {
 			t.Errorf("%s: no analyst comment citing the change ticket", f.path)
