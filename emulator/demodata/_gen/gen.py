@@ -3,8 +3,7 @@ import glob, os, sys
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(__file__))
 import lib
-out = os.environ.get("OUT", os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-for f in glob.glob(os.path.join(out, "[0-9][0-9][0-9]-*.json")):
+for f in glob.glob(os.path.join(lib.OUT, "[0-9][0-9][0-9]-*.json")):
     os.remove(f)
 from inc1 import inc101, inc102, inc103
 from inc2 import inc104, inc105, inc106, inc107, inc108

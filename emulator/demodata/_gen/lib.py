@@ -25,6 +25,8 @@ SI = WS + "/providers/Microsoft.SecurityInsights"
 WSID = "6f1d2c3b-8a4e-4f5d-9c7b-2e1a0b9c8d7e"  # Log Analytics workspace (customer) id
 TENANT = "4b2462a4-bbee-495a-a0e1-f23ae524cc9c"
 PROD_SUB = "c3a1e0f2-5b7d-4e8a-9f61-2d4b8c7e9a13"  # Contoso production subscription (not the demo one)
+# OUT is where the JSON files go: emulator/demodata, or $OUT.
+OUT = os.environ.get("OUT", os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 TACTIC_ORDER = ['Reconnaissance', 'ResourceDevelopment', 'InitialAccess', 'Execution', 'Persistence',
                 'PrivilegeEscalation', 'DefenseEvasion', 'CredentialAccess', 'Discovery', 'LateralMovement',
@@ -34,11 +36,6 @@ TACTIC_ORDER = ['Reconnaissance', 'ResourceDevelopment', 'InitialAccess', 'Execu
 
 def gid(*parts):
     return str(uuid.uuid5(NS, "/".join(str(p) for p in parts)))
-
-
-def T(s):
-    """Parse a compact time 'MMDD HH:MM[:SS][.frac]' in January 2026."""
-    return s
 
 
 def parse(ts):
@@ -481,8 +478,7 @@ def build(num, slug, title, description, severity, status, created, alerts, enti
         "comments": com_res,
         "tasks": task_res,
     }
-    out = os.environ.get("OUT", os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-    with open(os.path.join(out, f"{num:03d}-{slug}.json"), "w") as f:
+    with open(os.path.join(OUT, f"{num:03d}-{slug}.json"), "w") as f:
         json.dump(doc, f, indent=2, ensure_ascii=False)
         f.write("\n")
     return doc
