@@ -6,6 +6,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/spf13/cobra"
 
@@ -20,9 +21,6 @@ type check struct {
 	detail string
 	fix    string // what to do when it failed
 }
-
-// llmCheck is set by the LLM wiring: it checks the configured model.
-var llmCheck func(ctx context.Context, a *app, cfg *config.Config) check
 
 func (a *app) doctorCommand() *cobra.Command {
 	return &cobra.Command{
@@ -47,7 +45,9 @@ func (a *app) doctorCommand() *cobra.Command {
 			if err := tw.Flush(); err != nil {
 				return err
 			}
-			a.printSettings(cmd.Context())
+			if err := a.printSettings(cmd.Context()); err != nil {
+				return err
+			}
 			if failed > 0 {
 				return fmt.Errorf("%d of %d checks failed", failed, len(checks))
 			}
@@ -74,12 +74,7 @@ func (a *app) runDoctor(ctx context.Context) []check {
 		checks = append(checks, a.credentialCheck(ctx, cfg))
 	}
 	checks = append(checks, a.workspaceChecks(ctx)...)
-	if llmCheck != nil {
-		checks = append(checks, llmCheck(ctx, a, cfg))
-	} else {
-		checks = append(checks, check{name: "model", ok: true, detail: "no model configured: the offline analyst is used"})
-	}
-	return checks
+	return append(checks, a.modelCheck(ctx, cfg))
 }
 
 func (a *app) credentialCheck(ctx context.Context, cfg *config.Config) check {
@@ -96,12 +91,8 @@ func (a *app) credentialCheck(ctx context.Context, cfg *config.Config) check {
 		c.detail = oneLine(err)
 		return c
 	}
-	scope := "https://management.azure.com/.default"
-	for name, svc := range cloudCfg.Services {
-		if name == "resourceManager" && svc.Audience != "" {
-			scope = svc.Audience + "/.default"
-		}
-	}
+	// CloudConfig always sets Resource Manager's audience.
+	scope := cloudCfg.Services[cloud.ResourceManager].Audience + "/.default"
 	if _, err := cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{scope}}); err != nil {
 		c.detail, c.fix = "cannot get a token: "+oneLine(err), "run `az login` again, or renew the service principal's secret"
 		return c
@@ -155,10 +146,10 @@ func fixFor(err error, role string) string {
 
 // printSettings lists every setting in force and where it came from, with
 // secrets masked, so a wrong value can be traced to its source.
-func (a *app) printSettings(ctx context.Context) {
+func (a *app) printSettings(ctx context.Context) error {
 	cfg, err := a.config(ctx)
 	if err != nil {
-		return
+		return nil // the configuration check reported it
 	}
 	shown := cfg.Redacted()
 	fmt.Fprintln(a.out, "\nSettings (flag > SOCPILOT_* > socpilot.yaml > Key Vault):")
@@ -168,5 +159,5 @@ func (a *app) printSettings(ctx context.Context) {
 			fmt.Fprintf(tw, "  %s\t%s\t%s\n", k, v, cfg.Origin(k))
 		}
 	}
-	tw.Flush()
+	return tw.Flush()
 }

@@ -131,28 +131,27 @@ func (a *app) noticeOnce(key, format string, args ...any) {
 	}
 }
 
-func init() {
-	llmCheck = func(ctx context.Context, a *app, cfg *config.Config) check {
-		c := check{name: "model"}
-		if !cfg.LLMConfigured() {
-			c.ok, c.detail = true, "no model configured: the offline analyst is used (set SOCPILOT_LLM_PROVIDER, _ENDPOINT, _MODEL, _API_KEY to add one)"
-			return c
-		}
-		m, err := a.model(ctx, false)
-		if err != nil {
-			c.detail, c.fix = oneLine(err), "correct the SOCPILOT_LLM_* setting named above"
-			return c
-		}
-		client, ok := m.(*llm.Client)
-		if !ok {
-			c.ok, c.detail = true, m.Name()
-			return c
-		}
-		if err := client.Ping(ctx); err != nil {
-			c.detail, c.fix = oneLine(err), "check SOCPILOT_LLM_ENDPOINT, SOCPILOT_LLM_MODEL and SOCPILOT_LLM_API_KEY"
-			return c
-		}
-		c.ok, c.detail = true, m.Name()+" answers"
+// modelCheck is doctor's check of the configured model: it must answer.
+func (a *app) modelCheck(ctx context.Context, cfg *config.Config) check {
+	c := check{name: "model"}
+	if !cfg.LLMConfigured() {
+		c.ok, c.detail = true, "no model configured: the offline analyst is used (set SOCPILOT_LLM_PROVIDER, _ENDPOINT, _MODEL, _API_KEY to add one)"
 		return c
 	}
+	m, err := a.model(ctx, false)
+	if err != nil {
+		c.detail, c.fix = oneLine(err), "correct the SOCPILOT_LLM_* setting named above"
+		return c
+	}
+	client, ok := m.(*llm.Client)
+	if !ok {
+		c.ok, c.detail = true, m.Name()
+		return c
+	}
+	if err := client.Ping(ctx); err != nil {
+		c.detail, c.fix = oneLine(err), "check SOCPILOT_LLM_ENDPOINT, SOCPILOT_LLM_MODEL and SOCPILOT_LLM_API_KEY"
+		return c
+	}
+	c.ok, c.detail = true, m.Name()+" answers"
+	return c
 }
