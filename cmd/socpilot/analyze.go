@@ -12,6 +12,7 @@ import (
 	"github.com/socpilot/socpilot"
 	"github.com/socpilot/socpilot/analysis"
 	"github.com/socpilot/socpilot/kql/gate"
+	"github.com/socpilot/socpilot/kql/logs"
 	"github.com/socpilot/socpilot/render"
 	"github.com/socpilot/socpilot/writeback"
 )
@@ -54,6 +55,12 @@ func (a *app) runAnalyze(cmd *cobra.Command, arg string, o *analyzeOptions) erro
 	if err != nil {
 		return err
 	}
+	var verifier *logs.Client
+	if o.verifyKQL {
+		if verifier, err = a.queryVerifier(ctx); err != nil {
+			return err
+		}
+	}
 	an, err := a.analyzer(ctx, o.offline)
 	if err != nil {
 		return err
@@ -71,10 +78,8 @@ func (a *app) runAnalyze(cmd *cobra.Command, arg string, o *analyzeOptions) erro
 	if err != nil {
 		return err
 	}
-	if o.verifyKQL {
-		if err := a.verifyQueries(ctx, &res); err != nil {
-			return err
-		}
+	if verifier != nil {
+		verifyQueries(ctx, verifier, &res)
 	}
 	if res.Fallback != "" {
 		a.notice("warning: %s", res.Fallback)

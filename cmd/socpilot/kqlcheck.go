@@ -9,10 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/socpilot/socpilot/config"
 	"github.com/socpilot/socpilot/kql"
 	"github.com/socpilot/socpilot/kql/gate"
-	"github.com/socpilot/socpilot/kql/logs"
 	"github.com/socpilot/socpilot/kql/rulefile"
 	"github.com/socpilot/socpilot/kql/schema"
 	"github.com/socpilot/socpilot/render"
@@ -199,15 +197,7 @@ func (a *app) liveSchema(ctx context.Context, o *kqlCheckOptions, s *schema.Sche
 	if endpoint == "" {
 		endpoint = cfg.LogsEndpoint
 	}
-	cred, err := a.credentialFor(cfg, endpoint)
-	if err != nil {
-		return nil, err
-	}
-	cloudCfg, err := config.CloudConfig(cfg.Cloud)
-	if err != nil {
-		return nil, err
-	}
-	lc, err := logs.New(o.workspaceID, cred, logs.Options{Endpoint: endpoint, Cloud: cloudCfg})
+	lc, err := a.logsClient(cfg, o.workspaceID, endpoint)
 	if err != nil {
 		return nil, err
 	}

@@ -16,37 +16,46 @@ import (
 // compile than this is one an analyst will not wait for either.
 const verifyTimeout = 20 * time.Second
 
-// verifyQueries runs every query as `| take 0` on the workspace through
-// Log Analytics and records the service's verdict on it.
-func (a *app) verifyQueries(ctx context.Context, res *socpilot.Analysis) error {
+// queryVerifier is the Log Analytics client `analyze --verify-kql` runs
+// queries with, or nil on the demo workspace, which has no data. It is
+// resolved before the analysis, so a missing workspace id is reported
+// before any model call is paid for.
+func (a *app) queryVerifier(ctx context.Context) (*logs.Client, error) {
 	cfg, err := a.config(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if cfg.Demo() {
 		a.notice("--verify-kql: the demo workspace has no Log Analytics data; queries are validated against the schema but not run")
-		return nil
+		return nil, nil
 	}
 	if cfg.WorkspaceID == "" {
-		return socpilot.Errorf(socpilot.EConfig, "--verify-kql needs the Log Analytics workspace id (the GUID on the workspace's overview page): set SOCPILOT_WORKSPACE_ID")
+		return nil, socpilot.Errorf(socpilot.EConfig, "--verify-kql needs the Log Analytics workspace id (the GUID on the workspace's overview page): set SOCPILOT_WORKSPACE_ID")
 	}
-	cred, err := a.credentialFor(cfg, cfg.LogsEndpoint)
+	return a.logsClient(cfg, cfg.WorkspaceID, cfg.LogsEndpoint)
+}
+
+// logsClient is a Log Analytics query client for the workspace with this
+// id, at endpoint ("" for the cloud's).
+func (a *app) logsClient(cfg *config.Config, workspaceID, endpoint string) (*logs.Client, error) {
+	cred, err := a.credentialFor(cfg, endpoint)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	cloudCfg, err := config.CloudConfig(cfg.Cloud)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	lc, err := logs.New(cfg.WorkspaceID, cred, logs.Options{Cloud: cloudCfg, Endpoint: cfg.LogsEndpoint})
-	if err != nil {
-		return err
-	}
+	return logs.New(workspaceID, cred, logs.Options{Endpoint: endpoint, Cloud: cloudCfg})
+}
+
+// verifyQueries runs every query as `| take 0` on the workspace through
+// Log Analytics and records the service's verdict on it.
+func verifyQueries(ctx context.Context, lc *logs.Client, res *socpilot.Analysis) {
 	var wg sync.WaitGroup
 	for i := range res.Queries {
-		wg.Add(1)
-		go func(q *socpilot.HuntingQuery) {
-			defer wg.Done()
+		q := &res.Queries[i]
+		wg.Go(func() {
 			err := lc.Verify(ctx, q.Query, verifyTimeout)
 			var qe *logs.QueryError
 			switch {
@@ -58,7 +67,7 @@ func (a *app) verifyQueries(ctx context.Context, res *socpilot.Analysis) error {
 			default:
 				q.Notes = append(q.Notes, "the workspace rejected it: "+oneLine(err))
 			}
-		}(&res.Queries[i])
+		})
 	}
 	wg.Wait()
 	for _, q := range res.Queries {
@@ -67,5 +76,4 @@ func (a *app) verifyQueries(ctx context.Context, res *socpilot.Analysis) error {
 				Text: fmt.Sprintf("query %q passed the validator but the workspace did not accept it; see its notes", q.Title)})
 		}
 	}
-	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/socpilot/socpilot"
 	"github.com/socpilot/socpilot/emulator"
 	"github.com/socpilot/socpilot/kql/logs/logstest"
+	"github.com/socpilot/socpilot/llm/llmtest"
 	"github.com/socpilot/socpilot/kql/schema"
 )
 
@@ -78,5 +79,22 @@ func TestAnalyzeVerifyKQL(t *testing.T) {
 	}
 	if len(ran) < len(a.Queries) {
 		t.Errorf("%d queries, %d run on the workspace", len(a.Queries), len(ran))
+	}
+}
+
+// TestVerifyKQLWithoutWorkspaceID: the missing setting is reported before
+// the analysis, so no model call is paid for a run that cannot finish.
+func TestVerifyKQLWithoutWorkspaceID(t *testing.T) {
+	_, env := networkWorkspace(t)
+	model := llmtest.New(t) // no scripted answer: any model call fails the test
+	env["SOCPILOT_LLM_PROVIDER"] = "compatible"
+	env["SOCPILOT_LLM_ENDPOINT"] = model.URL() + "/v1"
+	env["SOCPILOT_LLM_MODEL"] = "test-model"
+	code, _, stderr := runCLI(t, env, "", "analyze", "108", "--verify-kql")
+	if code != exitUsage || !strings.Contains(stderr, "SOCPILOT_WORKSPACE_ID") {
+		t.Errorf("exit %d, stderr %q; want 2 naming SOCPILOT_WORKSPACE_ID", code, stderr)
+	}
+	if n := len(model.Requests()); n != 0 {
+		t.Errorf("%d model request(s) before the missing setting was reported", n)
 	}
 }
