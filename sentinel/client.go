@@ -6,7 +6,6 @@ package sentinel
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -19,7 +18,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/securityinsights/armsecurityinsights/v2"
 
 	"github.com/socpilot/socpilot"
-	"github.com/socpilot/socpilot/internal/loopback"
+	"github.com/socpilot/socpilot/internal/azendpoint"
 )
 
 // DefaultAPIVersion is the newest stable Microsoft.SecurityInsights api-version.
@@ -46,6 +45,9 @@ type Options struct {
 	Retry      policy.RetryOptions // zero → 4 retries honouring Retry-After
 }
 
+var armEndpoint = azendpoint.Service{Name: cloud.ResourceManager, Label: "ARM endpoint",
+	Audience: "https://management.core.windows.net/", Example: "http://127.0.0.1:8080"}
+
 // Client reads and writes Sentinel incidents of one workspace.
 type Client struct {
 	ws        Workspace
@@ -61,29 +63,14 @@ func New(ws Workspace, cred azcore.TokenCredential, opts Options) (*Client, erro
 	if ws.SubscriptionID == "" || ws.ResourceGroup == "" || ws.Name == "" {
 		return nil, socpilot.Errorf(socpilot.EConfig, "workspace needs a subscription id, resource group and workspace name (got %q, %q, %q)", ws.SubscriptionID, ws.ResourceGroup, ws.Name)
 	}
+	cfg, endpoint, err := armEndpoint.Cloud(opts.Cloud, opts.Endpoint)
+	if err != nil {
+		return nil, err
+	}
 	co := arm.ClientOptions{DisableRPRegistration: true}
-	co.Cloud = opts.Cloud
-	if co.Cloud.Services == nil {
-		co.Cloud = cloud.AzurePublic
-	}
-	if opts.Endpoint != "" {
-		u, err := url.Parse(opts.Endpoint)
-		if err != nil || u.Host == "" {
-			return nil, socpilot.Errorf(socpilot.EConfig, "ARM endpoint %q is not a URL (expected e.g. http://127.0.0.1:8080)", opts.Endpoint)
-		}
-		svc := co.Cloud.Services[cloud.ResourceManager]
-		if svc.Audience == "" {
-			svc.Audience = "https://management.core.windows.net/"
-		}
-		svc.Endpoint = strings.TrimRight(opts.Endpoint, "/")
-		co.Cloud = cloud.Configuration{ActiveDirectoryAuthorityHost: co.Cloud.ActiveDirectoryAuthorityHost,
-			Services: map[cloud.ServiceName]cloud.ServiceConfiguration{cloud.ResourceManager: svc}}
-		// A local emulator speaks plain HTTP; never allow that for a remote host.
-		co.InsecureAllowCredentialWithHTTP = u.Scheme == "http" && loopback.Host(u.Hostname())
-		if u.Scheme == "http" && !co.InsecureAllowCredentialWithHTTP {
-			return nil, socpilot.Errorf(socpilot.EConfig, "ARM endpoint %q uses plain HTTP to a non-loopback host; use https", opts.Endpoint)
-		}
-	}
+	co.Cloud = cfg
+	// A local emulator speaks plain HTTP, which Cloud allows to loopback only.
+	co.InsecureAllowCredentialWithHTTP = endpoint != nil && endpoint.Scheme == "http"
 	co.APIVersion = opts.APIVersion
 	if co.APIVersion == "" {
 		co.APIVersion = DefaultAPIVersion
@@ -97,7 +84,6 @@ func New(ws Workspace, cred azcore.TokenCredential, opts Options) (*Client, erro
 		co.Retry.TryTimeout = 30 * time.Second
 	}
 	c := &Client{ws: ws}
-	var err error
 	if c.incidents, err = armsecurityinsights.NewIncidentsClient(ws.SubscriptionID, cred, &co); err != nil {
 		return nil, fmt.Errorf("create incidents client: %w", err)
 	}

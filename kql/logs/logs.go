@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -23,7 +22,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/monitor/query/azlogs"
 
 	"github.com/socpilot/socpilot"
-	"github.com/socpilot/socpilot/internal/loopback"
+	"github.com/socpilot/socpilot/internal/azendpoint"
 	"github.com/socpilot/socpilot/kql/schema"
 )
 
@@ -38,6 +37,9 @@ type Options struct {
 	// Parallel bounds the getschema requests SchemaFor runs at once; 0 means 4.
 	Parallel int
 }
+
+var queryEndpoint = azendpoint.Service{Name: azlogs.ServiceName, Label: "Log Analytics endpoint",
+	Audience: "https://api.loganalytics.io", Example: "https://api.loganalytics.io"}
 
 // Client queries one Log Analytics workspace. It is safe for concurrent use.
 type Client struct {
@@ -63,43 +65,25 @@ func New(workspaceID string, cred azcore.TokenCredential, opts Options) (*Client
 	if strings.TrimSpace(workspaceID) == "" {
 		return nil, socpilot.Errorf(socpilot.EConfig, "the Log Analytics workspace ID is empty; set it to the workspace's GUID (Workspace ID on its overview page)")
 	}
+	cfg, endpoint, err := queryEndpoint.Cloud(opts.Cloud, opts.Endpoint)
+	if err != nil {
+		return nil, err
+	}
+	if endpoint != nil && endpoint.Scheme == "http" {
+		// azlogs v1.2.0 builds its bearer-token policy without the client's
+		// InsecureAllowCredentialWithHTTP, so that policy refuses http URLs. The
+		// pipeline sees https and the last hop, to loopback only, goes out as http.
+		svc := cfg.Services[azlogs.ServiceName]
+		svc.Endpoint = "https://" + endpoint.Host + strings.TrimRight(endpoint.Path, "/")
+		cfg.Services[azlogs.ServiceName] = svc
+		next := opts.Transport
+		if next == nil {
+			next = http.DefaultClient
+		}
+		opts.Transport = loopbackHTTP{host: endpoint.Host, next: next}
+	}
 	co := &azlogs.ClientOptions{}
-	co.Cloud = opts.Cloud
-	if co.Cloud.Services == nil {
-		co.Cloud = cloud.AzurePublic
-	}
-	if opts.Endpoint != "" {
-		u, err := url.Parse(opts.Endpoint)
-		if err != nil || u.Host == "" {
-			return nil, socpilot.Errorf(socpilot.EConfig, "Log Analytics endpoint %q is not a URL (expected e.g. https://api.loganalytics.io)", opts.Endpoint)
-		}
-		svc := co.Cloud.Services[azlogs.ServiceName]
-		if svc.Audience == "" {
-			svc.Audience = "https://api.loganalytics.io"
-		}
-		svc.Endpoint = strings.TrimRight(opts.Endpoint, "/")
-		// An emulator speaks plain HTTP; never send a token over HTTP to a remote host.
-		if u.Scheme == "http" {
-			if !loopback.Host(u.Hostname()) {
-				return nil, socpilot.Errorf(socpilot.EConfig, "Log Analytics endpoint %q uses plain HTTP to a non-loopback host; use https", opts.Endpoint)
-			}
-			// azlogs v1.2.0 builds its bearer-token policy without the client's
-			// InsecureAllowCredentialWithHTTP, so that policy refuses http URLs. The
-			// pipeline sees https and the last hop, to loopback only, goes out as http.
-			svc.Endpoint = "https://" + u.Host + strings.TrimRight(u.Path, "/")
-			next := opts.Transport
-			if next == nil {
-				next = http.DefaultClient
-			}
-			opts.Transport = loopbackHTTP{host: u.Host, next: next}
-		}
-		services := map[cloud.ServiceName]cloud.ServiceConfiguration{}
-		for k, v := range co.Cloud.Services {
-			services[k] = v
-		}
-		services[azlogs.ServiceName] = svc
-		co.Cloud = cloud.Configuration{ActiveDirectoryAuthorityHost: co.Cloud.ActiveDirectoryAuthorityHost, Services: services}
-	}
+	co.Cloud = cfg
 	co.Transport = opts.Transport
 	co.Retry = opts.Retry
 	c, err := azlogs.NewClient(cred, co)
