@@ -257,40 +257,38 @@ func (c *Client) DetailsOf(ctx context.Context, inc socpilot.Incident) (socpilot
 // The raw reply is decoded so that every property, including additionalData,
 // is kept.
 func (c *Client) Alerts(ctx context.Context, inc socpilot.Incident) ([]socpilot.Alert, error) {
-	var raw *httpResponse
-	_, err := c.incidents.ListAlerts(runtime.WithCaptureResponse(ctx, &raw), c.ws.ResourceGroup, c.ws.Name, inc.Name, nil)
-	if err != nil {
-		return nil, c.wrap(err, fmt.Sprintf("list alerts of incident %d", inc.Number), false)
-	}
-	body, err := runtime.Payload(raw)
-	if err != nil {
-		return nil, fmt.Errorf("read alerts of incident %d: %w", inc.Number, err)
-	}
-	alerts, err := DecodeAlerts(body)
-	if err != nil {
-		return nil, fmt.Errorf("decode alerts of incident %d: %w", inc.Number, err)
-	}
-	return alerts, nil
+	return readRaw(ctx, c, fmt.Sprintf("alerts of incident %d", inc.Number), func(ctx context.Context) error {
+		_, err := c.incidents.ListAlerts(ctx, c.ws.ResourceGroup, c.ws.Name, inc.Name, nil)
+		return err
+	}, DecodeAlerts)
 }
 
 // Entities lists the entities of an incident. The SDK's polymorphic entity
 // types drop properties they do not know, so the raw reply is decoded to keep
 // every property losslessly.
 func (c *Client) Entities(ctx context.Context, inc socpilot.Incident) ([]socpilot.Entity, error) {
+	return readRaw(ctx, c, fmt.Sprintf("entities of incident %d", inc.Number), func(ctx context.Context) error {
+		_, err := c.incidents.ListEntities(ctx, c.ws.ResourceGroup, c.ws.Name, inc.Name, nil)
+		return err
+	}, DecodeEntities)
+}
+
+// readRaw makes the SDK call and decodes the body of its reply with decode
+// instead of the SDK's types. what names the list in errors.
+func readRaw[T any](ctx context.Context, c *Client, what string, call func(context.Context) error, decode func([]byte) ([]T, error)) ([]T, error) {
 	var raw *httpResponse
-	_, err := c.incidents.ListEntities(runtime.WithCaptureResponse(ctx, &raw), c.ws.ResourceGroup, c.ws.Name, inc.Name, nil)
-	if err != nil {
-		return nil, c.wrap(err, fmt.Sprintf("list entities of incident %d", inc.Number), false)
+	if err := call(runtime.WithCaptureResponse(ctx, &raw)); err != nil {
+		return nil, c.wrap(err, "list "+what, false)
 	}
 	body, err := runtime.Payload(raw)
 	if err != nil {
-		return nil, fmt.Errorf("read entities of incident %d: %w", inc.Number, err)
+		return nil, fmt.Errorf("read %s: %w", what, err)
 	}
-	es, err := DecodeEntities(body)
+	out, err := decode(body)
 	if err != nil {
-		return nil, fmt.Errorf("decode entities of incident %d: %w", inc.Number, err)
+		return nil, fmt.Errorf("decode %s: %w", what, err)
 	}
-	return es, nil
+	return out, nil
 }
 
 // Bookmarks lists the hunting bookmarks of an incident.
@@ -308,47 +306,45 @@ func (c *Client) Bookmarks(ctx context.Context, inc socpilot.Incident) ([]socpil
 
 // Relations lists the relations of an incident, following nextLink.
 func (c *Client) Relations(ctx context.Context, inc socpilot.Incident) ([]socpilot.Relation, error) {
-	out := []socpilot.Relation{}
-	pager := c.relations.NewListPager(c.ws.ResourceGroup, c.ws.Name, inc.Name, nil)
-	for pager.More() {
-		page, err := pager.NextPage(ctx)
-		if err != nil {
-			return nil, c.wrap(err, fmt.Sprintf("list relations of incident %d", inc.Number), false)
-		}
-		for _, r := range page.Value {
-			out = append(out, convertRelation(r))
-		}
-	}
-	return out, nil
+	return readPages(ctx, c, fmt.Sprintf("list relations of incident %d", inc.Number),
+		c.relations.NewListPager(c.ws.ResourceGroup, c.ws.Name, inc.Name, nil),
+		func(p armsecurityinsights.IncidentRelationsClientListResponse) []*armsecurityinsights.Relation {
+			return p.Value
+		},
+		convertRelation)
 }
 
 // Comments lists the comments of an incident, following nextLink.
 func (c *Client) Comments(ctx context.Context, inc socpilot.Incident) ([]socpilot.Comment, error) {
-	out := []socpilot.Comment{}
-	pager := c.comments.NewListPager(c.ws.ResourceGroup, c.ws.Name, inc.Name, nil)
-	for pager.More() {
-		page, err := pager.NextPage(ctx)
-		if err != nil {
-			return nil, c.wrap(err, fmt.Sprintf("list comments of incident %d", inc.Number), false)
-		}
-		for _, cm := range page.Value {
-			out = append(out, convertComment(cm))
-		}
-	}
-	return out, nil
+	return readPages(ctx, c, fmt.Sprintf("list comments of incident %d", inc.Number),
+		c.comments.NewListPager(c.ws.ResourceGroup, c.ws.Name, inc.Name, nil),
+		func(p armsecurityinsights.IncidentCommentsClientListResponse) []*armsecurityinsights.IncidentComment {
+			return p.Value
+		},
+		convertComment)
 }
 
 // Tasks lists the tasks of an incident, following nextLink.
 func (c *Client) Tasks(ctx context.Context, inc socpilot.Incident) ([]socpilot.Task, error) {
-	out := []socpilot.Task{}
-	pager := c.tasks.NewListPager(c.ws.ResourceGroup, c.ws.Name, inc.Name, nil)
+	return readPages(ctx, c, fmt.Sprintf("list tasks of incident %d", inc.Number),
+		c.tasks.NewListPager(c.ws.ResourceGroup, c.ws.Name, inc.Name, nil),
+		func(p armsecurityinsights.IncidentTasksClientListResponse) []*armsecurityinsights.IncidentTask {
+			return p.Value
+		},
+		convertTask)
+}
+
+// readPages follows every nextLink of pager and converts each item of each
+// page; op names the read in errors. The result is never nil.
+func readPages[P, S, T any](ctx context.Context, c *Client, op string, pager *runtime.Pager[P], items func(P) []S, convert func(S) T) ([]T, error) {
+	out := []T{}
 	for pager.More() {
 		page, err := pager.NextPage(ctx)
 		if err != nil {
-			return nil, c.wrap(err, fmt.Sprintf("list tasks of incident %d", inc.Number), false)
+			return nil, c.wrap(err, op, false)
 		}
-		for _, t := range page.Value {
-			out = append(out, convertTask(t))
+		for _, it := range items(page) {
+			out = append(out, convert(it))
 		}
 	}
 	return out, nil

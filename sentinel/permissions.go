@@ -2,6 +2,7 @@ package sentinel
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"path"
 	"strings"
@@ -23,7 +24,7 @@ func (c *Client) MissingWritePermissions(ctx context.Context) ([]string, error) 
 		"/providers/Microsoft.OperationalInsights/workspaces/" + c.ws.Name + "/providers/Microsoft.Authorization/permissions"
 	req, err := runtime.NewRequest(ctx, http.MethodGet, runtime.JoinPaths(c.arm.Endpoint(), p))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read permissions: %w", err)
 	}
 	q := req.Raw().URL.Query()
 	q.Set("api-version", "2022-04-01")
@@ -39,7 +40,7 @@ func (c *Client) MissingWritePermissions(ctx context.Context) ([]string, error) 
 		Value []Permission `json:"value"`
 	}
 	if err := runtime.UnmarshalAsJSON(resp, &body); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("decode the permissions ARM answered for workspace %s: %w", c.ws.Name, err)
 	}
 	var missing []string
 	for _, action := range WriteActions {
