@@ -24,6 +24,9 @@ Microsoft.SecurityInsights REST API on a loopback address. Point socpilot, or an
 client, at it with the environment variables it prints.`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkListen(listen); err != nil {
+				return err
+			}
 			srv, err := a.openDemo(cmd.Context())
 			if err != nil {
 				return err
@@ -35,7 +38,8 @@ client, at it with the environment variables it prints.`,
 	return c
 }
 
-func serveEmulator(ctx context.Context, a *app, h http.Handler, listen string) error {
+// checkListen accepts a loopback host:port, before the demo state is opened.
+func checkListen(listen string) error {
 	host, _, err := net.SplitHostPort(listen)
 	if err != nil {
 		return usagef("--listen %q: expected host:port, e.g. 127.0.0.1:8080", listen)
@@ -44,6 +48,11 @@ func serveEmulator(ctx context.Context, a *app, h http.Handler, listen string) e
 		// The emulator accepts any bearer token: never expose it beyond this machine.
 		return usagef("--listen %q: the emulator only listens on loopback addresses (127.0.0.1, ::1, localhost)", listen)
 	}
+	return nil
+}
+
+// serveEmulator serves h on listen, checked by checkListen, until ctx ends.
+func serveEmulator(ctx context.Context, a *app, h http.Handler, listen string) error {
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", listen, err)
@@ -72,12 +81,7 @@ func serveEmulator(ctx context.Context, a *app, h http.Handler, listen string) e
 }
 
 func (a *app) demoCommand() *cobra.Command {
-	c := &cobra.Command{
-		Use:   "demo",
-		Short: "Manage the built-in demo workspace",
-		Args:  exactArgs(0, "a subcommand (reset)"),
-		RunE:  func(cmd *cobra.Command, _ []string) error { return usagef("demo expects a subcommand: reset") },
-	}
+	c := parentCommand("demo", "Manage the built-in demo workspace", "reset")
 	c.AddCommand(&cobra.Command{
 		Use:   "reset",
 		Short: "Restore the demo workspace to its original incidents (drops comments and tasks written to it)",

@@ -24,12 +24,7 @@ type kqlCheckOptions struct {
 }
 
 func (a *app) kqlCommand() *cobra.Command {
-	c := &cobra.Command{
-		Use:   "kql",
-		Short: "KQL tools: check queries against the Sentinel schema",
-		Args:  exactArgs(0, "a subcommand (check)"),
-		RunE:  func(cmd *cobra.Command, _ []string) error { return usagef("kql expects a subcommand: check") },
-	}
+	c := parentCommand("kql", "KQL tools: check queries against the Sentinel schema", "check")
 	o := &kqlCheckOptions{}
 	check := &cobra.Command{
 		Use:   "check [FILE|DIR...|-]",

@@ -108,6 +108,17 @@ func outputFormat(v string, allowed ...string) error {
 	return usagef("-o %q: expected %s", v, strings.Join(allowed, " or "))
 }
 
+// parentCommand is a command that only groups subcommands: run alone, it
+// is a usage error naming them.
+func parentCommand(use, short, subcommands string) *cobra.Command {
+	return &cobra.Command{
+		Use:   use,
+		Short: short,
+		Args:  exactArgs(0, "a subcommand ("+subcommands+")"),
+		RunE:  func(*cobra.Command, []string) error { return usagef("%s expects a subcommand: %s", use, subcommands) },
+	}
+}
+
 func exactArgs(n int, what string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) != n {

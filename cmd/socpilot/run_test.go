@@ -41,6 +41,9 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"incidents", "--bogus"}, exitUsage},
 		{[]string{"nosuchcommand"}, exitUsage},
 		{[]string{"analyze", "101", "--offline"}, exitOK},
+		{[]string{"emulator", "--listen", "0.0.0.0:8080"}, exitUsage},
+		{[]string{"emulator", "--listen", "8080"}, exitUsage},
+		{[]string{"kql"}, exitUsage},
 	}
 	for _, tt := range tests {
 		if code, _, stderr := runCLI(t, env, "", tt.args...); code != tt.want {

@@ -10,8 +10,8 @@ import (
 	"github.com/socpilot/socpilot"
 	"github.com/socpilot/socpilot/emulator"
 	"github.com/socpilot/socpilot/kql/logs/logstest"
-	"github.com/socpilot/socpilot/llm/llmtest"
 	"github.com/socpilot/socpilot/kql/schema"
+	"github.com/socpilot/socpilot/llm/llmtest"
 )
 
 // TestAnalyzeVerifyKQL runs analyze on a "real" workspace — the Sentinel
