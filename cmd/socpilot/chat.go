@@ -58,6 +58,9 @@ func (a *app) runChat(cmd *cobra.Command, args []string, o *chatOptions) error {
 		}
 		nums = []int{n}
 	}
+	if o.id != "" && !o.resume {
+		return usagef("--id names the conversation to continue: use it with --resume")
+	}
 	c := &chatState{a: a, offline: o.offline}
 	var err error
 	if o.resume {

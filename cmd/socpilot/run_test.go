@@ -44,6 +44,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"emulator", "--listen", "0.0.0.0:8080"}, exitUsage},
 		{[]string{"emulator", "--listen", "8080"}, exitUsage},
 		{[]string{"kql"}, exitUsage},
+		{[]string{"chat", "--id", "c-1"}, exitUsage},
 	}
 	for _, tt := range tests {
 		if code, _, stderr := runCLI(t, env, "", tt.args...); code != tt.want {
