@@ -28,13 +28,12 @@ type app struct {
 	flagValues map[string]*string
 	redact     string // --redact of analyze, ask and chat
 
-	cfg     *config.Config
-	demo    *emulator.Server // set when the demo workspace is in use
-	client  *sentinel.Client
-	st      socpilot.Store
-	gate    *gate.Gate
-	said    map[string]bool
-	closers []func()
+	cfg    *config.Config
+	demo   *emulator.Server // set when the demo workspace is in use
+	client *sentinel.Client
+	st     socpilot.Store
+	gate   *gate.Gate
+	said   map[string]bool
 }
 
 // settingFlags are the global flags that override configuration settings.
@@ -74,10 +73,16 @@ func (a *app) rootCommand() *cobra.Command {
 	return root
 }
 
-func (a *app) close() {
-	for i := len(a.closers) - 1; i >= 0; i-- {
-		a.closers[i]()
+// close closes the store if a command opened it. Its error counts: a
+// store that fails to close may not have kept what the command wrote.
+func (a *app) close() error {
+	if a.st == nil {
+		return nil
 	}
+	if err := a.st.Close(); err != nil {
+		return fmt.Errorf("close the store: %w", err)
+	}
+	return nil
 }
 
 // config loads the configuration once.

@@ -55,7 +55,9 @@ func run(ctx context.Context, args []string, io streams, getenv func(string) str
 	root.SetOut(io.out)
 	root.SetErr(io.err)
 	err := root.ExecuteContext(ctx)
-	a.close()
+	if cerr := a.close(); err == nil {
+		err = cerr
+	}
 	if err == nil {
 		return exitOK
 	}

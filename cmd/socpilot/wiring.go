@@ -37,7 +37,6 @@ func (a *app) store(ctx context.Context) (socpilot.Store, error) {
 		return nil, fmt.Errorf("open the store: %w", err)
 	}
 	a.st = st
-	a.closers = append(a.closers, func() { st.Close() })
 	return st, nil
 }
 
