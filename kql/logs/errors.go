@@ -145,6 +145,9 @@ func (c *Client) responseError(re *azcore.ResponseError) error {
 		if qe.Code == "" {
 			qe.Code = re.ErrorCode
 		}
+		if qe.Message == "" {
+			qe.Message = fmt.Sprintf("the Log Analytics query API answered 400 %s without saying why", qe.Code)
+		}
 		return qe
 	case http.StatusUnauthorized:
 		return &socpilot.Error{Code: socpilot.EUnauthorized, Err: qe, Message: fmt.Sprintf(

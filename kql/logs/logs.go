@@ -208,24 +208,37 @@ func quoteName(name string) string {
 
 // TableSchema returns the columns of table in this workspace, by running
 // `table | getschema`. Answers are cached for the life of the client; concurrent
-// calls for the same table share one request. A table the workspace does not have
+// calls for the same table share one request, and ask again if the caller that
+// made it gave up. A table the workspace does not have
 // is a *QueryError with IsUnknownName true (not cached, so a table created later is seen).
 func (c *Client) TableSchema(ctx context.Context, table string) (schema.Table, error) {
-	c.mu.Lock()
-	e, ok := c.cache[table]
-	if !ok {
-		e = &schemaEntry{done: make(chan struct{})}
-		c.cache[table] = e
-	}
-	c.mu.Unlock()
-	if ok {
+	for {
+		c.mu.Lock()
+		e, ok := c.cache[table]
+		if !ok {
+			e = &schemaEntry{done: make(chan struct{})}
+			c.cache[table] = e
+		}
+		c.mu.Unlock()
+		if !ok {
+			return c.fillSchema(ctx, table, e)
+		}
 		select {
 		case <-e.done:
-			return e.table, e.err
 		case <-ctx.Done():
 			return schema.Table{}, ctx.Err()
 		}
+		// The request was the caller's that made it: when that caller gave up,
+		// its cancellation or deadline is not this caller's, so ask again.
+		if ctx.Err() == nil && (errors.Is(e.err, context.Canceled) || errors.Is(e.err, context.DeadlineExceeded)) {
+			continue
+		}
+		return e.table, e.err
 	}
+}
+
+// fillSchema fetches the schema into e, the cache entry this caller made.
+func (c *Client) fillSchema(ctx context.Context, table string, e *schemaEntry) (schema.Table, error) {
 	e.table, e.err = c.fetchSchema(ctx, table)
 	if e.err != nil {
 		// Errors are not cached: the next call asks again.
@@ -342,16 +355,15 @@ func (c *Client) Verify(ctx context.Context, query string, timeout time.Duration
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	q := strings.TrimRight(query, " \t\r\n;")
+	query = strings.TrimRight(query, " \t\r\n;")
 	// On its own line so that a // comment ending the query does not swallow it.
-	q += "\n| take 0"
-	res, err := c.query(ctx, q, time.Minute, timeout)
+	res, err := c.query(ctx, query+"\n| take 0", time.Minute, timeout)
 	if err != nil {
 		var qe *QueryError
 		if errors.As(err, &qe) {
 			// An error found only at the appended line (an unclosed bracket reported
 			// at the end of input) belongs at the end of the query as written.
-			lines := strings.Split(strings.TrimRight(query, " \t\r\n;"), "\n")
+			lines := strings.Split(query, "\n")
 			if qe.Line > len(lines) {
 				qe.Line = len(lines)
 				qe.Pos = len([]rune(strings.TrimRight(lines[len(lines)-1], "\r")))

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -110,6 +112,74 @@ func TestTableSchemaConcurrent(t *testing.T) {
 	if n := len(srv.Requests()); n != 1 {
 		t.Errorf("%d requests for 16 concurrent calls, want 1", n)
 	}
+}
+
+// inProcess hands each request to h without a socket; a request whose
+// context ends first fails as a transport would.
+type inProcess struct{ h http.Handler }
+
+func (p inProcess) Do(req *http.Request) (*http.Response, error) {
+	done := make(chan *http.Response, 1)
+	go func() {
+		rec := httptest.NewRecorder()
+		p.h.ServeHTTP(rec, req)
+		done <- rec.Result()
+	}()
+	select {
+	case resp := <-done:
+		return resp, nil
+	case <-req.Context().Done():
+		return nil, req.Context().Err()
+	}
+}
+
+// A caller waiting on another's getschema request is not failed by that
+// caller giving up: it asks again.
+func TestTableSchemaWaiterOutlivesCancelledCaller(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		release := make(chan struct{})
+		var calls atomic.Int32
+		srv := &logstest.Server{Schema: testSchema(), T: t, Hook: func(string) (int, any, bool) {
+			if calls.Add(1) == 1 {
+				<-release
+			}
+			return 0, nil, false
+		}}
+		c, err := logs.New(workspaceID, staticToken("t"), logs.Options{Endpoint: "https://api.loganalytics.test",
+			Transport: inProcess{srv}, Retry: policy.RetryOptions{MaxRetries: -1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctxA, cancelA := context.WithCancel(t.Context())
+		errA := make(chan error, 1)
+		go func() {
+			_, err := c.TableSchema(ctxA, "SigninLogs")
+			errA <- err
+		}()
+		synctest.Wait() // A's request is held by the server
+		var (
+			tabB  schema.Table
+			errB  error
+			doneB = make(chan struct{})
+		)
+		go func() {
+			tabB, errB = c.TableSchema(t.Context(), "SigninLogs")
+			close(doneB)
+		}()
+		synctest.Wait() // B waits for A's answer
+		cancelA()
+		if err := <-errA; !errors.Is(err, context.Canceled) {
+			t.Errorf("cancelled caller: %v, want context.Canceled", err)
+		}
+		<-doneB
+		if errB != nil || len(tabB.Columns) != 4 {
+			t.Errorf("waiting caller: %d columns, %v; want SigninLogs's 4", len(tabB.Columns), errB)
+		}
+		if n := calls.Load(); n != 2 {
+			t.Errorf("%d requests, want 2 (the cancelled one and the waiter's own)", n)
+		}
+		close(release)
+	})
 }
 
 func TestSchemaFor(t *testing.T) {
@@ -263,6 +333,11 @@ func TestAuthAndWorkspaceErrors(t *testing.T) {
 	c, _ := logs.New(workspaceID, staticToken("test-token"), logs.Options{Endpoint: srv.URL, Retry: policy.RetryOptions{MaxRetries: -1}})
 	if err := c.Verify(context.Background(), "SigninLogs", time.Second); socpilot.ErrorCode(err) != socpilot.EThrottled {
 		t.Errorf("429: %v", err)
+	}
+	// A 400 without an error message still says what happened.
+	srv.Hook = func(string) (int, any, bool) { return http.StatusBadRequest, nil, true }
+	if err := c.Verify(context.Background(), "SigninLogs", time.Second); err == nil || !strings.Contains(err.Error(), "answered 400") {
+		t.Errorf("400 with no message: %v", err)
 	}
 }
 
