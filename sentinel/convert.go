@@ -213,10 +213,7 @@ func DecodeEntities(body []byte) ([]socpilot.Entity, error) {
 	}
 	out := make([]socpilot.Entity, 0, len(reply.Entities))
 	for _, e := range reply.Entities {
-		if e.Properties == nil {
-			e.Properties = map[string]any{}
-		}
-		out = append(out, socpilot.Entity{ID: e.ID, Name: e.Name, Kind: e.Kind, Properties: normalizeNumbers(e.Properties).(map[string]any)})
+		out = append(out, socpilot.Entity{ID: e.ID, Name: e.Name, Kind: e.Kind, Properties: normalizeNumbers(orEmpty(e.Properties)).(map[string]any)})
 	}
 	return out, nil
 }
