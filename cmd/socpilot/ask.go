@@ -9,7 +9,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/socpilot/socpilot"
 	"github.com/socpilot/socpilot/analysis"
 	"github.com/socpilot/socpilot/render"
 )
@@ -42,7 +41,7 @@ func (a *app) askCommand() *cobra.Command {
 				}
 			}
 			ctx := cmd.Context()
-			sess, err := a.session(ctx, nums, o.offline, false)
+			sess, err := a.session(ctx, nums, o.offline)
 			if err != nil {
 				return err
 			}
@@ -55,9 +54,9 @@ func (a *app) askCommand() *cobra.Command {
 	return c
 }
 
-// session opens a conversation over the given incidents; persisted in the
-// store when persist is set (chat), ephemeral otherwise (ask).
-func (a *app) session(ctx context.Context, nums []int, offlineOnly, persist bool) (*analysis.Session, error) {
+// session opens an ephemeral conversation over the given incidents (ask;
+// chat keeps its conversations in the store, see chatState).
+func (a *app) session(ctx context.Context, nums []int, offlineOnly bool) (*analysis.Session, error) {
 	ws, err := a.workspace(ctx)
 	if err != nil {
 		return nil, err
@@ -66,13 +65,7 @@ func (a *app) session(ctx context.Context, nums []int, offlineOnly, persist bool
 	if err != nil {
 		return nil, err
 	}
-	var st socpilot.Store
-	if persist {
-		if st, err = a.store(ctx); err != nil {
-			return nil, err
-		}
-	}
-	return an.NewSession(ctx, st, ws.Details, nums)
+	return an.NewSession(ctx, nil, ws.Details, nums)
 }
 
 // answer asks one question and writes the answer, streamed when a model

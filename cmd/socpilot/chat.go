@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/socpilot/socpilot"
 	"github.com/socpilot/socpilot/analysis"
 )
 
@@ -61,15 +62,17 @@ func (a *app) runChat(cmd *cobra.Command, args []string, o *chatOptions) error {
 	if o.id != "" && !o.resume {
 		return usagef("--id names the conversation to continue: use it with --resume")
 	}
-	c := &chatState{a: a, offline: o.offline}
-	var err error
+	if o.resume && len(nums) > 0 {
+		return usagef("chat --resume continues a conversation with its own incidents; use /add N inside it")
+	}
+	c, err := a.openChat(ctx, o.offline)
+	if err != nil {
+		return err
+	}
 	if o.resume {
-		if len(nums) > 0 {
-			return usagef("chat --resume continues a conversation with its own incidents; use /add N inside it")
-		}
-		c.sess, err = c.resume(ctx, o.id)
+		c.sess, err = c.an.ResumeSession(ctx, c.st, c.load, o.id)
 	} else {
-		c.sess, err = a.session(ctx, nums, o.offline, true)
+		c.sess, err = c.an.NewSession(ctx, c.st, c.load, nums)
 	}
 	if err != nil {
 		return err
@@ -80,27 +83,31 @@ func (a *app) runChat(cmd *cobra.Command, args []string, o *chatOptions) error {
 	return a.chatLoop(ctx, c)
 }
 
-// chatState is a chat's session and how it was opened.
+// chatState is a chat's session and what it was opened with, which /new
+// reuses.
 type chatState struct {
-	a       *app
-	sess    *analysis.Session
-	offline bool
+	an   *analysis.Analyzer
+	st   socpilot.Store
+	load analysis.IncidentLoader
+	sess *analysis.Session
 }
 
-func (c *chatState) resume(ctx context.Context, id string) (*analysis.Session, error) {
-	ws, err := c.a.workspace(ctx)
+// openChat wires a chat: the workspace, the analysis pipeline, and the
+// store its conversations are kept in.
+func (a *app) openChat(ctx context.Context, offlineOnly bool) (*chatState, error) {
+	ws, err := a.workspace(ctx)
 	if err != nil {
 		return nil, err
 	}
-	an, err := c.a.analyzer(ctx, c.offline)
+	an, err := a.analyzer(ctx, offlineOnly)
 	if err != nil {
 		return nil, err
 	}
-	st, err := c.a.store(ctx)
+	st, err := a.store(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return an.ResumeSession(ctx, st, ws.Details, id)
+	return &chatState{an: an, st: st, load: ws.Details}, nil
 }
 
 func (c *chatState) status() string {
@@ -127,7 +134,7 @@ func (c *chatState) command(ctx context.Context, line string) (reply string, qui
 	case "/id":
 		return c.status(), false, nil
 	case "/new":
-		s, err := c.a.session(ctx, nil, c.offline, true)
+		s, err := c.an.NewSession(ctx, c.st, c.load, nil)
 		if err != nil {
 			return "", false, err
 		}
