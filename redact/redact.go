@@ -30,6 +30,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"maps"
 	"net/netip"
 	"net/url"
 	"regexp"
@@ -360,11 +361,7 @@ var entityFields = map[string][]field{
 func (p *Pseudonymizer) Mapping() map[string]string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	out := make(map[string]string, len(p.original))
-	for t, o := range p.original {
-		out[t] = o
-	}
-	return out
+	return maps.Clone(p.original)
 }
 
 // isWord: characters that continue a name, so a match next to them is part
