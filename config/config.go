@@ -215,12 +215,12 @@ func Load(ctx context.Context, in Inputs) (*Config, error) {
 		if !ok {
 			return nil, socpilot.Errorf(socpilot.EConfig, "--%s is not a setting socpilot knows", k)
 		}
-		if err := put(vals, s, in.Flags[k], value{origin: "flag:--" + k, where: "--" + k}, getenv, false); err != nil {
+		if err := put(vals, s, in.Flags[k], value{origin: "flag:--" + k, where: "--" + k}, getenv); err != nil {
 			return nil, err
 		}
 	}
 	for _, s := range settings {
-		if err := put(vals, s, getenv(s.env), value{origin: "env:" + s.env, where: s.env}, getenv, false); err != nil {
+		if err := put(vals, s, getenv(s.env), value{origin: "env:" + s.env, where: s.env}, getenv); err != nil {
 			return nil, err
 		}
 	}
@@ -269,7 +269,7 @@ func Load(ctx context.Context, in Inputs) (*Config, error) {
 // put validates raw from one source and stores it unless a source of higher
 // precedence already gave the setting. Every source is validated, even when
 // overridden, because a malformed file is wrong whatever else is set.
-func put(vals map[string]value, s setting, raw string, v value, getenv func(string) string, overwrite bool) error {
+func put(vals map[string]value, s setting, raw string, v value, getenv func(string) string) error {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
 		return nil
@@ -278,7 +278,7 @@ func put(vals map[string]value, s setting, raw string, v value, getenv func(stri
 	if problem != "" {
 		return socpilot.Errorf(socpilot.EConfig, "%s: %s", v.where, problem)
 	}
-	if _, ok := vals[s.key]; ok && !overwrite {
+	if _, ok := vals[s.key]; ok {
 		return nil
 	}
 	v.v = norm

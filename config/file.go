@@ -132,7 +132,7 @@ func (r *fileReader) mapping(m *yaml.Node, prefix string) error {
 		if v.Kind != yaml.ScalarNode {
 			return socpilot.Errorf(socpilot.EConfig, "%s: expected %s, got %s", where, expectedType(s.kind), nodeKind(v))
 		}
-		if err := put(r.out, s, v.Value, value{origin: "file:" + r.path, where: where}, r.getenv, false); err != nil {
+		if err := put(r.out, s, v.Value, value{origin: "file:" + r.path, where: where}, r.getenv); err != nil {
 			return err
 		}
 	}

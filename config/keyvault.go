@@ -217,7 +217,7 @@ func fromVault(ctx context.Context, vaultURL string, vals map[string]value, src 
 				continue
 			}
 			where := fmt.Sprintf("Key Vault %s secret %q", vaultURL, n)
-			if err := put(vals, s, v, value{origin: "keyvault:" + n, where: where}, getenv, false); err != nil {
+			if err := put(vals, s, v, value{origin: "keyvault:" + n, where: where}, getenv); err != nil {
 				return "", err
 			}
 			if strings.HasPrefix(n, "aoai-") && !providerSet && azureFrom == "" {
