@@ -245,10 +245,12 @@ func checkAnswer(req socpilot.ChatRequest, r result) error {
 	return nil
 }
 
+// oneLine folds s to one line of at most n bytes, never cutting a
+// character in two: services answer in the user's language.
 func oneLine(s string, n int) string {
 	s = strings.Join(strings.Fields(s), " ")
 	if len(s) > n {
-		s = s[:n] + "…"
+		s = strings.ToValidUTF8(s[:n], "") + "…"
 	}
 	return s
 }

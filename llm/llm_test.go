@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
@@ -719,5 +720,22 @@ func TestNewValidates(t *testing.T) {
 	}
 	if s := (llm.Config{APIKey: "sk-secret"}).String(); strings.Contains(s, "sk-secret") {
 		t.Errorf("Config.String() = %q shows the key", s)
+	}
+}
+
+// TestLongServiceMessageStaysValidText: a long error message in a language
+// with multi-byte characters is shortened without cutting one in two.
+func TestLongServiceMessageStaysValidText(t *testing.T) {
+	srv := llmtest.New(t)
+	srv.Func(func(llmtest.Request) llmtest.Response {
+		return llmtest.Response{Status: http.StatusBadRequest, ErrorCode: "invalid_request_error", ErrorMessage: "x" + strings.Repeat("€", 200)}
+	})
+	c := newClient(t, srv.Config("openai"))
+	_, err := c.Chat(context.Background(), ask("Analyse."), nil)
+	if llm.KindOf(err) != llm.BadRequest {
+		t.Fatalf("err = %v (kind %v), want BadRequest", err, llm.KindOf(err))
+	}
+	if msg := err.Error(); !utf8.ValidString(msg) || !strings.Contains(msg, "€€€…") {
+		t.Errorf("message %q: want valid UTF-8, shortened with an ellipsis", msg)
 	}
 }

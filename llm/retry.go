@@ -249,14 +249,11 @@ func (c *Client) classifyStatus(apiErr *openai.Error) *attemptErr {
 // serviceMessage is the service's own explanation, shortened, with anything
 // that looks like our key removed (some proxies echo it back).
 func (c *Client) serviceMessage(apiErr *openai.Error) string {
-	msg := strings.Join(strings.Fields(apiErr.Message), " ")
+	msg := apiErr.Message
 	if c.cfg.APIKey != "" {
 		msg = strings.ReplaceAll(msg, c.cfg.APIKey, "***")
 	}
-	if len(msg) > 300 {
-		msg = msg[:300] + "…"
-	}
-	return msg
+	return oneLine(msg, 300)
 }
 
 // ctxError reports a done context: Timeout when a deadline passed, Canceled
