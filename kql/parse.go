@@ -1,6 +1,7 @@
 package kql
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -221,6 +222,73 @@ func (p *parser) adjacentNext() bool {
 	return p.p+1 < len(p.toks) && p.toks[p.p+1].start == p.toks[p.p].end
 }
 
+// atWildcard reports whether a wildcard name (*, Device*, *Events) starts here.
+func (p *parser) atWildcard() bool {
+	t := p.tok()
+	return t.kind == tStar || (t.kind == tIdent && p.adjacentNext() && p.peek(1).kind == tStar)
+}
+
+// atBracketedName reports whether the tokens from n on are a bracketed name: ['x'].
+func (p *parser) atBracketedName(n int) bool {
+	return p.peek(n).kind == tLBrack && p.peek(n+1).kind == tString && p.peek(n+2).kind == tRBrack
+}
+
+// ---- lists ----
+
+// commaList parses one or more elements separated by commas.
+func commaList[T any](p *parser, elem func() T) []T {
+	var xs []T
+	for {
+		xs = append(xs, elem())
+		if !p.at(tComma) {
+			break
+		}
+		p.next()
+	}
+	return xs
+}
+
+// itemList is commaList for the items of an operator (extend, project,
+// mv-expand...): Kusto tolerates a trailing comma before the next pipe or the
+// end of the query (atListEnd).
+func itemList[T any](p *parser, elem func() T) []T {
+	var xs []T
+	for {
+		xs = append(xs, elem())
+		if !p.at(tComma) {
+			break
+		}
+		p.next()
+		if p.atListEnd() {
+			break
+		}
+	}
+	return xs
+}
+
+// delimited parses the comma-separated, possibly empty elements of a list
+// whose opening bracket open has been read, and its closing bracket. A
+// trailing comma is allowed.
+func delimited[T any](p *parser, open token, elem func() T) []T {
+	closing := tRParen
+	switch open.kind {
+	case tLBrack:
+		closing = tRBrack
+	case tLBrace:
+		closing = tRBrace
+	}
+	var xs []T
+	for !p.at(closing) {
+		xs = append(xs, elem())
+		if !p.at(tComma) {
+			break
+		}
+		p.next()
+	}
+	p.expectClose(closing, open)
+	return xs
+}
+
 // ---- statements ----
 
 func (p *parser) statement() Stmt {
@@ -235,16 +303,7 @@ func (p *parser) statement() Stmt {
 	case p.atWord("declare") && p.peekWord(1, "query_parameters"):
 		p.next()
 		p.next()
-		open := p.expect(tLParen, "after 'query_parameters'")
-		var params []*Param
-		for !p.at(tRParen) {
-			params = append(params, p.param())
-			if !p.at(tComma) {
-				break
-			}
-			p.next()
-		}
-		p.expectClose(tRParen, open)
+		params := delimited(p, p.expect(tLParen, "after 'query_parameters'"), p.param)
 		return &DeclareStmt{S: Span{int(t.start), p.prevEnd()}, Params: params}
 	case p.atWord("set") && p.peek(1).kind == tIdent && (p.peek(2).kind == tAssign || p.peek(2).kind == tSemi || p.peek(2).kind == tDot):
 		p.next()
@@ -295,16 +354,7 @@ func (p *parser) looksLikeParams() bool {
 }
 
 func (p *parser) funcDecl(start int32) *FuncDecl {
-	open := p.expect(tLParen, "to start the parameter list")
-	fd := &FuncDecl{}
-	for !p.at(tRParen) {
-		fd.Params = append(fd.Params, p.param())
-		if !p.at(tComma) {
-			break
-		}
-		p.next()
-	}
-	p.expectClose(tRParen, open)
+	fd := &FuncDecl{Params: delimited(p, p.expect(tLParen, "to start the parameter list"), p.param)}
 	fd.Body = p.body()
 	fd.S = Span{int(start), p.prevEnd()}
 	return fd
@@ -394,7 +444,7 @@ func (p *parser) identifier(what string) *Ident {
 		p.next()
 		return &Ident{S: Span{int(t.start), int(t.end)}, Name: p.text(t)}
 	case tLBrack:
-		if p.peek(1).kind == tString && p.peek(2).kind == tRBrack {
+		if p.atBracketedName(0) {
 			p.next()
 			s := p.next()
 			p.next()
@@ -483,20 +533,10 @@ func (p *parser) opParams(allowed ...string) []*OpParam {
 		t := p.tok()
 		w := p.text(t)
 		if w == "hint" && p.peek(1).kind == tDot {
-			name := p.dottedName()
-			p.expect(tAssign, "after '"+name.Name+"'")
-			v := p.paramValue()
-			ps = append(ps, &OpParam{S: Span{int(t.start), p.prevEnd()}, Name: name.Name, Value: v})
+			ps = append(ps, p.namedValue(p.paramValue))
 			continue
 		}
-		ok := false
-		for _, a := range allowed {
-			if a == w {
-				ok = true
-				break
-			}
-		}
-		if !ok || p.peek(1).kind != tAssign {
+		if !slices.Contains(allowed, w) || p.peek(1).kind != tAssign {
 			break
 		}
 		p.next()
@@ -541,7 +581,7 @@ func (p *parser) operator() Operator {
 		return &ProjectOp{S: span(), Name: name, Items: items}
 	case "project-rename":
 		p.next()
-		items := p.assignList(false)
+		items := p.assignList()
 		for _, it := range items {
 			if len(it.Names) != 1 {
 				p.errorf(int32(it.S.Start), "project-rename expects NewName = ExistingName")
@@ -550,32 +590,26 @@ func (p *parser) operator() Operator {
 		return &RenameOp{S: span(), Items: items}
 	case "extend":
 		p.next()
-		return &ExtendOp{S: span(), Items: p.assignList(false)}
+		return &ExtendOp{S: span(), Items: p.assignList()}
 	case "summarize":
 		p.next()
 		op := &SummarizeOp{Params: p.opParams()}
 		if !p.atWord("by") {
-			op.Aggs = p.assignList(false)
+			op.Aggs = p.assignList()
 		}
 		if p.atWord("by") {
 			p.next()
-			op.By = p.assignList(false)
+			op.By = p.assignList()
 		}
 		op.S = span()
 		return op
 	case "join", "lookup":
 		p.next()
 		op := &JoinOp{Name: name, Params: p.opParams("kind", "withsource")}
-		op.Right = p.joinRight()
+		op.Right = p.postfix() // (subquery) or a table
 		if p.atWord("on") {
 			p.next()
-			for {
-				op.On = append(op.On, p.expr())
-				if !p.at(tComma) {
-					break
-				}
-				p.next()
-			}
+			op.On = commaList(p, p.expr)
 		} else if name == "lookup" || !p.atWord("where") {
 			p.fail("'on' and the join condition")
 		}
@@ -584,13 +618,7 @@ func (p *parser) operator() Operator {
 	case "union":
 		p.next()
 		op := &UnionOp{Params: p.opParams("kind", "withsource", "isfuzzy")}
-		for {
-			op.Tables = append(op.Tables, p.tableRef())
-			if !p.at(tComma) {
-				break
-			}
-			p.next()
-		}
+		op.Tables = commaList(p, p.tableRef)
 		op.S = span()
 		return op
 	case "parse", "parse-where":
@@ -605,15 +633,7 @@ func (p *parser) operator() Operator {
 		p.next()
 		op := &ParseKVOp{Source: p.expr()}
 		p.expectWord("as", "in parse-kv")
-		open := p.expect(tLParen, "to start the column list")
-		for !p.at(tRParen) {
-			op.Columns = append(op.Columns, p.columnDecl())
-			if !p.at(tComma) {
-				break
-			}
-			p.next()
-		}
-		p.expectClose(tRParen, open)
+		op.Columns = p.columnList()
 		if p.atWord("with") {
 			p.next()
 			op.With = p.propertyList()
@@ -623,7 +643,7 @@ func (p *parser) operator() Operator {
 	case "mv-expand", "mvexpand":
 		p.next()
 		op := &MvExpandOp{Name: name, Params: p.opParams("bagexpansion", "with_itemindex", "kind")}
-		op.Items = p.mvItems()
+		op.Items = itemList(p, p.mvItem)
 		if p.atWord("limit") {
 			p.next()
 			op.Limit = p.expr()
@@ -633,7 +653,7 @@ func (p *parser) operator() Operator {
 	case "mv-apply", "mvapply":
 		p.next()
 		op := &MvApplyOp{Name: name, Params: p.opParams("with_itemindex", "bagexpansion")}
-		op.Items = p.mvItems()
+		op.Items = itemList(p, p.mvItem)
 		if p.atWord("limit") {
 			p.next()
 			op.Limit = p.expr()
@@ -647,8 +667,8 @@ func (p *parser) operator() Operator {
 	case "make-series":
 		p.next()
 		op := &MakeSeriesOp{Params: p.opParams("kind")}
-		for {
-			op.Aggs = append(op.Aggs, p.assign(false))
+		op.Aggs = commaList(p, func() *Assign {
+			agg := p.assign()
 			var def Expr
 			if p.atWord("default") && p.peek(1).kind == tAssign {
 				p.next()
@@ -656,11 +676,8 @@ func (p *parser) operator() Operator {
 				def = p.expr()
 			}
 			op.Defaults = append(op.Defaults, def)
-			if !p.at(tComma) {
-				break
-			}
-			p.next()
-		}
+			return agg
+		})
 		p.expectWord("on", "in make-series")
 		op.On = p.additive()
 		if p.atWord("in") {
@@ -685,7 +702,7 @@ func (p *parser) operator() Operator {
 		}
 		if p.atWord("by") {
 			p.next()
-			op.By = p.assignList(false)
+			op.By = p.assignList()
 		}
 		op.S = span()
 		return op
@@ -693,45 +710,17 @@ func (p *parser) operator() Operator {
 		p.next()
 		op := &TopOp{N: p.expr()}
 		p.expectWord("by", "after the number of rows in top")
-		op.Keys = p.sortKeys()
+		op.Keys = commaList(p, p.sortKey)
 		op.S = span()
 		return op
 	case "top-nested":
-		op := &TopNestedOp{}
-		for {
-			ls := p.tok().start
-			p.expectWord("top-nested", "")
-			lvl := &TopNestedLevel{}
-			if !p.atWord("of") {
-				lvl.N = p.expr()
-			}
-			p.expectWord("of", "in top-nested")
-			lvl.Of = p.assign(false)
-			if p.atWord("with") && p.peekWord(1, "others") {
-				p.next()
-				p.next()
-				p.expect(tAssign, "after 'with others'")
-				lvl.WithOthers = &Assign{Value: p.expr()}
-			}
-			p.expectWord("by", "in top-nested")
-			lvl.By = p.assign(false)
-			if p.atWord("asc") || p.atWord("desc") {
-				lvl.Order = p.text(p.next())
-			}
-			lvl.S = Span{int(ls), p.prevEnd()}
-			op.Levels = append(op.Levels, lvl)
-			if !p.at(tComma) {
-				break
-			}
-			p.next()
-		}
-		op.S = span()
-		return op
+		levels := commaList(p, p.topNestedLevel)
+		return &TopNestedOp{S: span(), Levels: levels}
 	case "sort", "order":
 		p.next()
 		op := &SortOp{Name: name, Params: p.opParams()}
 		p.expectWord("by", "after '"+name+"'")
-		op.Keys = p.sortKeys()
+		op.Keys = commaList(p, p.sortKey)
 		op.S = span()
 		return op
 	case "take", "limit":
@@ -741,13 +730,7 @@ func (p *parser) operator() Operator {
 	case "distinct":
 		p.next()
 		op := &DistinctOp{Params: p.opParams()}
-		for {
-			op.Items = append(op.Items, p.expr())
-			if !p.at(tComma) {
-				break
-			}
-			p.next()
-		}
+		op.Items = commaList(p, p.expr)
 		op.S = span()
 		return op
 	case "count":
@@ -789,9 +772,7 @@ func (p *parser) operator() Operator {
 			op.With = p.propertyList()
 		} else {
 			for p.at(tIdent) && p.peek(1).kind == tAssign {
-				n := p.next()
-				p.next()
-				op.With = append(op.With, &OpParam{S: Span{int(n.start), p.prevEnd()}, Name: p.text(n), Value: p.paramValue()})
+				op.With = append(op.With, p.namedValue(p.paramValue))
 			}
 		}
 		op.S = span()
@@ -814,7 +795,7 @@ func (p *parser) operator() Operator {
 		p.next()
 		op := &SerializeOp{}
 		if p.at(tIdent) || p.at(tLBrack) {
-			op.Items = p.assignList(false)
+			op.Items = p.assignList()
 		}
 		op.S = span()
 		return op
@@ -856,13 +837,7 @@ func (p *parser) operator() Operator {
 			p.next()
 		} else if p.atWord("project") {
 			p.next()
-			for {
-				op.Project = append(op.Project, p.expr())
-				if !p.at(tComma) {
-					break
-				}
-				p.next()
-			}
+			op.Project = commaList(p, p.expr)
 		}
 		op.S = span()
 		return op
@@ -881,30 +856,14 @@ func (p *parser) operator() Operator {
 		p.next()
 		p.opParams()
 		op := &DatatableOp{Columns: p.columnList()}
-		open := p.expect(tLBrack, "to start the datatable values")
-		for !p.at(tRBrack) {
-			op.Values = append(op.Values, p.expr())
-			if !p.at(tComma) {
-				break
-			}
-			p.next()
-		}
-		p.expectClose(tRBrack, open)
+		op.Values = delimited(p, p.expect(tLBrack, "to start the datatable values"), p.expr)
 		op.S = span()
 		return op
 	case "externaldata", "external_data":
 		p.next()
 		p.opParams()
 		op := &ExternalDataOp{Columns: p.columnList()}
-		open := p.expect(tLBrack, "to start the externaldata URL list")
-		for !p.at(tRBrack) {
-			op.URLs = append(op.URLs, p.expr())
-			if !p.at(tComma) {
-				break
-			}
-			p.next()
-		}
-		p.expectClose(tRBrack, open)
+		op.URLs = delimited(p, p.expect(tLBrack, "to start the externaldata URL list"), p.expr)
 		if p.atWord("with") {
 			p.next()
 			op.With = p.propertyList()
@@ -915,7 +874,7 @@ func (p *parser) operator() Operator {
 		p.next()
 		op := &PrintOp{}
 		if !p.at(tPipe) && !p.at(tEOF) && !p.at(tSemi) && !p.at(tRParen) {
-			op.Items = p.assignList(false)
+			op.Items = p.assignList()
 		}
 		op.S = span()
 		return op
@@ -927,6 +886,32 @@ func (p *parser) operator() Operator {
 	}
 	p.errorf(t.start, "unknown tabular operator %s", p.describe(t))
 	return nil
+}
+
+// topNestedLevel parses one clause of top-nested:
+// top-nested [N] of Expr [with others = Value] by Aggregation [asc|desc].
+func (p *parser) topNestedLevel() *TopNestedLevel {
+	start := p.tok().start
+	p.expectWord("top-nested", "")
+	lvl := &TopNestedLevel{}
+	if !p.atWord("of") {
+		lvl.N = p.expr()
+	}
+	p.expectWord("of", "in top-nested")
+	lvl.Of = p.assign()
+	if p.atWord("with") && p.peekWord(1, "others") {
+		p.next()
+		p.next()
+		p.expect(tAssign, "after 'with others'")
+		lvl.WithOthers = &Assign{Value: p.expr()}
+	}
+	p.expectWord("by", "in top-nested")
+	lvl.By = p.assign()
+	if p.atWord("asc") || p.atWord("desc") {
+		lvl.Order = p.text(p.next())
+	}
+	lvl.S = Span{int(start), p.prevEnd()}
+	return lvl
 }
 
 // genericOp consumes an operator the parser does not model, up to the next
@@ -951,19 +936,10 @@ func (p *parser) genericOp(name string, start int) Operator {
 	return op
 }
 
-// joinRight parses the right side of join/lookup: (subquery) or a table.
-func (p *parser) joinRight() Expr {
-	if p.at(tLParen) {
-		return p.postfix()
-	}
-	return p.postfix()
-}
-
 // tableRef parses a union/find/search table: a name (with wildcards), a
 // call, or a parenthesised sub-query.
 func (p *parser) tableRef() Expr {
-	t := p.tok()
-	if t.kind == tStar || (t.kind == tIdent && p.adjacentNext() && p.peek(1).kind == tStar) {
+	if p.atWildcard() {
 		return p.wildcardName()
 	}
 	return p.postfix()
@@ -982,93 +958,48 @@ func (p *parser) wildcardName() *Ident {
 }
 
 func (p *parser) tableList() []Expr {
-	open := p.expect(tLParen, "to start the table list")
-	var ts []Expr
-	for !p.at(tRParen) {
-		ts = append(ts, p.tableRef())
-		if !p.at(tComma) {
-			break
-		}
-		p.next()
-	}
-	p.expectClose(tRParen, open)
-	return ts
+	return delimited(p, p.expect(tLParen, "to start the table list"), p.tableRef)
 }
 
 func (p *parser) columnList() []*ColumnDecl {
-	open := p.expect(tLParen, "to start the column list")
-	var cols []*ColumnDecl
-	for !p.at(tRParen) {
-		cols = append(cols, p.columnDecl())
-		if !p.at(tComma) {
-			break
-		}
-		p.next()
-	}
-	p.expectClose(tRParen, open)
-	return cols
+	return delimited(p, p.expect(tLParen, "to start the column list"), p.columnDecl)
 }
 
 // propertyList parses (name=value, ...) after with.
 func (p *parser) propertyList() []*OpParam {
-	open := p.expect(tLParen, "after 'with'")
-	var ps []*OpParam
-	for !p.at(tRParen) {
-		t := p.tok()
-		name := p.dottedName()
-		p.expect(tAssign, "after '"+name.Name+"'")
-		v := p.expr()
-		ps = append(ps, &OpParam{S: Span{int(t.start), p.prevEnd()}, Name: name.Name, Value: v})
-		if !p.at(tComma) {
-			break
-		}
-		p.next()
+	return delimited(p, p.expect(tLParen, "after 'with'"), func() *OpParam { return p.namedValue(p.expr) })
+}
+
+// namedValue parses name = value, the name possibly dotted (hint.strategy).
+func (p *parser) namedValue(value func() Expr) *OpParam {
+	t := p.tok()
+	name := p.dottedName()
+	if !p.at(tAssign) {
+		p.fail("'=' after '" + name.Name + "'")
 	}
-	p.expectClose(tRParen, open)
-	return ps
+	p.next()
+	v := value()
+	return &OpParam{S: Span{int(t.start), p.prevEnd()}, Name: name.Name, Value: v}
 }
 
 func (p *parser) projectItems(op string) []*Assign {
-	var items []*Assign
-	for {
-		t := p.tok()
+	return itemList(p, func() *Assign {
 		var it *Assign
-		if op != "project" && (t.kind == tStar || (t.kind == tIdent && p.adjacentNext() && p.peek(1).kind == tStar)) {
+		if op != "project" && p.atWildcard() {
 			id := p.wildcardName()
 			it = &Assign{S: id.S, Value: id}
 		} else {
-			it = p.assign(op == "project-reorder")
+			it = p.assign()
 		}
 		if op == "project-reorder" && (p.atWord("asc") || p.atWord("desc") || p.atWord("granny-asc") || p.atWord("granny-desc")) {
 			it.Order = p.text(p.next())
 			it.S.End = p.prevEnd()
 		}
-		items = append(items, it)
-		if !p.at(tComma) {
-			break
-		}
-		p.next()
-		if p.atListEnd() {
-			break
-		}
-	}
-	return items
+		return it
+	})
 }
 
-func (p *parser) assignList(_ bool) []*Assign {
-	var items []*Assign
-	for {
-		items = append(items, p.assign(false))
-		if !p.at(tComma) {
-			break
-		}
-		p.next()
-		if p.atListEnd() {
-			break
-		}
-	}
-	return items
-}
+func (p *parser) assignList() []*Assign { return itemList(p, p.assign) }
 
 // atListEnd reports whether a list may end here: Kusto tolerates a trailing
 // comma before the next pipe or the end of the query.
@@ -1081,17 +1012,11 @@ func (p *parser) atListEnd() bool {
 }
 
 // assign parses [name =] expr or (a, b) = expr.
-func (p *parser) assign(_ bool) *Assign {
+func (p *parser) assign() *Assign {
 	t := p.tok()
 	start := int(t.start)
-	// name = expr
-	if (t.kind == tIdent || t.kind == tString) && p.peek(1).kind == tAssign {
-		name := p.identifier("a column name")
-		p.next()
-		v := p.expr()
-		return &Assign{S: Span{start, p.prevEnd()}, Names: []*Ident{name}, Value: v}
-	}
-	if t.kind == tLBrack && p.peek(1).kind == tString && p.peek(2).kind == tRBrack && p.peek(3).kind == tAssign {
+	// name = expr, ['name'] = expr
+	if ((t.kind == tIdent || t.kind == tString) && p.peek(1).kind == tAssign) || (p.atBracketedName(0) && p.peek(3).kind == tAssign) {
 		name := p.identifier("a column name")
 		p.next()
 		v := p.expr()
@@ -1104,7 +1029,7 @@ func (p *parser) assign(_ bool) *Assign {
 			k := p.peek(i).kind
 			if k == tIdent {
 				i++
-			} else if k == tLBrack && p.peek(i+1).kind == tString && p.peek(i+2).kind == tRBrack {
+			} else if p.atBracketedName(i) {
 				i += 3
 			} else {
 				break
@@ -1134,54 +1059,37 @@ func (p *parser) assign(_ bool) *Assign {
 	return &Assign{S: Span{start, p.prevEnd()}, Value: v}
 }
 
-func (p *parser) sortKeys() []*SortKey {
-	var keys []*SortKey
-	for {
-		start := p.tok().start
-		k := &SortKey{X: p.expr()}
-		if p.atWord("asc") || p.atWord("desc") {
-			k.Order = p.text(p.next())
-		}
-		if p.atWord("nulls") {
-			p.next()
-			if !p.atWord("first") && !p.atWord("last") {
-				p.fail("'first' or 'last' after 'nulls'")
-			}
-			k.Nulls = p.text(p.next())
-		}
-		k.S = Span{int(start), p.prevEnd()}
-		keys = append(keys, k)
-		if !p.at(tComma) {
-			break
-		}
-		p.next()
+// sortKey parses expr [asc|desc] [nulls first|last].
+func (p *parser) sortKey() *SortKey {
+	start := p.tok().start
+	k := &SortKey{X: p.expr()}
+	if p.atWord("asc") || p.atWord("desc") {
+		k.Order = p.text(p.next())
 	}
-	return keys
+	if p.atWord("nulls") {
+		p.next()
+		if !p.atWord("first") && !p.atWord("last") {
+			p.fail("'first' or 'last' after 'nulls'")
+		}
+		k.Nulls = p.text(p.next())
+	}
+	k.S = Span{int(start), p.prevEnd()}
+	return k
 }
 
-func (p *parser) mvItems() []*MvItem {
-	var items []*MvItem
-	for {
-		start := p.tok().start
-		it := &MvItem{Assign: p.assign(false)}
-		if p.atWord("to") && p.peekWord(1, "typeof") {
-			p.next()
-			p.next()
-			open := p.expect(tLParen, "after typeof")
-			it.ToType = p.typeName()
-			p.expectClose(tRParen, open)
-		}
-		it.S = Span{int(start), p.prevEnd()}
-		items = append(items, it)
-		if !p.at(tComma) {
-			break
-		}
+// mvItem parses an item of mv-expand/mv-apply: [name =] expr [to typeof(type)].
+func (p *parser) mvItem() *MvItem {
+	start := p.tok().start
+	it := &MvItem{Assign: p.assign()}
+	if p.atWord("to") && p.peekWord(1, "typeof") {
 		p.next()
-		if p.atListEnd() {
-			break
-		}
+		p.next()
+		open := p.expect(tLParen, "after typeof")
+		it.ToType = p.typeName()
+		p.expectClose(tRParen, open)
 	}
-	return items
+	it.S = Span{int(start), p.prevEnd()}
+	return it
 }
 
 // parsePattern parses the pattern after "with" in parse/parse-where.
@@ -1200,7 +1108,7 @@ func (p *parser) parsePattern() []*PatternItem {
 			items = append(items, &PatternItem{S: Span{int(t.start), int(t.end)}, Star: true})
 			continue
 		case tIdent, tLBrack:
-			if t.kind == tLBrack && !(p.peek(1).kind == tString && p.peek(2).kind == tRBrack) {
+			if t.kind == tLBrack && !p.atBracketedName(0) {
 				break
 			}
 			if n := len(items); n > 0 && items[n-1].Column != nil {
@@ -1365,17 +1273,7 @@ func (p *parser) inList() []Expr {
 	if !p.at(tLParen) {
 		return []Expr{p.additive()}
 	}
-	open := p.next()
-	var list []Expr
-	for !p.at(tRParen) {
-		list = append(list, p.pipeline())
-		if !p.at(tComma) {
-			break
-		}
-		p.next()
-	}
-	p.expectClose(tRParen, open)
-	return list
+	return delimited(p, p.next(), p.pipeline)
 }
 
 func (p *parser) additive() Expr {
@@ -1458,25 +1356,16 @@ func (p *parser) postfix() Expr {
 
 // args parses (a, name = b, ...); arguments may be sub-queries.
 func (p *parser) args() []Expr {
-	open := p.expect(tLParen, "")
-	var args []Expr
-	for !p.at(tRParen) {
+	return delimited(p, p.expect(tLParen, ""), func() Expr {
 		t := p.tok()
 		if t.kind == tIdent && p.peek(1).kind == tAssign {
 			name := p.identifier("")
 			p.next()
 			v := p.pipeline()
-			args = append(args, &NamedArg{S: Span{int(t.start), p.prevEnd()}, Name: name, Value: v})
-		} else {
-			args = append(args, p.pipeline())
+			return &NamedArg{S: Span{int(t.start), p.prevEnd()}, Name: name, Value: v}
 		}
-		if !p.at(tComma) {
-			break
-		}
-		p.next()
-	}
-	p.expectClose(tRParen, open)
-	return args
+		return p.pipeline()
+	})
 }
 
 func (p *parser) primary() Expr {
@@ -1519,7 +1408,7 @@ func (p *parser) primary() Expr {
 		p.expectClose(tRParen, open)
 		return &Paren{S: Span{int(open.start), p.prevEnd()}, X: x}
 	case tLBrack:
-		if p.peek(1).kind == tString && p.peek(2).kind == tRBrack {
+		if p.atBracketedName(0) {
 			return p.identifier("")
 		}
 		p.fail("an expression")
@@ -1540,7 +1429,6 @@ func (p *parser) primary() Expr {
 				p.expectClose(tRParen, open)
 				return &DynamicLit{S: Span{int(t.start), p.prevEnd()}, Value: v}
 			}
-		case "toscalar", "materialize":
 		}
 		p.next()
 		id := &Ident{S: sp, Name: w}
@@ -1561,22 +1449,11 @@ func (p *parser) jsonValue() Expr {
 	t := p.tok()
 	switch t.kind {
 	case tLBrack:
-		open := p.next()
-		arr := &ArrayLit{}
-		for !p.at(tRBrack) {
-			arr.Elems = append(arr.Elems, p.jsonValue())
-			if !p.at(tComma) {
-				break
-			}
-			p.next()
-		}
-		p.expectClose(tRBrack, open)
-		arr.S = Span{int(open.start), p.prevEnd()}
-		return arr
+		elems := delimited(p, p.next(), p.jsonValue)
+		return &ArrayLit{S: Span{int(t.start), p.prevEnd()}, Elems: elems}
 	case tLBrace:
-		open := p.next()
 		obj := &ObjectLit{}
-		for !p.at(tRBrace) {
+		obj.Values = delimited(p, p.next(), func() Expr {
 			k := p.tok()
 			switch k.kind {
 			case tString:
@@ -1588,14 +1465,9 @@ func (p *parser) jsonValue() Expr {
 			}
 			p.next()
 			p.expect(tColon, "after the property name")
-			obj.Values = append(obj.Values, p.jsonValue())
-			if !p.at(tComma) {
-				break
-			}
-			p.next()
-		}
-		p.expectClose(tRBrace, open)
-		obj.S = Span{int(open.start), p.prevEnd()}
+			return p.jsonValue()
+		})
+		obj.S = Span{int(t.start), p.prevEnd()}
 		return obj
 	case tIdent:
 		if p.text(t) == "null" {

@@ -97,6 +97,12 @@ func TestParseErrors(t *testing.T) {
 		{"T | join (U) x", "1:14: expected 'on' and the join condition, found 'x'"},
 		{"T | extend a = 1x", "1:16: invalid number literal '1x'"},
 		{"T | where ä == 1 #", "1:18: unexpected character '#'"},
+		// each list closes with the bracket that opened it
+		{"datatable (a:string) ['x', 'y'", "1:31: expected ']' to close '[' opened at 1:22, found end of query"},
+		{"print d = dynamic({'a': [1, 2}", "1:30: expected ']' to close '[' opened at 1:25, found '}'"},
+		{"print d = dynamic({'a': 1 ]})", "1:27: expected '}' to close '{' opened at 1:19, found ']'"},
+		{"T | render timechart with (title='x'", "1:37: expected ')' to close '(' opened at 1:27, found end of query"},
+		{"T | summarize hint.strategy shuffle count()", "1:29: expected '=' after 'hint.strategy', found 'shuffle'"},
 	}
 	for _, tt := range tests {
 		_, errs := Parse(tt.src)
@@ -147,6 +153,29 @@ func TestParseAST(t *testing.T) {
 	add := pr.Items[0].Value.(*Binary)
 	if add.Op != "+" || add.Y.(*Binary).Op != "*" {
 		t.Errorf("precedence wrong: %#v", add)
+	}
+}
+
+// Every name=value parameter spans its name and its value, whichever operator
+// or syntax carries it.
+func TestParseParamSpans(t *testing.T) {
+	src := "T | join kind=inner hint.remote=auto (U) on a | render timechart title='t' legend=hidden | render piechart with (kind=stacked)"
+	q, errs := Parse(src)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	ops := q.Statements[0].(*ExprStmt).Expr.(*Pipeline).Ops
+	var params []*OpParam
+	params = append(params, ops[0].(*JoinOp).Params...)
+	params = append(params, ops[1].(*RenderOp).With...)
+	params = append(params, ops[2].(*RenderOp).With...)
+	var got []string
+	for _, p := range params {
+		got = append(got, p.Name+": "+src[p.S.Start:p.S.End])
+	}
+	want := []string{"kind: kind=inner", "hint.remote: hint.remote=auto", "title: title='t'", "legend: legend=hidden", "kind: kind=stacked"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("parameter spans (-want +got):\n%s", diff)
 	}
 }
 
