@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 )
 
@@ -44,7 +45,7 @@ func (q corpusQuery) key() string {
 	if q.ID != "" {
 		return q.ID
 	}
-	return q.Path + "#" + itoa(q.BlockIndex)
+	return q.Path + "#" + strconv.Itoa(q.BlockIndex)
 }
 
 func loadCorpus(t testing.TB, name string) []corpusQuery {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -178,7 +179,7 @@ func TestCorpusValidate(t *testing.T) {
 			if !inScope {
 				scope = "not-validated-2022"
 			}
-			msg := itoa(f.Pos.Line) + ":" + itoa(f.Pos.Col) + ": " + f.Message
+			msg := strconv.Itoa(f.Pos.Line) + ":" + strconv.Itoa(f.Pos.Col) + ": " + f.Message
 			lines = append(lines, q.key()+"\t"+scope+"\t"+f.Code+"\t"+msg)
 			erred[q.key()] = msg
 			break

@@ -1,6 +1,7 @@
 package kql
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/socpilot/socpilot/kql/schema"
@@ -359,7 +360,7 @@ func (c *checker) call(v *Call, x *ectx) schema.Type {
 		return ""
 	}
 	if !bi.AcceptsArgs(len(v.Args)) {
-		c.report(SeverityError, v.S, CodeArgCount, "function '"+name+"' takes "+arityText(bi.MinArgs, bi.MaxArgs)+", got "+itoa(len(v.Args)), "")
+		c.report(SeverityError, v.S, CodeArgCount, "function '"+name+"' takes "+arityText(bi.MinArgs, bi.MaxArgs)+", got "+strconv.Itoa(len(v.Args)), "")
 	}
 	argTypes := make([]schema.Type, len(v.Args))
 	for i, a := range v.Args {
@@ -380,7 +381,7 @@ func (c *checker) call(v *Call, x *ectx) schema.Type {
 		}
 		argTypes[i] = c.expr(a, ax)
 		if i < len(bi.ArgTypes) && bi.ArgTypes[i] != "" && isCheapConst(a) && !typeCompatible(bi.ArgTypes[i], argTypes[i]) {
-			c.report(SeverityError, a.Span(), CodeType, "argument "+itoa(i+1)+" of "+name+"() must be "+string(bi.ArgTypes[i])+", not "+string(argTypes[i]), typeHint(bi.ArgTypes[i], a))
+			c.report(SeverityError, a.Span(), CodeType, "argument "+strconv.Itoa(i+1)+" of "+name+"() must be "+string(bi.ArgTypes[i])+", not "+string(argTypes[i]), typeHint(bi.ArgTypes[i], a))
 		}
 	}
 	if bi.Returns != "" {

@@ -2,6 +2,8 @@ package kql
 
 import (
 	"sort"
+	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -22,28 +24,8 @@ type Error struct {
 	Msg string
 }
 
-func (e Error) Error() string { return itoa(e.Pos.Line) + ":" + itoa(e.Pos.Col) + ": " + e.Msg }
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	if neg {
-		i--
-		b[i] = '-'
-	}
-	return string(b[i:])
+func (e Error) Error() string {
+	return strconv.Itoa(e.Pos.Line) + ":" + strconv.Itoa(e.Pos.Col) + ": " + e.Msg
 }
 
 // lineIndex converts byte offsets to line/column positions. It is built
@@ -283,13 +265,13 @@ func lex(src string, toks []token) ([]token, []lexError) {
 				kind = tIllegal
 			}
 		case (c == '`' || c == '~') && i+2 < n && src[i+1] == c && src[i+2] == c:
-			end := indexFrom(src, i+3, src[i:i+3])
+			end := strings.Index(src[i+3:], src[i:i+3])
 			if end < 0 {
 				errs = append(errs, lexError{start, "unterminated multi-line string literal (missing closing " + src[i:i+3] + ")"})
 				i = n
 				kind = tIllegal
 			} else {
-				i = end + 3
+				i += 3 + end + 3
 				kind = tString
 			}
 		default:
@@ -401,15 +383,6 @@ func quoteChar(s string) string {
 	return "'" + s + "'"
 }
 
-func indexFrom(s string, from int, sub string) int {
-	for i := from; i+len(sub) <= len(s); i++ {
-		if s[i] == sub[0] && s[i:i+len(sub)] == sub {
-			return i
-		}
-	}
-	return -1
-}
-
 // scanQuoted scans a "..." or '...' string with backslash escapes starting at
 // the quote; strings cannot span lines.
 func scanQuoted(src string, i int) (int, bool) {
@@ -454,7 +427,6 @@ func scanVerbatim(src string, i int) (int, bool) {
 
 func scanNumber(src string, i int) (int, tokKind) {
 	n := len(src)
-	start := i
 	kind := tInt
 	if src[i] == '0' && i+1 < n && (src[i+1] == 'x' || src[i+1] == 'X') {
 		i += 2
@@ -498,7 +470,6 @@ func scanNumber(src string, i int) (int, tokKind) {
 		if timespanUnits[src[i:j]] {
 			return j, tTimespan
 		}
-		_ = start
 		return j, tIllegal
 	}
 	return i, kind

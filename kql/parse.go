@@ -191,7 +191,7 @@ func (p *parser) expectClose(k tokKind, open token) token {
 		}
 		op := p.lines.pos(int(open.start))
 		t := p.tok()
-		p.errorf(t.start, "expected "+tokNames[k]+" to close "+tokNames[open.kind]+" opened at "+itoa(op.Line)+":"+itoa(op.Col)+", found %s", p.describe(t))
+		p.errorf(t.start, "expected "+tokNames[k]+" to close "+tokNames[open.kind]+" opened at "+strconv.Itoa(op.Line)+":"+strconv.Itoa(op.Col)+", found %s", p.describe(t))
 	}
 	return p.next()
 }

@@ -1,6 +1,7 @@
 package kql
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/socpilot/socpilot/kql/schema"
@@ -78,7 +79,7 @@ func (s *shape) addUnique(name string, t schema.Type) {
 		return
 	}
 	for i := 1; ; i++ {
-		n := name + itoa(i)
+		n := name + strconv.Itoa(i)
 		if !s.has(n) {
 			s.cols = append(s.cols, column{n, t})
 			return

@@ -2,6 +2,7 @@ package kql
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -404,7 +405,7 @@ func (c *checker) tableRef(id *Ident) *shape {
 	}
 	if f, ok := c.sch.Function(id.Name); ok {
 		if n := f.RequiredParams(); n > 0 {
-			c.report(SeverityError, id.S, CodeArgCount, "function '"+f.Name+"' needs "+itoa(n)+" argument(s)", "")
+			c.report(SeverityError, id.S, CodeArgCount, "function '"+f.Name+"' needs "+strconv.Itoa(n)+" argument(s)", "")
 		}
 		return shapeFromFunction(f)
 	}
@@ -513,7 +514,7 @@ func (c *checker) tabularCall(x *Call, in *shape) *shape {
 		}
 		n := len(x.Args)
 		if n < f.RequiredParams() || n > len(f.Params) {
-			c.report(SeverityError, x.S, CodeArgCount, "function '"+name+"' takes "+arityText(f.RequiredParams(), len(f.Params))+", got "+itoa(n), "")
+			c.report(SeverityError, x.S, CodeArgCount, "function '"+name+"' takes "+arityText(f.RequiredParams(), len(f.Params))+", got "+strconv.Itoa(n), "")
 		}
 		return shapeFromFunction(f)
 	}
@@ -538,11 +539,11 @@ func (c *checker) tabularCall(x *Call, in *shape) *shape {
 func arityText(min, max int) string {
 	switch {
 	case max < 0:
-		return "at least " + itoa(min) + " argument(s)"
+		return "at least " + strconv.Itoa(min) + " argument(s)"
 	case min == max:
-		return itoa(min) + " argument(s)"
+		return strconv.Itoa(min) + " argument(s)"
 	}
-	return itoa(min) + " to " + itoa(max) + " arguments"
+	return strconv.Itoa(min) + " to " + strconv.Itoa(max) + " arguments"
 }
 
 // callUserFunc evaluates a let-bound function for its result shape.
@@ -559,7 +560,7 @@ func (c *checker) callUserFunc(b *binding, args []Expr, in *shape, sp Span, x *e
 		nargs++
 	}
 	if nargs < required || nargs > len(fn.Params) {
-		c.report(SeverityError, sp, CodeArgCount, "function '"+b.name+"' takes "+arityText(required, len(fn.Params))+", got "+itoa(nargs), "")
+		c.report(SeverityError, sp, CodeArgCount, "function '"+b.name+"' takes "+arityText(required, len(fn.Params))+", got "+strconv.Itoa(nargs), "")
 	}
 	// evaluate the arguments in the caller's scope
 	argShapes := make([]*shape, len(fn.Params))
@@ -809,7 +810,7 @@ func (c *checker) operator(op Operator, input *shape) *shape {
 					out.set(n.Name, t)
 				}
 			default:
-				out.set("print_"+itoa(i), t)
+				out.set("print_"+strconv.Itoa(i), t)
 			}
 		}
 		return out

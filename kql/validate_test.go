@@ -2,6 +2,7 @@ package kql
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -49,7 +50,7 @@ type finding struct {
 func simplify(fs []Finding) []finding {
 	var out []finding
 	for _, f := range fs {
-		out = append(out, finding{f.Severity.String(), itoa(f.Pos.Line) + ":" + itoa(f.Pos.Col), f.Code, f.Message, f.Suggestion})
+		out = append(out, finding{f.Severity.String(), strconv.Itoa(f.Pos.Line) + ":" + strconv.Itoa(f.Pos.Col), f.Code, f.Message, f.Suggestion})
 	}
 	return out
 }
