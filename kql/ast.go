@@ -585,7 +585,6 @@ type PrintOp struct {
 type GenericOp struct {
 	S    Span
 	Name string
-	Args []Expr // expressions and sub-queries it contains, for walking
 }
 
 func (o *WhereOp) Span() Span        { return o.S }

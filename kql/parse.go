@@ -915,7 +915,7 @@ func (p *parser) topNestedLevel() *TopNestedLevel {
 }
 
 // genericOp consumes an operator the parser does not model, up to the next
-// top-level pipe, keeping the expressions and sub-queries it can recognise.
+// top-level pipe; the validator gives its rows an open shape.
 func (p *parser) genericOp(name string, start int) Operator {
 	op := &GenericOp{Name: name}
 	depth := 0
