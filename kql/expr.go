@@ -375,11 +375,9 @@ func (c *checker) call(v *Call, x *ectx) schema.Type {
 		if _, isStar := a.(*Star); isStar {
 			continue
 		}
-		ax := x
-		if ax != nil && !bi.Aggregate && ax.agg {
-			// arguments of a scalar function inside summarize may still hold aggregates
-		}
-		argTypes[i] = c.expr(a, ax)
+		// arguments of a scalar function inside summarize may still hold
+		// aggregates, so x passes on unchanged
+		argTypes[i] = c.expr(a, x)
 		if i < len(bi.ArgTypes) && bi.ArgTypes[i] != "" && isCheapConst(a) && !typeCompatible(bi.ArgTypes[i], argTypes[i]) {
 			c.report(SeverityError, a.Span(), CodeType, "argument "+strconv.Itoa(i+1)+" of "+name+"() must be "+string(bi.ArgTypes[i])+", not "+string(argTypes[i]), typeHint(bi.ArgTypes[i], a))
 		}

@@ -1,6 +1,7 @@
 package kql
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -78,28 +79,35 @@ type Validator struct {
 func (v *Validator) Validate(src string) []Finding {
 	q, errs := Parse(src)
 	if len(errs) > 0 {
-		out := make([]Finding, len(errs))
-		for i, e := range errs {
-			out[i] = Finding{Severity: SeverityError, Pos: e.Pos, End: e.Pos, Code: CodeSyntax, Message: e.Msg}
-		}
-		return out
+		return syntaxFindings(errs)
 	}
 	return v.ValidateQuery(q)
 }
 
+func syntaxFindings(errs []Error) []Finding {
+	out := make([]Finding, len(errs))
+	for i, e := range errs {
+		out[i] = Finding{Severity: SeverityError, Pos: e.Pos, End: e.Pos, Code: CodeSyntax, Message: e.Msg}
+	}
+	return out
+}
+
 // ValidateQuery checks a parsed query.
 func (v *Validator) ValidateQuery(q *Query) []Finding {
-	sch := v.Schema
-	if sch == nil {
-		sch = schema.Default()
-	}
-	c := &checker{v: v, sch: sch, q: q}
+	c := v.newChecker(q)
 	c.statements(q.Statements)
 	if !v.NoLint {
 		c.lintTimeBound()
 	}
-	sort.SliceStable(c.findings, func(i, j int) bool { return c.findings[i].Pos.Offset < c.findings[j].Pos.Offset })
-	return c.findings
+	return c.sortedFindings()
+}
+
+func (v *Validator) newChecker(q *Query) *checker {
+	sch := v.Schema
+	if sch == nil {
+		sch = schema.Default()
+	}
+	return &checker{v: v, sch: sch, q: q}
 }
 
 // HasErrors reports whether any finding is an Error.
@@ -145,6 +153,12 @@ type checker struct {
 
 	largeRefs   []*Ident // references to large tables, for the time-bound lint
 	timeBounded bool
+}
+
+// sortedFindings returns the findings in the order of their position in the query.
+func (c *checker) sortedFindings() []Finding {
+	sort.SliceStable(c.findings, func(i, j int) bool { return c.findings[i].Pos.Offset < c.findings[j].Pos.Offset })
+	return c.findings
 }
 
 func (c *checker) lookup(name string) *binding {
@@ -241,12 +255,10 @@ func (c *checker) bindParam(p *Param, arg *shape) {
 	if p.Tabular {
 		sh := arg
 		if sh == nil {
+			// declared columns are all the body may use; (*) declares none,
+			// and then any column may exist
 			sh = shapeFromDecls(p.Columns)
-			sh.open = len(p.Columns) == 0 || true // a tabular argument may have more columns
-			if len(p.Columns) > 0 {
-				// declared columns are all the body may use: keep it closed
-				sh.open = false
-			}
+			sh.open = len(p.Columns) == 0
 		}
 		c.env = append(c.env, binding{name: p.Name.Name, kind: bindTabular, shape: sh})
 		return
@@ -269,13 +281,8 @@ func (c *checker) isTabular(e Expr) bool {
 		if b := c.lookup(x.Name); b != nil {
 			return b.kind == bindTabular || (b.kind == bindFunc && c.funcIsTabular(b))
 		}
-		if _, ok := c.sch.Table(x.Name); ok {
-			return true
-		}
-		if _, ok := c.sch.Function(x.Name); ok {
-			return true
-		}
-		// an unknown bare name at statement level is most likely a table
+		// a table, a stored function, or an unknown bare name, which at
+		// statement level is most likely a table
 		return true
 	case *Call:
 		name := x.Name()
@@ -292,13 +299,9 @@ func (c *checker) isTabular(e Expr) bool {
 		if b := c.lookup(name); b != nil {
 			return b.kind == bindFunc && c.funcIsTabular(b)
 		}
-		if _, ok := schema.LookupBuiltin(name); ok {
-			return false
-		}
-		if _, ok := c.sch.Function(name); ok {
-			return true
-		}
-		return true
+		// a builtin is scalar; a stored or unknown function, tabular
+		_, builtin := schema.LookupBuiltin(name)
+		return !builtin
 	case *Member:
 		return true
 	}
@@ -317,8 +320,8 @@ func (c *checker) funcIsTabular(b *binding) bool {
 		return false
 	}
 	saved := c.env
-	c.env = append(b.env[:len(b.env):len(b.env)], binding{}) // placeholder
-	c.env = c.env[:len(c.env)-1]
+	// the capacity limit makes the appends below copy, leaving b.env as it is
+	c.env = b.env[:len(b.env):len(b.env)]
 	for _, p := range b.fn.Params {
 		if p.Tabular {
 			c.env = append(c.env, binding{name: p.Name.Name, kind: bindTabular, shape: openShape()})
@@ -863,23 +866,17 @@ func (c *checker) project(o *ProjectOp, in *shape) *shape {
 		}
 		switch o.Name {
 		case "project-away":
-			out := &shape{open: in.open, suffixed: in.suffixed, tables: in.tables}
-			for _, col := range in.cols {
-				if !keep[col.name] {
-					out.cols = append(out.cols, col)
-				}
-			}
+			out := in.clone()
+			out.cols = slices.DeleteFunc(out.cols, func(col column) bool { return keep[col.name] })
 			return out
 		case "project-keep":
-			out := &shape{open: in.open, tables: in.tables}
-			for _, col := range in.cols {
-				if keep[col.name] {
-					out.cols = append(out.cols, col)
-				}
-			}
+			// only the named columns stay: none of those a workspace adds
+			out := in.clone()
+			out.cols = slices.DeleteFunc(out.cols, func(col column) bool { return !keep[col.name] })
+			out.suffixed = false
 			return out
 		}
-		return in
+		return in // project-reorder keeps every column
 	}
 	return openShape()
 }
@@ -984,9 +981,6 @@ func (c *checker) argMaxColumns(call *Call, names []*Ident, in, out *shape) {
 		n := col.name
 		if i < len(names) {
 			n = names[i].Name
-		}
-		if name == "take_any" || name == "any" {
-			// take_any(x) names its column any_x only for a single non-star argument? Kusto keeps x
 		}
 		if out.has(n) {
 			// a by column and a star-expanded column share a name: Kusto adds the suffix 1
@@ -1199,9 +1193,6 @@ func (c *checker) evaluate(o *EvaluateOp, in *shape) *shape {
 	case "narrow":
 		return &shape{cols: []column{{"Row", schema.Int}, {"Column", schema.String}, {"Value", schema.String}}}
 	}
-	if p.OpenSchema {
-		return openShape()
-	}
 	return openShape()
 }
 
@@ -1359,15 +1350,18 @@ func (c *checker) unionTable(e Expr) []*shape {
 	}
 	var out []*shape
 	if id.Name != "*" {
+		var tables []*schema.Table
 		for _, t := range c.schemaTables() {
 			if wildcardMatch(id.Name, t.Name) {
+				tables = append(tables, t)
+			}
+		}
+		// over 50 tables (a broad wildcard), the column set is too large to be useful
+		if len(tables) <= 50 {
+			for _, t := range tables {
 				out = append(out, shapeFromTable(t))
 			}
 		}
-	}
-	if len(out) > 50 {
-		// a broad wildcard: the column set is too large to be useful
-		out = out[:0]
 	}
 	for _, b := range c.env {
 		if b.kind == bindTabular && wildcardMatch(id.Name, b.name) {
@@ -1388,21 +1382,17 @@ func (c *checker) unionTable(e Expr) []*shape {
 func (v *Validator) ResultColumns(src string) (cols []schema.Column, open bool, findings []Finding) {
 	q, errs := Parse(src)
 	if len(errs) > 0 {
-		return nil, false, v.Validate(src)
+		return nil, false, syntaxFindings(errs)
 	}
-	sch := v.Schema
-	if sch == nil {
-		sch = schema.Default()
-	}
-	c := &checker{v: v, sch: sch, q: q}
+	c := v.newChecker(q)
 	last := c.statements(q.Statements)
-	sort.SliceStable(c.findings, func(i, j int) bool { return c.findings[i].Pos.Offset < c.findings[j].Pos.Offset })
+	findings = c.sortedFindings()
 	if last == nil {
-		return nil, false, c.findings
+		return nil, false, findings
 	}
 	cols = make([]schema.Column, len(last.cols))
 	for i, cl := range last.cols {
 		cols[i] = schema.Column{Name: cl.name, Type: cl.typ}
 	}
-	return cols, last.open, c.findings
+	return cols, last.open, findings
 }
