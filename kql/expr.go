@@ -62,7 +62,7 @@ func (c *checker) expr(e Expr, x *ectx) schema.Type {
 			if !ok && !side.open {
 				c.report(SeverityError, v.Name.S, CodeUnknownColumn, "column '"+v.Name.Name+"' is not in the "+strings.TrimPrefix(id.Name, "$")+" side of the join", didYouMean(schema.Suggest(v.Name.Name, side.names(), 3)))
 			}
-			return col.typ
+			return col.Type
 		}
 		c.expr(v.X, x)
 		return schema.Dynamic
@@ -143,7 +143,7 @@ func literalType(v *Literal) schema.Type {
 func (c *checker) name(id *Ident, x *ectx) schema.Type {
 	if x != nil && x.row != nil {
 		if col, ok := x.row.find(id.Name); ok {
-			return col.typ
+			return col.Type
 		}
 	}
 	if b := c.lookup(id.Name); b != nil {

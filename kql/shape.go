@@ -7,17 +7,19 @@ import (
 	"github.com/socpilot/socpilot/kql/schema"
 )
 
-// column is one column of a row shape.
-type column struct {
-	name string
-	typ  schema.Type
-}
+// column is one column of a row shape: the schema's type, so that a table's
+// columns serve as they are.
+type column = schema.Column
 
 // shape is what the validator knows about the rows flowing through a pipe.
 // When open is set, columns other than those listed may exist (after
 // bag_unpack, pivot, an unknown function, externaldata without schema...), so
 // an unknown name is not an error unless it is an obvious typo of a listed
 // column (checker.nearMiss).
+//
+// A shape does not change once an operator has produced it, and its columns
+// may be the schema's own (shapeFromTable): an operator that changes columns
+// works on a clone or on a new shape.
 type shape struct {
 	cols []column
 	open bool
@@ -32,7 +34,7 @@ func openShape() *shape { return &shape{open: true} }
 
 func (s *shape) find(name string) (column, bool) {
 	for _, c := range s.cols {
-		if c.name == name {
+		if c.Name == name {
 			return c, true
 		}
 	}
@@ -47,7 +49,7 @@ func (s *shape) has(name string) bool {
 func (s *shape) names() []string {
 	out := make([]string, len(s.cols))
 	for i, c := range s.cols {
-		out[i] = c.name
+		out[i] = c.Name
 	}
 	return out
 }
@@ -63,25 +65,25 @@ func (s *shape) clone() *shape {
 // set adds or replaces a column.
 func (s *shape) set(name string, t schema.Type) {
 	for i := range s.cols {
-		if s.cols[i].name == name {
-			s.cols[i].typ = t
+		if s.cols[i].Name == name {
+			s.cols[i].Type = t
 			return
 		}
 	}
-	s.cols = append(s.cols, column{name, t})
+	s.cols = append(s.cols, column{Name: name, Type: t})
 }
 
 // addUnique adds a column, renaming it name1, name2 ... when the name is
 // taken, as join and summarize do with duplicate names.
 func (s *shape) addUnique(name string, t schema.Type) {
 	if !s.has(name) {
-		s.cols = append(s.cols, column{name, t})
+		s.cols = append(s.cols, column{Name: name, Type: t})
 		return
 	}
 	for i := 1; ; i++ {
 		n := name + strconv.Itoa(i)
 		if !s.has(n) {
-			s.cols = append(s.cols, column{n, t})
+			s.cols = append(s.cols, column{Name: n, Type: t})
 			return
 		}
 	}
@@ -89,7 +91,7 @@ func (s *shape) addUnique(name string, t schema.Type) {
 
 func (s *shape) remove(name string) {
 	for i := range s.cols {
-		if s.cols[i].name == name {
+		if s.cols[i].Name == name {
 			s.cols = append(s.cols[:i], s.cols[i+1:]...)
 			return
 		}
@@ -116,12 +118,10 @@ func wildcardMatch(pattern, name string) bool {
 	return strings.HasSuffix(name, parts[len(parts)-1])
 }
 
+// shapeFromTable is the shape of a table's rows; it shares the table's
+// columns, which a schema in use never changes.
 func shapeFromTable(t *schema.Table) *shape {
-	s := &shape{cols: make([]column, len(t.Columns)), tables: []string{t.Name}, open: t.Open, suffixed: t.Suffixed}
-	for i, c := range t.Columns {
-		s.cols[i] = column{c.Name, c.Type}
-	}
-	return s
+	return &shape{cols: t.Columns[:len(t.Columns):len(t.Columns)], tables: []string{t.Name}, open: t.Open, suffixed: t.Suffixed}
 }
 
 // shapeFromFunction is the shape of a workspace function's result.
@@ -135,11 +135,7 @@ func shapeFromColumns(cols []schema.Column) *shape {
 	if cols == nil {
 		return openShape()
 	}
-	s := &shape{cols: make([]column, len(cols))}
-	for i, c := range cols {
-		s.cols[i] = column{c.Name, c.Type}
-	}
-	return s
+	return &shape{cols: cols[:len(cols):len(cols)]}
 }
 
 func shapeFromDecls(decls []*ColumnDecl) *shape {

@@ -664,7 +664,7 @@ func (c *checker) operator(op Operator, input *shape) *shape {
 				c.unknownColumn(old, in)
 			}
 			out.remove(old.Name)
-			out.set(it.Names[0].Name, col.typ)
+			out.set(it.Names[0].Name, col.Type)
 		}
 		return out
 	case *ExtendOp:
@@ -704,7 +704,7 @@ func (c *checker) operator(op Operator, input *shape) *shape {
 		out := in.clone()
 		out.open = out.open || res.open
 		for _, col := range res.cols {
-			out.set(col.name, col.typ)
+			out.set(col.Name, col.Type)
 		}
 		return out
 	case *MakeSeriesOp:
@@ -744,7 +744,7 @@ func (c *checker) operator(op Operator, input *shape) *shape {
 		c.expr(o.N, nil)
 		if o.Of != nil {
 			t := c.expr(o.Of, &ectx{row: in})
-			return &shape{cols: []column{{autoName(o.Of), t}}}
+			return &shape{cols: []column{{Name: autoName(o.Of), Type: t}}}
 		}
 		return in
 	case *DistinctOp:
@@ -763,9 +763,9 @@ func (c *checker) operator(op Operator, input *shape) *shape {
 		}
 		return out
 	case *CountOp:
-		return &shape{cols: []column{{"Count", schema.Long}}}
+		return &shape{cols: []column{{Name: "Count", Type: schema.Long}}}
 	case *GetSchemaOp:
-		return &shape{cols: []column{{"ColumnName", schema.String}, {"ColumnOrdinal", schema.Int}, {"DataType", schema.String}, {"ColumnType", schema.String}}}
+		return &shape{cols: []column{{Name: "ColumnName", Type: schema.String}, {Name: "ColumnOrdinal", Type: schema.Int}, {Name: "DataType", Type: schema.String}, {Name: "ColumnType", Type: schema.String}}}
 	case *EvaluateOp:
 		return c.evaluate(o, in)
 	case *RenderOp, *AsOp:
@@ -792,7 +792,7 @@ func (c *checker) operator(op Operator, input *shape) *shape {
 		if t == schema.Int {
 			t = schema.Long
 		}
-		return &shape{cols: []column{{o.Name.Name, t}}}
+		return &shape{cols: []column{{Name: o.Name.Name, Type: t}}}
 	case *DatatableOp:
 		for _, v := range o.Values {
 			c.expr(v, nil)
@@ -855,8 +855,8 @@ func (c *checker) project(o *ProjectOp, in *shape) *shape {
 			}
 			matched := false
 			for _, col := range in.cols {
-				if wildcardMatch(id.Name, col.name) {
-					keep[col.name] = true
+				if wildcardMatch(id.Name, col.Name) {
+					keep[col.Name] = true
 					matched = true
 				}
 			}
@@ -867,12 +867,12 @@ func (c *checker) project(o *ProjectOp, in *shape) *shape {
 		switch o.Name {
 		case "project-away":
 			out := in.clone()
-			out.cols = slices.DeleteFunc(out.cols, func(col column) bool { return keep[col.name] })
+			out.cols = slices.DeleteFunc(out.cols, func(col column) bool { return keep[col.Name] })
 			return out
 		case "project-keep":
 			// only the named columns stay: none of those a workspace adds
 			out := in.clone()
-			out.cols = slices.DeleteFunc(out.cols, func(col column) bool { return !keep[col.name] })
+			out.cols = slices.DeleteFunc(out.cols, func(col column) bool { return !keep[col.Name] })
 			out.suffixed = false
 			return out
 		}
@@ -975,19 +975,19 @@ func (c *checker) argMaxColumns(call *Call, names []*Ident, in, out *shape) {
 			continue
 		}
 		t, _ := in.find(n)
-		cols = append(cols, column{n, t.typ})
+		cols = append(cols, column{Name: n, Type: t.Type})
 	}
 	for i, col := range cols {
-		n := col.name
+		n := col.Name
 		if i < len(names) {
 			n = names[i].Name
 		}
 		if out.has(n) {
 			// a by column and a star-expanded column share a name: Kusto adds the suffix 1
-			out.addUnique(n, col.typ)
+			out.addUnique(n, col.Type)
 			continue
 		}
-		out.cols = append(out.cols, column{n, col.typ})
+		out.cols = append(out.cols, column{Name: n, Type: col.Type})
 	}
 }
 
@@ -1191,7 +1191,7 @@ func (c *checker) evaluate(o *EvaluateOp, in *shape) *shape {
 		out.open = true
 		return out
 	case "narrow":
-		return &shape{cols: []column{{"Row", schema.Int}, {"Column", schema.String}, {"Value", schema.String}}}
+		return &shape{cols: []column{{Name: "Row", Type: schema.Int}, {Name: "Column", Type: schema.String}, {Name: "Value", Type: schema.String}}}
 	}
 	return openShape()
 }
@@ -1216,10 +1216,10 @@ func (c *checker) join(o *JoinOp, left *shape) *shape {
 			}
 		}
 		for _, col := range right.cols {
-			if keys[col.name] {
+			if keys[col.Name] {
 				continue
 			}
-			out.addUnique(col.name, col.typ)
+			out.addUnique(col.Name, col.Type)
 		}
 		return out
 	}
@@ -1234,7 +1234,7 @@ func (c *checker) join(o *JoinOp, left *shape) *shape {
 	out.suffixed = left.suffixed || right.suffixed
 	out.tables = append(append([]string{}, left.tables...), right.tables...)
 	for _, col := range right.cols {
-		out.addUnique(col.name, col.typ)
+		out.addUnique(col.Name, col.Type)
 	}
 	return out
 }
@@ -1291,7 +1291,7 @@ func (c *checker) union(o *UnionOp, in *shape) *shape {
 		if kind == "inner" && i > 0 {
 			var keep []column
 			for _, col := range out.cols {
-				if s.has(col.name) {
+				if s.has(col.Name) {
 					keep = append(keep, col)
 				}
 			}
@@ -1299,8 +1299,8 @@ func (c *checker) union(o *UnionOp, in *shape) *shape {
 			continue
 		}
 		for _, col := range s.cols {
-			if !seen[col.name] {
-				seen[col.name] = true
+			if !seen[col.Name] {
+				seen[col.Name] = true
 				out.cols = append(out.cols, col)
 			}
 		}
@@ -1323,20 +1323,20 @@ func unionTypeSuffixes(inputs []*shape, out *shape) {
 	types := map[string][]schema.Type{}
 	for _, s := range inputs {
 		for _, col := range s.cols {
-			ts := types[col.name]
+			ts := types[col.Name]
 			dup := false
 			for _, t := range ts {
-				dup = dup || t == col.typ
+				dup = dup || t == col.Type
 			}
-			if !dup && col.typ != "" {
-				types[col.name] = append(ts, col.typ)
+			if !dup && col.Type != "" {
+				types[col.Name] = append(ts, col.Type)
 			}
 		}
 	}
 	for _, col := range append([]column(nil), out.cols...) {
-		if ts := types[col.name]; len(ts) > 1 {
+		if ts := types[col.Name]; len(ts) > 1 {
 			for _, t := range ts {
-				out.addUnique(col.name+"_"+string(t), t)
+				out.addUnique(col.Name+"_"+string(t), t)
 			}
 		}
 	}
@@ -1390,9 +1390,7 @@ func (v *Validator) ResultColumns(src string) (cols []schema.Column, open bool, 
 	if last == nil {
 		return nil, false, findings
 	}
-	cols = make([]schema.Column, len(last.cols))
-	for i, cl := range last.cols {
-		cols[i] = schema.Column{Name: cl.name, Type: cl.typ}
-	}
+	// a copy: the columns may be the schema's own
+	cols = append(make([]schema.Column, 0, len(last.cols)), last.cols...)
 	return cols, last.open, findings
 }

@@ -265,3 +265,30 @@ func TestValidateOpenTable(t *testing.T) {
 		t.Errorf("near miss on an open table (-want +got):\n%s", diff)
 	}
 }
+
+// Shapes share the schema's column slices (shapeFromTable): no operator may
+// change them in place.
+func TestValidateLeavesSchemaUnchanged(t *testing.T) {
+	v := testValidator()
+	before := map[string][]schema.Column{}
+	for _, tb := range v.Schema.Tables() {
+		before[tb.Name] = append([]schema.Column(nil), tb.Columns...)
+	}
+	for _, src := range []string{
+		"SecurityEvent | extend Account = 1, EventID = 'x' | project-rename Who = Computer",
+		"SecurityEvent | project-away Account | project-keep Computer | project-reorder Computer",
+		"SecurityEvent | evaluate bag_unpack(EventData) | parse Account with Domain '\\\\' Account:long",
+		"SecurityEvent | mv-expand Account = EventData to typeof(long) | mv-apply EventData on (extend x = 1)",
+		"SecurityEvent | parse-kv Account as (Computer:long) | join (SigninLogs | extend IPAddress = 1) on $left.Account == $right.IPAddress",
+		"SecurityEvent | lookup (SigninLogs) on TimeGenerated | summarize arg_max(TimeGenerated, *) by Account",
+		"union SecurityEvent, SigninLogs | extend TimeGenerated = 1",
+		"let f = (t:(*)) { t | extend Account = 1 }; f(SecurityEvent) | extend Computer = 2",
+	} {
+		v.Validate(src)
+	}
+	for _, tb := range v.Schema.Tables() {
+		if diff := cmp.Diff(before[tb.Name], tb.Columns); diff != "" {
+			t.Errorf("table %s changed (-before +after):\n%s", tb.Name, diff)
+		}
+	}
+}
