@@ -194,6 +194,16 @@ func TestValidateRecursiveFunction(t *testing.T) {
 			t.Fatal(fd)
 		}
 	}
+	// a KQL function is not in scope in its own body
+	want := []finding{{"error", "1:14", CodeUnknownTable, "unknown table or function 'f'", ""}}
+	if diff := cmp.Diff(want, simplify(fs)); diff != "" {
+		t.Errorf("recursive function (-want +got):\n%s", diff)
+	}
+	// a call checks the body with the function bound, so there the body's own
+	// call recurses, until the depth limit stops it
+	if fs := v.Validate("let f = () { SecurityEvent | where TimeGenerated > ago(1d) | invoke f() }; f() | project Account"); len(fs) != 1 {
+		t.Errorf("recursive invoke: %+v, want the one unknown-table finding of the declaration", simplify(fs))
+	}
 }
 
 // A stand-in for a parser that unpacks key-value pairs (schema.Table.Open) accepts
