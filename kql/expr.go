@@ -81,14 +81,13 @@ func (c *checker) expr(e Expr, x *ectx) schema.Type {
 			}
 			if id, ok := el.(*Ident); ok {
 				// a let-bound table or a table name is a valid in-list
-				if b := c.lookup(id.Name); b != nil && b.kind == bindTabular {
+				b := c.lookup(id.Name)
+				if b != nil && b.kind == bindTabular {
 					continue
 				}
-				if x == nil || !x.row.has(id.Name) {
-					if b := c.lookup(id.Name); b == nil {
-						if _, ok := c.sch.Table(id.Name); ok {
-							continue
-						}
+				if b == nil && (x == nil || !x.row.has(id.Name)) {
+					if _, ok := c.sch.Table(id.Name); ok {
+						continue
 					}
 				}
 			}

@@ -768,10 +768,10 @@ func (c *checker) operator(op Operator, input *shape) *shape {
 		return &shape{cols: []column{{Name: "ColumnName", Type: schema.String}, {Name: "ColumnOrdinal", Type: schema.Int}, {Name: "DataType", Type: schema.String}, {Name: "ColumnType", Type: schema.String}}}
 	case *EvaluateOp:
 		return c.evaluate(o, in)
-	case *RenderOp, *AsOp:
-		if a, ok := op.(*AsOp); ok {
-			c.env = append(c.env, binding{name: a.Name.Name, kind: bindTabular, shape: in})
-		}
+	case *RenderOp:
+		return in
+	case *AsOp:
+		c.env = append(c.env, binding{name: o.Name.Name, kind: bindTabular, shape: in})
 		return in
 	case *InvokeOp:
 		return c.tabularCall(o.Call, in)
