@@ -847,6 +847,7 @@ func (c *checker) project(o *ProjectOp, in *shape) *shape {
 		return out
 	case "project-away", "project-keep", "project-reorder":
 		keep := map[string]bool{}
+		var added []column // names accepted as columns a workspace adds (suffixed rows)
 		for _, it := range o.Items {
 			id, ok := it.Value.(*Ident)
 			if !ok {
@@ -861,7 +862,9 @@ func (c *checker) project(o *ProjectOp, in *shape) *shape {
 				}
 			}
 			if !matched && !id.Wildcard {
-				c.unknownColumn(id, in)
+				if t := c.unknownColumn(id, in); t != "" {
+					added = append(added, column{Name: id.Name, Type: t})
+				}
 			}
 		}
 		switch o.Name {
@@ -872,7 +875,7 @@ func (c *checker) project(o *ProjectOp, in *shape) *shape {
 		case "project-keep":
 			// only the named columns stay: none of those a workspace adds
 			out := in.clone()
-			out.cols = slices.DeleteFunc(out.cols, func(col column) bool { return !keep[col.Name] })
+			out.cols = append(slices.DeleteFunc(out.cols, func(col column) bool { return !keep[col.Name] }), added...)
 			out.suffixed = false
 			return out
 		}

@@ -223,6 +223,7 @@ func TestValidateSuffixedTable(t *testing.T) {
 		"AzureDiagnostics | where TimeGenerated > ago(1d) | join (AzureDiagnostics | where TimeGenerated > ago(1d)) on $left.id_s == $right.id_s",
 		"AzureDiagnostics | where TimeGenerated > ago(1d) | summarize count() by clientIP_s",
 		"AzureDiagnostics | where TimeGenerated > ago(1d) | where httpStatus_s == '200'", // a type-suffix variant is its own column
+		"AzureDiagnostics | where TimeGenerated > ago(1d) | project-keep TimeGenerated, id_s | where id_s != ''",
 	} {
 		if fs := v.Validate(src); HasErrors(fs) {
 			t.Errorf("Validate(%q) = %v, want no errors", src, simplify(fs))
