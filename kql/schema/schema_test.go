@@ -524,6 +524,24 @@ func TestLoadJSONColumnWithTwoTypes(t *testing.T) {
 	}
 }
 
+// editDistanceWithin agrees with editDistance up to its limit and stays above
+// the limit beyond it.
+func TestEditDistanceWithin(t *testing.T) {
+	words := []string{"", "a", "ab", "ba", "signinlogs", "siginlogs", "securityevent", "securityalert",
+		"devicenetworkevents", "deviceprocessevents", "kitten", "sitting", "abcdef", "fedcba", "aadsignineventsbeta"}
+	for _, a := range words {
+		for _, b := range words {
+			d := editDistance(a, b)
+			for limit := 0; limit <= 8; limit++ {
+				got := editDistanceWithin(a, b, limit)
+				if (d <= limit && got != d) || (d > limit && got <= limit) {
+					t.Errorf("editDistanceWithin(%q, %q, %d) = %d, distance is %d", a, b, limit, got, d)
+				}
+			}
+		}
+	}
+}
+
 func TestEditDistance(t *testing.T) {
 	tests := []struct {
 		a, b string

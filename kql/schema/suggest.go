@@ -27,16 +27,30 @@ func Suggest(name string, candidates []string, n int) []string {
 		}
 		seen[c] = true
 		lc := strings.ToLower(c)
-		d := editDistance(lname, lc)
+		prefix := len(lname) >= 3 && (strings.HasPrefix(lc, lname) || strings.HasPrefix(lname, lc) && len(lc) >= 3)
+		contains := len(lname) >= 4 && strings.Contains(lc, lname)
+		// The edit distance is at least the difference in length: a candidate
+		// that is neither a prefix nor a container, and too long or too short
+		// to be a typo, is out without computing it (most of them are).
+		if lc != lname && !prefix && !contains && abs(len(lc)-len(lname)) > maxTypoDistance(len(lname), len(lc)) {
+			continue
+		}
+		// Only a prefix or container is ranked by a distance beyond the typo
+		// bound; for the rest, stop counting once it is passed.
+		limit := maxTypoDistance(len(lname), len(lc))
+		if prefix || contains {
+			limit = len(lname) + len(lc)
+		}
+		d := editDistanceWithin(lname, lc, limit)
 		var score int
 		switch {
 		case lc == lname:
 			score = 0
-		case len(lname) >= 3 && (strings.HasPrefix(lc, lname) || strings.HasPrefix(lname, lc) && len(lc) >= 3):
+		case prefix:
 			score = 1 + min(d, 8)
 		case d <= maxTypoDistance(len(lname), len(lc)):
 			score = 2 + 2*d
-		case len(lname) >= 4 && strings.Contains(lc, lname):
+		case contains:
 			score = 10 + (len(lc) - len(lname))
 		default:
 			continue
@@ -72,7 +86,12 @@ func maxTypoDistance(a, b int) int {
 
 // editDistance is the optimal-string-alignment distance between a and b (bytes;
 // KQL identifiers are ASCII).
-func editDistance(a, b string) int {
+func editDistance(a, b string) int { return editDistanceWithin(a, b, len(a)+len(b)) }
+
+// editDistanceWithin is editDistance when that is at most limit, and some
+// value above limit otherwise: it stops once two rows in a row exceed limit,
+// since every later row then does too.
+func editDistanceWithin(a, b string, limit int) int {
 	if a == b {
 		return 0
 	}
@@ -84,14 +103,15 @@ func editDistance(a, b string) int {
 		return la
 	}
 	// Three rows: previous-previous (for transpositions), previous, current.
-	pp := make([]int, lb+1)
-	p := make([]int, lb+1)
-	c := make([]int, lb+1)
+	rows := make([]int, 3*(lb+1))
+	pp, p, c := rows[:lb+1], rows[lb+1:2*(lb+1)], rows[2*(lb+1):]
 	for j := range p {
 		p[j] = j
 	}
+	prevMin := 0
 	for i := 1; i <= la; i++ {
 		c[0] = i
+		rowMin := i
 		for j := 1; j <= lb; j++ {
 			cost := 1
 			if a[i-1] == b[j-1] {
@@ -102,7 +122,12 @@ func editDistance(a, b string) int {
 				v = min(v, pp[j-2]+1)
 			}
 			c[j] = v
+			rowMin = min(rowMin, v)
 		}
+		if rowMin > limit && prevMin > limit {
+			return limit + 1
+		}
+		prevMin = rowMin
 		pp, p, c = p, c, pp
 	}
 	return p[lb]
