@@ -34,8 +34,14 @@ type Analysis struct {
 	Timeline     []TimelineEntry `json:"timeline"`
 	Tactics      []TacticNote    `json:"tactics"`
 	Triage       Triage          `json:"triage"`
-	Checklist    []ChecklistItem `json:"checklist"`
-	Queries      []HuntingQuery  `json:"queries"`
+	// ModelTriage is the model's own verdict when it differs from the
+	// offline one; both are shown, and the offline one stays the verdict.
+	ModelTriage *ModelTriage `json:"modelTriage,omitempty"`
+	// Compromised are the accounts and hosts the analysis concludes are
+	// actually compromised: not everything in scope.
+	Compromised []CompromisedEntity `json:"compromised"`
+	Checklist   []ChecklistItem     `json:"checklist"`
+	Queries     []HuntingQuery      `json:"queries"`
 	// Findings are things the analyst should know about the analysis
 	// itself: text aimed at AI assistants, model claims that were removed.
 	Findings     []Finding     `json:"findings"`
@@ -94,6 +100,21 @@ type Reason struct {
 	Weight int    `json:"weight"` // points added (negative: taken away)
 }
 
+// ModelTriage is a model's verdict with its own reasons, kept apart from
+// the scored offline triage: model prose never becomes a scored reason.
+type ModelTriage struct {
+	Verdict Verdict  `json:"verdict"`
+	Reasons []string `json:"reasons"`
+}
+
+// CompromisedEntity is an account or host the analysis concludes is in the
+// attacker's hands, with the fact that decided it.
+type CompromisedEntity struct {
+	Entity   string `json:"entity"` // the identifier as it appears in the incident
+	Kind     string `json:"kind"`   // Account, Host, ...
+	Evidence string `json:"evidence"`
+}
+
 // ChecklistItem is one remediation or investigation step; it becomes a
 // Sentinel incident task on write-back.
 type ChecklistItem struct {
@@ -101,6 +122,50 @@ type ChecklistItem struct {
 	Description string   `json:"description"`
 	Phase       string   `json:"phase"` // investigate, contain, remediate, recover
 	Entities    []string `json:"entities"`
+	// Action is the typed response action the step performs, when it is one.
+	Action *Action `json:"action,omitempty"`
+}
+
+// ActionVerb is one response action from socpilot's fixed vocabulary.
+type ActionVerb string
+
+// Response action verbs.
+const (
+	ActionIsolateHost          ActionVerb = "isolate-host"
+	ActionDisableAccount       ActionVerb = "disable-account"
+	ActionResetCredentials     ActionVerb = "reset-credentials"
+	ActionRevokeSessions       ActionVerb = "revoke-sessions"
+	ActionBlockIP              ActionVerb = "block-ip"
+	ActionBlockURL             ActionVerb = "block-url"
+	ActionBlockFile            ActionVerb = "block-file"
+	ActionPurgeEmail           ActionVerb = "purge-email"
+	ActionRemoveInboxRule      ActionVerb = "remove-inbox-rule"
+	ActionRemoveRoleAssignment ActionVerb = "remove-role-assignment"
+	ActionCollectEvidence      ActionVerb = "collect-evidence"
+)
+
+// ActionVerbs is the whole vocabulary, in the order steps usually run.
+var ActionVerbs = []ActionVerb{
+	ActionIsolateHost, ActionDisableAccount, ActionRevokeSessions, ActionResetCredentials,
+	ActionBlockIP, ActionBlockURL, ActionBlockFile, ActionPurgeEmail, ActionRemoveInboxRule,
+	ActionRemoveRoleAssignment, ActionCollectEvidence,
+}
+
+// Valid reports whether v is in the vocabulary.
+func (v ActionVerb) Valid() bool {
+	for _, w := range ActionVerbs {
+		if v == w {
+			return true
+		}
+	}
+	return false
+}
+
+// Action is a typed response action on one entity, named by its exact
+// identifier in the incident (UPN, host name, address, URL, hash, ...).
+type Action struct {
+	Verb   ActionVerb `json:"verb"`
+	Entity string     `json:"entity"`
 }
 
 // HuntingQuery is a KQL query proposed for the incident.

@@ -22,6 +22,10 @@ type Options struct {
 	// HasTable reports whether the workspace has a table; queries only use
 	// tables it has. nil: every table.
 	HasTable func(name string) bool
+	// Estate is what the organisation owns, from settings (own_networks,
+	// own_domains, a watchlist); the analyst adds what the incident itself
+	// shows (internal ranges, the tenant's UPN domains, victim hosts).
+	Estate socpilot.Estate
 }
 
 // Analyst is the offline analyst. The zero value works.
