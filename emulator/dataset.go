@@ -99,7 +99,24 @@ func LoadDataset(fsys fs.FS) (*Dataset, error) {
 	return ds, nil
 }
 
+var recordKeys = map[string]bool{"incident": true, "alerts": true, "entities": true, "bookmarks": true, "relations": true, "comments": true, "tasks": true}
+
 func decodeRecord(b []byte) (*Record, error) {
+	// Top-level keys beyond the record's (an evaluation file's "expected",
+	// say) are ignored; inside the record every field must be known.
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(b, &top); err != nil {
+		return nil, fmt.Errorf("decode: %w", err)
+	}
+	for k := range top {
+		if !recordKeys[k] {
+			delete(top, k)
+		}
+	}
+	b, err := json.Marshal(top)
+	if err != nil {
+		return nil, fmt.Errorf("decode: %w", err)
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	dec.DisallowUnknownFields()

@@ -658,7 +658,7 @@ func TestDatasetLoading(t *testing.T) {
 	for name, content := range map[string]string{
 		"not json":       "{",
 		"no incident":    `{"alerts": []}`,
-		"unknown field":  `{"incident": {"name": "a", "properties": {"incidentNumber": 1, "title": "t", "severity": "Low", "status": "New", "createdTimeUtc": "2026-01-01T00:00:00Z"}}, "extra": 1}`,
+		"unknown field":  `{"incident": {"name": "a", "bogus": 1, "properties": {"incidentNumber": 1, "title": "t", "severity": "Low", "status": "New", "createdTimeUtc": "2026-01-01T00:00:00Z"}}}`,
 		"no number":      `{"incident": {"name": "a", "properties": {"title": "t", "severity": "Low", "status": "New", "createdTimeUtc": "2026-01-01T00:00:00Z"}}}`,
 		"nameless alert": `{"incident": {"name": "a", "properties": {"incidentNumber": 1, "title": "t", "severity": "Low", "status": "New", "createdTimeUtc": "2026-01-01T00:00:00Z"}}, "alerts": [{"id": "x"}]}`,
 	} {
@@ -667,6 +667,12 @@ func TestDatasetLoading(t *testing.T) {
 		if _, err := LoadDataset(os.DirFS(dir)); err == nil || !strings.Contains(err.Error(), "001-x.json") {
 			t.Errorf("%s: error %v, want one naming the file", name, err)
 		}
+	}
+	// Extra top-level keys (an evaluation file's "expected") are ignored.
+	extra := t.TempDir()
+	os.WriteFile(filepath.Join(extra, "001-x.json"), []byte(`{"incident": {"name": "a", "properties": {"incidentNumber": 1, "title": "t", "severity": "Low", "status": "New", "createdTimeUtc": "2026-01-01T00:00:00Z"}}, "expected": {"verdict": "dismiss"}}`), 0o600)
+	if ds, err := LoadDataset(os.DirFS(extra)); err != nil || len(ds.Incidents) != 1 {
+		t.Errorf("file with an extra top-level key: %v", err)
 	}
 	dir := t.TempDir()
 	inc := `{"incident": {"name": "a", "properties": {"incidentNumber": 1, "title": "t", "severity": "Low", "status": "New", "createdTimeUtc": "2026-01-01T00:00:00Z"}}}`
