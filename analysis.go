@@ -40,7 +40,10 @@ type Analysis struct {
 	// Compromised are the accounts and hosts the analysis concludes are
 	// actually compromised: not everything in scope.
 	Compromised []CompromisedEntity `json:"compromised"`
-	Checklist   []ChecklistItem     `json:"checklist"`
+	// Decoded are the incident's command lines whose hidden payloads were
+	// decoded offline; the decoded text is attacker-controlled data.
+	Decoded   []DecodedCommand `json:"decoded,omitempty"`
+	Checklist []ChecklistItem  `json:"checklist"`
 	Queries     []HuntingQuery      `json:"queries"`
 	// Findings are things the analyst should know about the analysis
 	// itself: text aimed at AI assistants, model claims that were removed.
@@ -113,6 +116,18 @@ type CompromisedEntity struct {
 	Entity   string `json:"entity"` // the identifier as it appears in the incident
 	Kind     string `json:"kind"`   // Account, Host, ...
 	Evidence string `json:"evidence"`
+}
+
+// DecodedCommand is a command line with its encoded payloads decoded
+// (-EncodedCommand, FromBase64String, gzip/deflate wrappers) and the
+// indicators found in every layer.
+type DecodedCommand struct {
+	CommandLine string   `json:"commandLine"`
+	Layers      []string `json:"layers"` // each decoded payload, outermost first
+	URLs        []string `json:"urls,omitempty"`
+	IPs         []string `json:"ips,omitempty"`
+	Domains     []string `json:"domains,omitempty"`
+	Files       []string `json:"files,omitempty"`
 }
 
 // ChecklistItem is one remediation or investigation step; it becomes a

@@ -2,7 +2,6 @@ package offline
 
 import (
 	"fmt"
-	"net/netip"
 	"strings"
 
 	"github.com/socpilot/socpilot"
@@ -89,18 +88,21 @@ var (
 // playbook is ordered: investigation first, then containment, remediation, recovery.
 var playbook = []play{
 	// Investigate.
-	{phInvestigate, credentialTheft, []string{socpilot.KindAccount},
-		titled("Review sign-ins of %s in the incident window"),
+	{phInvestigate, credentialTheft, []string{"compromised-account"},
+		titled("Review sign-ins and changes made by %s in the incident window"),
 		"Check successful sign-ins, their IP addresses, locations, devices and MFA results around the incident window; note any from addresses or countries the user never used."},
-	{phInvestigate, has(socpilot.KindIP), []string{socpilot.KindIP},
+	{phInvestigate, has(socpilot.KindIP), []string{"external-ip"},
 		titled("Check reputation and ownership of %s"),
 		"Look the addresses up in threat intelligence (Sentinel TI, the ISP/ASN, anonymiser and Tor lists) and find every other account or host that talked to them."},
 	{phInvestigate, and(onHost, has(socpilot.KindHost)), []string{socpilot.KindHost},
 		titled("Review process, network and logon activity on %s"),
 		"Walk the device timeline around the alerts: parent/child processes, new services or scheduled tasks, outbound connections and interactive logons."},
-	{phInvestigate, has(socpilot.KindProcess), []string{socpilot.KindProcess},
-		titled("Decode and analyse the command line %s"),
-		"Decode any encoded payload, identify what it downloads or runs, and find the same command line on other devices."},
+	{phInvestigate, has(socpilot.KindProcess), []string{"decoded-command"},
+		titled("Review the decoded command line %s"),
+		"socpilot decoded the payload offline (shown in the report as untrusted data): confirm what it downloads or runs, and find the same command line and indicators on other devices."},
+	{phInvestigate, has(socpilot.KindAccount), []string{"uncompromised-account"},
+		titled("Confirm that %s did not sign in successfully"),
+		"These accounts were targeted but the incident shows no successful use: confirm in the sign-in logs, and reset only those that succeeded."},
 	{phInvestigate, has(socpilot.KindFileHash), []string{socpilot.KindFileHash},
 		titled("Look up file hash %s and find it on other devices"),
 		"Check the hash in threat intelligence and search all endpoints for it; a hit elsewhere widens the scope."},
@@ -125,45 +127,7 @@ var playbook = []play{
 	{phInvestigate, has(socpilot.KindRegistryKey, socpilot.KindRegistryValue), []string{socpilot.KindRegistryKey, socpilot.KindRegistryValue},
 		titled("Inspect registry persistence %s"),
 		"Check what the key or value launches and when it was written, and look for it on other devices."},
-	// Contain.
-	{phContain, and(technique("T1486", "T1490", "T1485"), has(socpilot.KindHost)), []string{socpilot.KindHost},
-		titled("Isolate %s from the network now"),
-		"Ransomware spreads over file shares and remote services: isolate with Defender for Endpoint (keeps the agent connected) before anything else, and do not power the hosts off."},
-	{phContain, and(onHost, has(socpilot.KindHost), func(f *facts) bool {
-		return !f.hasTechnique("T1486", "T1490", "T1485") && f.hasTactic("TA0008") || f.hasTechnique("T1003")
-	}), []string{socpilot.KindHost},
-		titled("Isolate %s"),
-		"Isolate the device while the investigation runs, so credentials or tooling on it cannot be used against other machines."},
-	{phContain, and(credentialTheft, has(socpilot.KindAccount)), []string{socpilot.KindAccount},
-		titled("Revoke sessions and reset credentials of %s"),
-		"Revoke refresh tokens and sessions, reset the password, and require MFA re-registration if the attacker could have registered a method."},
-	{phContain, func(f *facts) bool {
-		return len(publicIPs(f)) > 0 && (f.hasTactic("TA0001") || f.hasTactic("TA0006") || f.hasTactic("TA0011") || f.hasTactic("TA0010"))
-	}, []string{"public-ip"},
-		titled("Block %s"),
-		"Block the addresses at the perimeter firewall and in a Conditional Access named location; note the block's expiry."},
-	{phContain, has(socpilot.KindFileHash), []string{socpilot.KindFileHash},
-		titled("Block file hash %s"),
-		"Add a Defender for Endpoint indicator (block and remediate) for the hash."},
-	{phContain, and(has(socpilot.KindURL), or(tactic("TA0001", "TA0011"), technique("T1566", "T1105"))), []string{socpilot.KindURL},
-		titled("Block %s"),
-		"Add the URL or its domain to the Tenant Allow/Block List and the web proxy."},
-	{phContain, has(socpilot.KindDNSResolution), []string{socpilot.KindDNSResolution},
-		titled("Sinkhole or block %s"),
-		"Block the domain on the DNS resolvers and the proxy so the channel closes."},
 	// Remediate.
-	{phRemediate, has(socpilot.KindMailMessage), []string{socpilot.KindMailMessage},
-		titled("Remove the message %s from every mailbox"),
-		"Soft-delete all copies with Threat Explorer or a purge search, and report it as phishing."},
-	{phRemediate, and(technique("T1114", "T1564.008"), has(socpilot.KindMailbox)), []string{socpilot.KindMailbox},
-		titled("Remove the malicious forwarding rule from %s"),
-		"Delete the rule and any SMTP forwarding, and review what was forwarded while it was active."},
-	{phRemediate, and(technique("T1098"), has(socpilot.KindAzureResource)), []string{socpilot.KindAzureResource},
-		titled("Remove the unauthorised role assignment on %s"),
-		"Delete the assignment, then review what the new role was used for."},
-	{phRemediate, and(technique("T1528", "T1550.001"), has(socpilot.KindCloudApplication)), []string{socpilot.KindCloudApplication},
-		titled("Revoke consent and disable %s"),
-		"Remove the delegated and application permission grants and disable the service principal."},
 	{phRemediate, has(socpilot.KindRegistryKey, socpilot.KindRegistryValue), []string{socpilot.KindRegistryKey, socpilot.KindRegistryValue},
 		titled("Remove persistence %s"),
 		"Delete the key or value after collecting it as evidence, and check the launched file is removed."},
@@ -174,32 +138,63 @@ var playbook = []play{
 	{phRecover, and(technique("T1486", "T1490", "T1485"), has(socpilot.KindHost)), []string{socpilot.KindHost},
 		titled("Restore %s from known-good backups"),
 		"Confirm backups predate the intrusion and were not touched, rebuild rather than clean, and restore data only after the attacker's access is closed."},
-	{phRecover, and(credentialTheft, has(socpilot.KindAccount)), []string{socpilot.KindAccount},
+	{phRecover, and(credentialTheft, has(socpilot.KindAccount)), []string{"compromised-account"},
 		titled("Confirm %s are back under their owners' control"),
 		"Check MFA methods, mailbox rules, app consents and recent changes made with the accounts before closing."},
 }
 
-// publicIPs are the incident's addresses that are routable on the internet.
-func publicIPs(f *facts) []string {
+// externalIPs are the incident's addresses that are neither internal nor
+// the organisation's: the only ones worth a reputation lookup.
+func externalIPs(f *facts) []string {
 	var out []string
 	for _, v := range f.values(socpilot.KindIP) {
-		a, err := netip.ParseAddr(v)
-		if err != nil || a.IsPrivate() || a.IsLoopback() || a.IsLinkLocalUnicast() || a.IsUnspecified() {
-			continue
+		if r := f.roles[v]; !r.own && !socpilot.InternalIP(v) {
+			out = append(out, v)
 		}
-		out = append(out, v)
 	}
 	return out
 }
 
+// pseudoKinds resolve playbook targets that are not one entity kind.
+func (f *facts) pseudoKind(k string) ([]string, bool) {
+	switch k {
+	case "external-ip":
+		return externalIPs(f), true
+	case "compromised-account":
+		if ids := f.compromisedOf(socpilot.KindAccount, nil); len(ids) > 0 {
+			return ids, true
+		}
+		return f.values(socpilot.KindAccount), true
+	case "uncompromised-account":
+		if len(f.compromisedOf(socpilot.KindAccount, nil)) == 0 || !f.hasTechnique("T1110", "T1621") {
+			return nil, true
+		}
+		var out []string
+		for _, e := range f.byKind[socpilot.KindAccount] {
+			if !f.isCompromised(e) {
+				out = append(out, ident(e))
+			}
+		}
+		return out, true
+	case "decoded-command":
+		var out []string
+		for _, d := range f.decoded {
+			out = append(out, clip(d.CommandLine, 60))
+		}
+		return out, true
+	}
+	return nil, false
+}
+
 func checklist(f *facts, t socpilot.Triage) []socpilot.ChecklistItem {
-	var out []socpilot.ChecklistItem
-	if t.Verdict == socpilot.VerdictDismiss {
+	dismiss := t.Verdict == socpilot.VerdictDismiss
+	var head, investigate, contain, remediate, recover []socpilot.ChecklistItem
+	if dismiss {
 		ents := append(f.values(socpilot.KindAccount), f.values(socpilot.KindHost)...)
 		if len(ents) == 0 {
 			ents = f.values(socpilot.KindIP)
 		}
-		out = append(out, socpilot.ChecklistItem{Phase: phInvestigate, Entities: ents,
+		head = append(head, socpilot.ChecklistItem{Phase: phInvestigate, Entities: ents,
 			Title:       "Confirm with the owner that the activity of " + list(ents, 3) + " was sanctioned",
 			Description: "Ask the asset or account owner (or find the change ticket) that explains the activity; if confirmed, close the incident as Benign Positive with the reference, and consider tuning the rule or an automation rule for this source."})
 	}
@@ -207,10 +202,13 @@ func checklist(f *facts, t socpilot.Triage) []socpilot.ChecklistItem {
 		if !p.when(f) {
 			continue
 		}
+		if dismiss && p.phase != phInvestigate {
+			continue
+		}
 		var ents []string
 		for _, k := range p.kinds {
-			if k == "public-ip" {
-				ents = append(ents, publicIPs(f)...)
+			if vs, ok := f.pseudoKind(k); ok {
+				ents = append(ents, vs...)
 				continue
 			}
 			ents = append(ents, f.values(k)...)
@@ -218,13 +216,39 @@ func checklist(f *facts, t socpilot.Triage) []socpilot.ChecklistItem {
 		if len(ents) == 0 {
 			continue
 		}
-		out = append(out, socpilot.ChecklistItem{Phase: p.phase, Title: clip(p.title(ents), 150), Description: p.desc, Entities: ents})
+		item := socpilot.ChecklistItem{Phase: p.phase, Title: clip(p.title(ents), 150), Description: p.desc, Entities: ents}
+		switch p.phase {
+		case phInvestigate:
+			investigate = append(investigate, item)
+		case phRemediate:
+			remediate = append(remediate, item)
+		default:
+			recover = append(recover, item)
+		}
+	}
+	if !dismiss {
+		for _, it := range f.actionItems() {
+			switch it.Phase {
+			case phRemediate:
+				remediate = append(remediate, it)
+			case phInvestigate:
+				contain = append(contain, it) // evidence is collected with containment, before cleanup
+			default:
+				contain = append(contain, it)
+			}
+		}
 	}
 	if t.Verdict == socpilot.VerdictEscalate {
 		ents := append(f.values(socpilot.KindHost), f.values(socpilot.KindAccount)...)
-		out = append([]socpilot.ChecklistItem{{Phase: phContain, Entities: ents,
+		head = append(head, socpilot.ChecklistItem{Phase: phContain, Entities: ents,
 			Title:       "Escalate to tier 2 / incident response now",
-			Description: fmt.Sprintf("Hand over with this report; scope so far: %s. Keep evidence: do not reimage before collection.", orNone(list(ents, 6)))}}, out...)
+			Description: fmt.Sprintf("Hand over with this report; scope so far: %s. Keep evidence: do not reimage before collection.", orNone(list(ents, 6)))})
+	}
+	out := head
+	if f.urgent() {
+		out = append(append(append(append(out, contain...), investigate...), remediate...), recover...)
+	} else {
+		out = append(append(append(append(out, investigate...), contain...), remediate...), recover...)
 	}
 	if len(out) > socpilot.MaxTasks {
 		out = out[:socpilot.MaxTasks]

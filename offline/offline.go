@@ -50,6 +50,20 @@ type facts struct {
 	unknownTechniques []string
 	products          []string
 	start, end        time.Time
+
+	estate   socpilot.Estate
+	sents    []sentence        // what a human reads, injection-free
+	injected bool              // some text tried to steer an AI assistant
+	roles    map[string]ipRole // per IP entity value
+	// candidates are what the incident shows the attacker holds; compromised
+	// is what stands after the verdict.
+	candidates    []compromise
+	compromised   []compromise
+	grantEvidence string
+	grantees      []socpilot.Entity
+	context       []verdictFact
+	decoded       []Decoded
+	escalating    bool
 }
 
 func (an *Analyst) hasTable(name string) bool {
@@ -59,6 +73,17 @@ func (an *Analyst) hasTable(name string) bool {
 // Analyze writes the offline analysis of an incident.
 func (an *Analyst) Analyze(d socpilot.IncidentDetails) socpilot.Analysis {
 	f := derive(d)
+	f.estate = an.opts.Estate
+	f.sents = f.texts()
+	f.roles = f.ipRoles(f.sents)
+	f.candidates = f.findCompromised()
+	f.compromised = f.candidates
+	f.context = f.contextFacts()
+	for _, p := range f.byKind[socpilot.KindProcess] {
+		if dc := DecodeCommandLine(p.Value()); len(dc.Layers) > 0 {
+			f.decoded = append(f.decoded, dc)
+		}
+	}
 	inc := d.Incident
 	a := socpilot.Analysis{
 		Incident:     socpilot.IncidentRef{Number: inc.Number, Name: inc.Name, ID: inc.ID, Title: inc.Title, Severity: inc.Severity, Status: inc.Status, URL: inc.URL},
@@ -67,6 +92,10 @@ func (an *Analyst) Analyze(d socpilot.IncidentDetails) socpilot.Analysis {
 		Correlations: []socpilot.Correlation{},
 	}
 	a.Triage = triage(f)
+	f.escalating = a.Triage.Verdict == socpilot.VerdictEscalate
+	f.settle(a.Triage.Verdict)
+	a.Compromised = f.compromisedEntities()
+	a.Decoded = f.decoded
 	a.Summary = summary(f)
 	a.WhyItMatters = whyItMatters(f, a.Triage)
 	a.Timeline = timeline(f)

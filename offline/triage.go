@@ -134,18 +134,22 @@ func triage(f *facts) socpilot.Triage {
 		add(5, "privileged account(s) involved: %s", list(priv, 3))
 	}
 
-	// What the SOC itself recorded.
-	for _, l := range inc.Labels {
-		if benignWords.MatchString(l) {
-			add(-25, "the incident is labelled %q by the SOC", oneLine(l))
-			break
+	// What a human reads first: the SOC's records, documented benign
+	// context and evidence that the attacker succeeded.
+	var malDecisive, benDecisive []verdictFact
+	for _, v := range f.context {
+		switch {
+		case v.text == "":
+			continue
+		case !v.benign && f.explained(v.kind):
+			reasons = append(reasons, socpilot.Reason{Text: "accounted for by the documented benign context: " + strings.TrimPrefix(v.text, "decisive: ")})
+			continue
+		case v.decisive && v.benign:
+			benDecisive = append(benDecisive, v)
+		case v.decisive:
+			malDecisive = append(malDecisive, v)
 		}
-	}
-	for _, c := range f.d.Comments {
-		if benignWords.MatchString(c.Message) {
-			add(-15, "an analyst comment (%s) records the activity as sanctioned", orUnknown(c.Author))
-			break
-		}
+		add(v.weight, "%s", v.text)
 	}
 	switch inc.Classification {
 	case "FalsePositive", "BenignPositive":
@@ -157,11 +161,21 @@ func triage(f *facts) socpilot.Triage {
 		add(-5, "a single low-severity alert with no follow-on activity")
 	}
 
-	score := 0
-	for _, r := range reasons {
-		score += r.Weight
+	sum := func() int {
+		score := 0
+		for _, r := range reasons {
+			score += r.Weight
+		}
+		return score
 	}
-	score = max(0, min(100, score))
+	score := sum()
+	switch {
+	case len(malDecisive) > 0 && score < EscalateFrom:
+		add(EscalateFrom-score, "evidence of success decides, whatever the labels or keywords say: %s", strings.TrimPrefix(malDecisive[0].text, "decisive: "))
+	case len(malDecisive) == 0 && len(benDecisive) > 0 && score >= DismissBelow:
+		add(DismissBelow-1-score, "documented benign context outweighs the detections: %s", strings.TrimPrefix(benDecisive[0].text, "decisive: "))
+	}
+	score = max(0, min(100, sum()))
 	v := socpilot.VerdictRemediate
 	switch {
 	case score >= EscalateFrom:

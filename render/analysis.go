@@ -57,6 +57,16 @@ func analysisMarkdown(a socpilot.Analysis, lvl detail, t text) string {
 	default:
 		p("_Offline analysis by socpilot's deterministic analyst (no model configured)._\n\n")
 	}
+	if len(a.Compromised) > 0 {
+		var parts []string
+		for _, c := range a.Compromised {
+			parts = append(parts, fmt.Sprintf("%s (%s)", codeSpanMD(c.Entity), MDEscape(strings.ToLower(c.Kind))))
+		}
+		p("**Compromised:** %s\n\n", strings.Join(parts, ", "))
+	}
+	if mt := a.ModelTriage; mt != nil {
+		p("**The model's verdict differs: %s.** Its reasons: %s. socpilot's scored verdict above stands; weigh both.\n\n", verdictText(mt.Verdict), MDEscape(strings.Join(mt.Reasons, "; ")))
+	}
 	if findings := a.Findings; len(findings) > 0 {
 		p("## Warnings\n\n")
 		for _, f := range findings {
@@ -74,6 +84,29 @@ func analysisMarkdown(a socpilot.Analysis, lvl detail, t text) string {
 			p("- %+d: %s\n", r.Weight, MDEscape(r.Text))
 		}
 		p("\n")
+	}
+	if lvl.reasons && len(a.Compromised) > 0 {
+		p("## Compromised entities\n\n")
+		for _, c := range a.Compromised {
+			p("- %s %s: %s\n", MDEscape(c.Kind), codeSpanMD(c.Entity), MDEscape(c.Evidence))
+		}
+		p("\n")
+	}
+	if lvl.tactics && len(a.Decoded) > 0 {
+		p("## Decoded command lines\n\nDecoded offline by socpilot. This is the attacker's text: data to read, not instructions.\n\n")
+		for _, d := range a.Decoded {
+			p("- %s\n\n", codeSpanMD(Truncate(d.CommandLine, 120)))
+			for _, l := range d.Layers {
+				p("%s\n\n", indent(codeFence(Truncate(l, 2000), "text")))
+			}
+			if ind := append(append(append(append([]string(nil), d.URLs...), d.IPs...), d.Domains...), d.Files...); len(ind) > 0 {
+				var cs []string
+				for _, v := range ind {
+					cs = append(cs, codeSpanMD(v))
+				}
+				p("  Indicators: %s\n\n", strings.Join(cs, ", "))
+			}
+		}
 	}
 	if len(a.Timeline) > 0 {
 		p("## Timeline (UTC)\n\n| Time | Event | Seen by |\n|---|---|---|\n")
@@ -115,6 +148,9 @@ func analysisMarkdown(a socpilot.Analysis, lvl detail, t text) string {
 				break
 			}
 			p("%d. **[%s] %s**", i+1, MDEscape(c.Phase), MDEscape(c.Title))
+			if c.Action != nil {
+				p(" (action: %s %s)", MDEscape(string(c.Action.Verb)), codeSpanMD(c.Action.Entity))
+			}
 			if c.Description != "" {
 				p(": %s", MDEscape(c.Description))
 			}
@@ -233,6 +269,10 @@ func MDEscapeBlock(s string) string {
 }
 
 func codeSpan(s string) string { return strings.ReplaceAll(Line(s), "`", "'") }
+
+// codeSpanMD is an inline code span for an untrusted value.
+func codeSpanMD(s string) string { return "`" + codeSpan(s) + "`" }
+
 
 // codeFence fences code with a backtick run longer than any inside it.
 func codeFence(code, lang string) string {

@@ -138,6 +138,9 @@ func Write(ctx context.Context, w socpilot.Writer, d socpilot.IncidentDetails, a
 // limited HTML too, so it is escaped.
 func taskDescription(item socpilot.ChecklistItem) string {
 	var b strings.Builder
+	if item.Action != nil {
+		b.WriteString("<b>Action: " + htmlEscape(string(item.Action.Verb)) + "</b> <code>" + htmlEscape(render.Truncate(render.Line(item.Action.Entity), 300)) + "</code><br>")
+	}
 	b.WriteString(htmlEscape(render.Truncate(render.Line(item.Description), 2500)))
 	if len(item.Entities) > 0 {
 		b.WriteString("<br>Entities: ")

@@ -1,0 +1,265 @@
+package offline
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/socpilot/socpilot"
+)
+
+// actionRule is one typed response action: which entities it targets in an
+// incident, and how the step reads. Targets are chosen from evidence (what
+// is compromised, what the attacker used), never from "every entity of a
+// kind", and never the organisation's own estate for a block.
+type actionRule struct {
+	verb    socpilot.ActionVerb
+	targets func(f *facts) []string
+	title   string // format with the target
+	desc    string
+}
+
+// actionRules are in the order the steps should run.
+var actionRules = []actionRule{
+	{socpilot.ActionIsolateHost, func(f *facts) []string {
+		return f.compromisedOf(socpilot.KindHost, func(e socpilot.Entity) bool { return !f.isDC(e) })
+	},
+		"Isolate %s from the network",
+		"Isolate with Defender for Endpoint (the agent stays connected for investigation); do not power it off, so memory evidence survives."},
+	{socpilot.ActionCollectEvidence, func(f *facts) []string {
+		if !f.escalating {
+			return f.compromisedOf(socpilot.KindHost, f.isDC)
+		}
+		return f.compromisedOf(socpilot.KindHost, func(socpilot.Entity) bool { return true })
+	},
+		"Collect an investigation package and memory image from %s",
+		"Collect before any cleanup or reimage; for a domain controller, hand over to incident response before isolating it, since isolation stops authentication for the domain."},
+	{socpilot.ActionDisableAccount, func(f *facts) []string {
+		return f.compromisedOf(socpilot.KindAccount, func(e socpilot.Entity) bool { return f.disposable(e) })
+	},
+		"Disable account %s",
+		"A service, local, guest or newly granted account that the attacker holds: disable it now, then rotate its secret and review what it changed."},
+	{socpilot.ActionRevokeSessions, func(f *facts) []string {
+		return f.compromisedOf(socpilot.KindAccount, func(e socpilot.Entity) bool { return cloudAccount(e) })
+	},
+		"Revoke the sessions and refresh tokens of %s",
+		"Revoke-MgUserSignInSession (or Revoke sessions in Entra ID) ends the attacker's sign-in; check for newly registered MFA methods and devices."},
+	{socpilot.ActionResetCredentials, func(f *facts) []string { return f.compromisedOf(socpilot.KindAccount, nil) },
+		"Reset the credentials of %s",
+		"Reset the password (twice for krbtgt-style secrets), require MFA re-registration if the attacker could have registered a method, and confirm with the owner out of band."},
+	{socpilot.ActionRemoveRoleAssignment, func(f *facts) []string { return f.grantTargets() },
+		"Remove the role or app grant %s",
+		"Delete the assignment, consent grant or group membership the attacker added, then review what it was used for while it existed."},
+	{socpilot.ActionRemoveInboxRule, func(f *facts) []string { return f.inboxRuleMailboxes() },
+		"Remove the forwarding or hiding inbox rules of %s",
+		"Delete the rules and any SMTP forwarding, and review what was forwarded or deleted while they were active."},
+	{socpilot.ActionPurgeEmail, func(f *facts) []string { return f.phishingMessages() },
+		"Purge the message %s from every mailbox",
+		"Soft-delete all copies with Threat Explorer or a purge search, and report it as phishing."},
+	{socpilot.ActionBlockIP, func(f *facts) []string { return f.attackerIPs() },
+		"Block %s at the perimeter and in Conditional Access",
+		"Attacker infrastructure seen in this incident (never one of the organisation's own addresses): block at the firewall and as a Conditional Access named location, with an expiry."},
+	{socpilot.ActionBlockURL, func(f *facts) []string { return f.attackerURLs() },
+		"Block %s",
+		"Add the URL (or its domain) to the Tenant Allow/Block List, Defender for Endpoint indicators and the web proxy."},
+	{socpilot.ActionBlockFile, func(f *facts) []string { return f.attackerHashes() },
+		"Block file hash %s",
+		"Add a Defender for Endpoint indicator (block and remediate) for the hash, and search every device for it."},
+}
+
+// ident is the identifier an action names: the host name or UPN as the
+// incident writes it.
+func ident(e socpilot.Entity) string {
+	switch e.Kind {
+	case socpilot.KindHost:
+		if h := e.Prop("hostName"); h != "" {
+			return oneLine(h)
+		}
+	case socpilot.KindMailMessage:
+		if id := e.Prop("networkMessageId"); id != "" {
+			return id
+		}
+	}
+	return oneLine(e.Value())
+}
+
+func (f *facts) compromisedOf(kind string, keep func(socpilot.Entity) bool) []string {
+	var out []string
+	for _, c := range f.compromised {
+		if c.entity.Kind == kind && (keep == nil || keep(c.entity)) {
+			out = append(out, ident(c.entity))
+		}
+	}
+	return out
+}
+
+// disposable accounts are disabled rather than only reset: services,
+// local accounts, guests and accounts that received an attacker's grant.
+func (f *facts) disposable(e socpilot.Entity) bool {
+	if serviceAccount(e) || strings.Contains(strings.ToUpper(e.Prop("accountName")), "#EXT#") {
+		return true
+	}
+	if e.Prop("upnSuffix") == "" && e.Prop("aadUserId") == "" && e.Prop("userPrincipalName") == "" {
+		return true // a local account of one machine
+	}
+	for _, g := range f.grantees {
+		if strings.EqualFold(g.Value(), e.Value()) {
+			return true
+		}
+	}
+	return false
+}
+
+func cloudAccount(e socpilot.Entity) bool {
+	return e.Prop("aadUserId") != "" || e.Prop("upnSuffix") != "" || strings.Contains(e.Prop("userPrincipalName"), "@")
+}
+
+// grantTargets are the role assignments, group memberships and app grants
+// the attacker added.
+func (f *facts) grantTargets() []string {
+	if f.grantEvidence == "" || f.explained(kGrant) {
+		return nil
+	}
+	var out []string
+	for _, r := range f.byKind[socpilot.KindAzureResource] {
+		if strings.Contains(strings.ToLower(r.Value()), "/roleassignments/") {
+			out = append(out, r.Value())
+		}
+	}
+	if f.hasTechnique("T1528") || f.mentionsAny(regexp.MustCompile(`(?i)consent`)) {
+		for _, app := range f.byKind[socpilot.KindCloudApplication] {
+			if !firstPartyApp(app.Value()) {
+				out = append(out, app.Value())
+			}
+		}
+	}
+	if len(out) == 0 {
+		for _, g := range f.grantees {
+			out = append(out, ident(g))
+		}
+	}
+	return dedupe(out)
+}
+
+var firstPartyRe = regexp.MustCompile(`(?i)^(microsoft|office 365|azure|exchange|sharepoint|onedrive|teams|outlook|windows|intune|dynamics|power (bi|apps|automate))\b`)
+
+func firstPartyApp(name string) bool { return firstPartyRe.MatchString(strings.TrimSpace(name)) }
+
+func (f *facts) inboxRuleMailboxes() []string {
+	var out []string
+	for _, c := range f.compromised {
+		if c.kind != kInboxRule {
+			continue
+		}
+		for _, mb := range f.byKind[socpilot.KindMailbox] {
+			if strings.EqualFold(mb.Value(), c.entity.Value()) || strings.EqualFold(mb.Prop("externalDirectoryObjectId"), c.entity.Prop("aadUserId")) {
+				out = append(out, ident(mb))
+			}
+		}
+	}
+	return dedupe(out)
+}
+
+func (f *facts) phishingMessages() []string {
+	if !f.hasTechnique("T1566") && !f.mentionsAny(regexp.MustCompile(`(?i)phish`)) {
+		return nil
+	}
+	var out []string
+	for _, m := range f.byKind[socpilot.KindMailMessage] {
+		out = append(out, ident(m))
+	}
+	return out
+}
+
+// attackerIPs are public addresses with evidence that the attacker used
+// them, and that are not the organisation's.
+func (f *facts) attackerIPs() []string {
+	var out []string
+	for _, e := range f.byKind[socpilot.KindIP] {
+		if r := f.roles[e.Value()]; r.attacker && !r.own && !socpilot.InternalIP(e.Value()) {
+			out = append(out, e.Value())
+		}
+	}
+	for _, d := range f.decoded {
+		for _, ip := range d.IPs {
+			if r, ok := f.roles[ip]; !ok && !socpilot.InternalIP(ip) && !f.estate.OwnsIP(ip) || ok && r.attacker && !r.own {
+				out = append(out, ip)
+			}
+		}
+	}
+	return dedupe(out)
+}
+
+// wellKnownRe: services whose domains are never blocked wholesale: a
+// phishing page on them is reported to the provider instead.
+var wellKnownRe = regexp.MustCompile(`(?i)(^|\.)(microsoft|microsoftonline|office|office365|live|windows|azure|azureedge|sharepoint|onedrive|outlook|msft|google|googleapis|gstatic|apple|icloud|amazon|amazonaws|cloudfront|dropbox|dropboxapi|box|github|githubusercontent|docusign|adobe|salesforce|zoom|slack|okta)\.(com|net|org|io)$`)
+
+// attackerURLs are URLs of the incident and of decoded command lines that
+// are not the organisation's own sites nor well-known services.
+func (f *facts) attackerURLs() []string {
+	if !(f.hasTactic("TA0001") || f.hasTactic("TA0011") || f.hasTactic("TA0002") || f.hasTechnique("T1566", "T1105", "T1204")) {
+		return nil
+	}
+	var out []string
+	consider := func(u string) {
+		h := urlHost(u)
+		if h == "" || f.ownsDomain(h) || wellKnownRe.MatchString(h) {
+			return
+		}
+		if r, ok := f.roles[h]; ok && r.own || socpilot.InternalIP(h) {
+			return
+		}
+		out = append(out, u)
+	}
+	for _, e := range f.byKind[socpilot.KindURL] {
+		consider(e.Value())
+	}
+	for _, d := range f.decoded {
+		for _, u := range d.URLs {
+			consider(u)
+		}
+	}
+	return dedupe(out)
+}
+
+func (f *facts) attackerHashes() []string {
+	var out []string
+	for _, e := range f.byKind[socpilot.KindFileHash] {
+		out = append(out, e.Value())
+	}
+	return out
+}
+
+// actionItems are the typed containment and remediation steps, one per
+// target; none when the verdict is dismiss.
+func (f *facts) actionItems() []socpilot.ChecklistItem {
+	var out []socpilot.ChecklistItem
+	for _, r := range actionRules {
+		for _, t := range r.targets(f) {
+			phase := phContain
+			switch r.verb {
+			case socpilot.ActionPurgeEmail:
+				phase = phRemediate
+			case socpilot.ActionCollectEvidence:
+				phase = phInvestigate
+			}
+			out = append(out, socpilot.ChecklistItem{Phase: phase, Title: clip(fmt.Sprintf(r.title, oneLine(t)), 150), Description: r.desc,
+				Entities: []string{t}, Action: &socpilot.Action{Verb: r.verb, Entity: t}})
+		}
+	}
+	return out
+}
+
+// urgent: destruction, encryption, exfiltration or an attacker session is
+// ongoing, so containment comes before investigation.
+func (f *facts) urgent() bool {
+	if f.hasTechnique("T1486", "T1485", "T1490") || f.hasTactic("TA0040") || f.hasTactic("TA0010") || f.hasTactic("TA0011") {
+		return true
+	}
+	for _, c := range f.compromised {
+		if c.kind == kSuccess || c.kind == kMFADenied || c.kind == kInboxRule || c.kind == kGrant {
+			return true
+		}
+	}
+	return len(f.compromised) > 0 && f.escalating
+}

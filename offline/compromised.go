@@ -1,0 +1,250 @@
+package offline
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/socpilot/socpilot"
+)
+
+// compromise is an account or host the incident shows in the attacker's
+// hands, with the statement that shows it.
+type compromise struct {
+	entity   socpilot.Entity
+	kind     factKind
+	evidence string
+}
+
+// Tactics whose detections on a host mean code of the attacker's ran there.
+var onHostTactics = map[string]bool{"Execution": true, "Persistence": true, "PrivilegeEscalation": true, "DefenseEvasion": true,
+	"LateralMovement": true, "CommandAndControl": true, "Impact": true, "Exfiltration": true}
+
+// builtinIdentity matches accounts that are the system, not a person or a
+// service owner can reset: they are never "compromised accounts".
+var builtinIdentity = regexp.MustCompile(`(?i)^(system|local service|network service|anonymous logon|dwm-\d+|umfd-\d+|defaultapppool|.*\$)$`)
+
+var (
+	usedAsRe      = regexp.MustCompile(`(?i)\b(ran|run|running|executed|launched|started|logged (on|in)|signed in|authenticated|connected|opened [\w ]{0,30}session)\b[^.;]{0,60}\b(as|using|with)\s+$`)
+	credsUsedRe   = regexp.MustCompile(`(?i)^['’]s? (credentials?|hash|ntlm hash|password|ticket|tgt|tokens?|session|account)\b[^.;]{0,20}\b(was |were )?(then )?(used|replayed|stolen|harvested|dumped|abused)`)
+	usedCredsOfRe = regexp.MustCompile(`(?i)(stolen|harvested|dumped|compromised|using|used|with) (the )?(credentials?|hash|ntlm hash|password|ticket|tokens?|session) (of|for)\s+$`)
+)
+
+// findCompromised lists candidates: what the incident shows the attacker
+// holds. The verdict decides later whether they stand.
+func (f *facts) findCompromised() []compromise {
+	var out []compromise
+	seen := map[string]bool{}
+	add := func(e socpilot.Entity, k factKind, ev string) {
+		if e.Kind == socpilot.KindAccount && (builtinIdentity.MatchString(e.Prop("accountName")) || strings.EqualFold(e.Prop("ntDomain"), "IIS APPPOOL") || strings.EqualFold(e.Prop("ntDomain"), "NT AUTHORITY")) {
+			return
+		}
+		key := e.Kind + "\x00" + strings.ToLower(e.Value())
+		if seen[key] {
+			return
+		}
+		seen[key] = true
+		out = append(out, compromise{entity: e, kind: k, evidence: ev})
+	}
+	accounts := f.byKind[socpilot.KindAccount]
+	hosts := f.byKind[socpilot.KindHost]
+
+	credAttack := f.hasTechnique("T1110", "T1621", "T1566", "T1557", "T1528", "T1539", "T1550.004") || f.mentionsAny(credAttackRe)
+	for _, s := range f.sents {
+		if s.where == "label" {
+			continue
+		}
+		if m, ok := matchAffirmed(successRe, s.text); ok && credAttack {
+			named := false
+			for _, a := range accounts {
+				if mentions(s.text, a) {
+					named = true
+					add(a, kSuccess, fmt.Sprintf("%s gave the attacker a working sign-in (%s: %q)", a.Value(), s.where, clip(oneLine(m), 60)))
+				}
+			}
+			for _, h := range hosts {
+				if mentions(s.text, h) {
+					add(h, kSuccess, fmt.Sprintf("the attacker logged on to %s (%s)", h.Value(), s.where))
+				}
+			}
+			_ = named
+		}
+		if s.from == fromSOC {
+			if m, ok := matchAffirmed(mfaDeniedRe, s.text); ok {
+				named := false
+				for _, a := range accounts {
+					if mentions(s.text, a) {
+						named = true
+						add(a, kMFADenied, fmt.Sprintf("the sign-in of %s was not the user's (%s: %q)", a.Value(), s.where, clip(oneLine(m), 60)))
+					}
+				}
+				if users := personAccounts(accounts); !named && len(users) == 1 {
+					add(users[0], kMFADenied, fmt.Sprintf("the sign-in of %s was not the user's (%s: %q)", users[0].Value(), s.where, clip(oneLine(m), 60)))
+				}
+			}
+		}
+		// Credentials used by someone else: "ran ... as CONTOSO\hd-admin",
+		// "adm-jsmith's hash was used".
+		for _, a := range accounts {
+			for _, n := range entityNames(a) {
+				lt := strings.ToLower(s.text)
+				i := indexWord(lt, strings.ToLower(n))
+				if i < 0 {
+					continue
+				}
+				before := s.text[:i]
+				if j := strings.LastIndexAny(before, `\`); j >= 0 && j == len(before)-1 {
+					before = before[:strings.LastIndexAny(before[:j], " (")+1]
+				}
+				after := s.text[i+len(n):]
+				if (usedAsRe.MatchString(before) || usedCredsOfRe.MatchString(before) || credsUsedRe.MatchString(after)) && (f.hasTechnique("T1003", "T1550", "T1078", "T1021", "T1110") || credAttack) {
+					add(a, kCredDump, fmt.Sprintf("%s's credentials are in the attacker's hands (%s)", a.Value(), s.where))
+				}
+				break
+			}
+		}
+	}
+
+	// Hosts where the attacker's code ran: detections with on-host tactics
+	// that name the host, or the only host of the incident.
+	for _, a := range f.alerts {
+		onHost := false
+		for _, t := range a.Tactics {
+			if onHostTactics[t] {
+				onHost = true
+			}
+		}
+		if slices_has(a.Tactics, "Discovery") && len(out) > 0 {
+			onHost = true // discovery after a successful logon is hands on keyboard
+		}
+		if !onHost {
+			continue
+		}
+		text := a.DisplayName + ". " + a.Description
+		named := false
+		for _, h := range hosts {
+			if mentions(text, h) {
+				named = true
+				add(h, kExecution, fmt.Sprintf("the attacker's activity ran on %s (alert %s)", h.Value(), quoteShort(a.DisplayName)))
+			}
+		}
+		if !named && len(hosts) == 1 && endpointProduct(a.ProductName) {
+			add(hosts[0], kExecution, fmt.Sprintf("the attacker's activity ran on %s (alert %s)", hosts[0].Value(), quoteShort(a.DisplayName)))
+		}
+	}
+	// Accounts that own the attacker's processes on those hosts.
+	byID := map[string]socpilot.Entity{}
+	for _, e := range f.d.Entities {
+		byID[strings.ToLower(e.ID)] = e
+	}
+	for _, p := range f.byKind[socpilot.KindProcess] {
+		if mgmtAgentRe.MatchString(p.Prop("commandLine")) {
+			continue
+		}
+		acct, ok := byID[strings.ToLower(p.Prop("accountEntityId"))]
+		if !ok || acct.Kind != socpilot.KindAccount {
+			continue
+		}
+		host, ok := byID[strings.ToLower(p.Prop("hostEntityId"))]
+		if ok && seen[socpilot.KindHost+"\x00"+strings.ToLower(host.Value())] && attackerCommand(p.Prop("commandLine")) {
+			add(acct, kExecution, fmt.Sprintf("%s ran the attacker's command on %s", acct.Value(), host.Value()))
+		}
+	}
+	// A mailbox whose rules were changed to forward or hide mail.
+	if f.hasTechnique("T1114.003", "T1564.008", "T1137.005") || f.mentionsAny(regexp.MustCompile(`(?i)inbox (forwarding )?rule`)) {
+		for _, mb := range f.byKind[socpilot.KindMailbox] {
+			for _, a := range accounts {
+				if strings.EqualFold(a.Value(), mb.Value()) || strings.EqualFold(a.Prop("aadUserId"), mb.Prop("externalDirectoryObjectId")) {
+					add(a, kInboxRule, fmt.Sprintf("someone else created mail rules in the mailbox of %s", a.Value()))
+				}
+			}
+		}
+	}
+	// A new grant: who made it (their session is the attacker's) and who got it.
+	for _, s := range f.sents {
+		if s.from != fromProduct || !(f.hasTechnique("T1098", "T1528", "T1484")) {
+			continue
+		}
+		loc := grantVerbRe.FindStringIndex(s.text)
+		if loc == nil || !grantWhatRe.MatchString(s.text) {
+			continue
+		}
+		if f.grantEvidence == "" {
+			f.grantEvidence = fmt.Sprintf("%s: %q", s.where, clip(oneLine(s.text), 100))
+		}
+		for _, a := range accounts {
+			lt := strings.ToLower(s.text)
+			for _, n := range entityNames(a) {
+				i := indexWord(lt, strings.ToLower(n))
+				if i < 0 {
+					continue
+				}
+				if i < loc[0] {
+					add(a, kGrant, fmt.Sprintf("%s made the grant (%s)", a.Value(), s.where))
+				} else {
+					f.grantees = append(f.grantees, a)
+					if strings.Contains(strings.ToUpper(a.Prop("accountName")), "#EXT#") || regexp.MustCompile(`(?i)never (a member|used|seen)|new(ly created)? (account|user|guest)`).MatchString(s.text) {
+						add(a, kGrant, fmt.Sprintf("%s received the grant (%s)", a.Value(), s.where))
+					}
+				}
+				break
+			}
+		}
+	}
+	return out
+}
+
+func slices_has(list []string, v string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, v) {
+			return true
+		}
+	}
+	return false
+}
+
+// personAccounts are the accounts that belong to people (not services, not the system).
+func personAccounts(as []socpilot.Entity) []socpilot.Entity {
+	var out []socpilot.Entity
+	for _, a := range as {
+		n := a.Prop("accountName")
+		if builtinIdentity.MatchString(n) || serviceAccount(a) || strings.Contains(n, "#EXT#") {
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+var serviceRe = regexp.MustCompile(`(?i)^(svc|sa|srv|service|app|sql|backup|scan|sync|msol|aad|sync)[-_.]|[-_.](svc|service|sa)$|^system:serviceaccount|service account`)
+
+func serviceAccount(a socpilot.Entity) bool {
+	return serviceRe.MatchString(a.Prop("accountName")) || serviceRe.MatchString(a.Prop("displayName"))
+}
+
+func endpointProduct(p string) bool {
+	return regexp.MustCompile(`(?i)(defender (for )?endpoint|advanced threat protection|security center|defender for cloud|defender for servers|crowdstrike|sentinelone|carbon black|sysmon|mde)`).MatchString(p) && !regexp.MustCompile(`(?i)office 365|azure advanced threat protection`).MatchString(p)
+}
+
+var attackerCmdRe = regexp.MustCompile(`(?i)(-e(nc|ncodedcommand)?\s+[a-z0-9+/=]{16,}|frombase64string|iex|invoke-expression|downloadstring|downloadfile|iwr |invoke-webrequest|rundll32|regsvr32|mshta|certutil|bitsadmin|comsvcs|minidump|sekurlsa|mimikatz|vssadmin|wmic .*shadowcopy|bcdedit|schtasks|psexec|whoami|net (user|group)|nltest|\\temp\\|\\public\\|\\programdata\\|/tmp/|-w(indowstyle)? hidden|set-mppreference|add-mppreference|\.xlsm|\.docm)`)
+
+// attackerCommand marks command lines that are the attack itself rather
+// than the applications it rode in on.
+func attackerCommand(cmd string) bool { return attackerCmdRe.MatchString(cmd) }
+
+// indexWord is containsWord's index.
+func indexWord(hay, needle string) int {
+	for i := 0; needle != ""; {
+		j := strings.Index(hay[i:], needle)
+		if j < 0 {
+			return -1
+		}
+		j += i
+		end := j + len(needle)
+		if (j == 0 || !nameChar(hay[j-1]) || hay[j-1] == '\\') && (end == len(hay) || !nameChar(hay[end]) || hay[end] == '.' && (end+1 == len(hay) || !nameChar(hay[end+1]))) {
+			return j
+		}
+		i = j + 1
+	}
+	return -1
+}
