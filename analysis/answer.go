@@ -25,8 +25,16 @@ var sections = []section{
 	{"findings", []string{"inject", "prompt", "suspicious text", "ai", "html", "script", "warning", "finding"}, renderFindings},
 }
 
-// offlineAnswer answers from the offline analysis sections that match the
-// question's words; with none matching, the summary and triage.
+// Answerer answers the common questions about an incident without a model
+// (the offline analyst does); ok is false when it has no answer.
+type Answerer interface {
+	Answer(question string, d socpilot.IncidentDetails, a socpilot.Analysis) (text string, ok bool)
+}
+
+// offlineAnswer answers the question itself where the offline analyst
+// knows the intent (who succeeded, which hosts, what first, what to do,
+// which KQL…); otherwise it says plainly that the question needs a model
+// and gives the summary and verdict.
 func (s *Session) offlineAnswer(question string) string {
 	q := strings.ToLower(question)
 	var b strings.Builder
@@ -36,33 +44,31 @@ func (s *Session) offlineAnswer(question string) string {
 		b.WriteString("\nNo incident is in this conversation yet: add one with /incident N or /add N.\n")
 		return b.String()
 	}
-	var picked []section
-	for _, sec := range sections {
-		for _, k := range sec.keywords {
-			if strings.Contains(q, k) {
-				picked = append(picked, sec)
-				break
-			}
-		}
-	}
-	if len(picked) == 0 {
-		picked = []section{sections[0], sections[2]}
-	}
-	entityQ := strings.Contains(q, "entit") || strings.Contains(q, "user") || strings.Contains(q, "host") || strings.Contains(q, "ip") ||
-		strings.Contains(q, "account") || strings.Contains(q, "shared") || strings.Contains(q, "common") || strings.Contains(q, "related") || strings.Contains(q, "same")
+	answerer, _ := s.an.Facts.(Answerer)
+	var body strings.Builder
+	answered := 0
 	for _, n := range nums {
 		a := s.facts[n]
-		fmt.Fprintf(&b, "\n### Incident %d: %s\n", n, oneLine(a.Incident.Title))
-		for _, sec := range picked {
-			if txt := strings.TrimSpace(sec.render(a)); txt != "" {
-				fmt.Fprintf(&b, "\n**%s**\n\n%s\n", sec.name, txt)
+		fmt.Fprintf(&body, "\n### Incident %d: %s\n\n", n, oneLine(a.Incident.Title))
+		if answerer != nil {
+			if txt, ok := answerer.Answer(question, s.incidents[n], a); ok {
+				body.WriteString(strings.TrimSpace(txt) + "\n")
+				answered++
+				continue
 			}
 		}
-		if entityQ {
-			fmt.Fprintf(&b, "\n**entities**\n\n%s\n", renderEntities(s.incidents[n]))
+		for _, sec := range []section{sections[0], sections[2]} {
+			if txt := strings.TrimSpace(sec.render(a)); txt != "" {
+				fmt.Fprintf(&body, "**%s**\n\n%s\n\n", sec.name, txt)
+			}
 		}
 	}
-	if len(nums) > 1 {
+	if answered == 0 {
+		b.WriteString("\nsocpilot cannot answer this question without a model. Offline it answers: which accounts, hosts, IP addresses, URLs or files are involved; who signed in successfully or what is compromised; what happened first and next; what to do first; whether it is a true positive; which KQL to run; what an encoded command line does. Here is the summary and the verdict instead.\n")
+	}
+	b.WriteString(body.String())
+	crossQ := strings.Contains(q, "shared") || strings.Contains(q, "common") || strings.Contains(q, "related") || strings.Contains(q, "same") || strings.Contains(q, "both") || strings.Contains(q, "across")
+	if len(nums) > 1 || crossQ {
 		shared := SharedEntities(s.details())
 		b.WriteString("\n### Shared between these incidents\n\n")
 		if len(shared) == 0 {

@@ -103,7 +103,7 @@ func TestAskWithoutModelAnswersFromSections(t *testing.T) {
 	if !ans.Offline || !strings.Contains(ans.Text, "No model is configured") {
 		t.Errorf("offline answer not marked: %q", ans.Text)
 	}
-	for _, want := range []string{"**checklist**", "**hunting queries**", "Incident 2", "Incident 1", "Shared between these incidents"} {
+	for _, want := range []string{"**what to do first**", "**hunting queries**", "```kql", "Incident 2", "Incident 1", "Shared between these incidents"} {
 		if !strings.Contains(ans.Text, want) {
 			t.Errorf("offline answer lacks %q:\n%s", want, ans.Text)
 		}
