@@ -15,8 +15,8 @@ type intent struct {
 	name     string
 	heading  string
 	specific bool // a specific question; general ones answer only when no specific one matched
-	match  *regexp.Regexp
-	answer func(an *Analyst, d socpilot.IncidentDetails, a socpilot.Analysis, q string) string
+	match    *regexp.Regexp
+	answer   func(an *Analyst, d socpilot.IncidentDetails, a socpilot.Analysis, q string) string
 }
 
 // intents are tried in order; the first that matches answers. Specific
