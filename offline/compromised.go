@@ -18,7 +18,7 @@ type compromise struct {
 
 // Tactics whose detections on a host mean code of the attacker's ran there.
 var onHostTactics = map[string]bool{"Execution": true, "Persistence": true, "PrivilegeEscalation": true, "DefenseEvasion": true,
-	"LateralMovement": true, "CommandAndControl": true, "Impact": true, "Exfiltration": true}
+	"LateralMovement": true, "CommandAndControl": true, "Impact": true}
 
 // builtinIdentity matches accounts that are the system, not a person or a
 // service owner can reset: they are never "compromised accounts".
@@ -114,6 +114,12 @@ func (f *facts) findCompromised() []compromise {
 				onHost = true
 			}
 		}
+		for _, t := range a.Techniques {
+			// Dumping credentials takes the attacker's code, with admin rights, on the host.
+			if t == "T1003" || strings.HasPrefix(t, "T1003.00") && t != "T1003.006" || t == "T1555" || t == "T1558" {
+				onHost = true
+			}
+		}
 		if slices_has(a.Tactics, "Discovery") && len(out) > 0 {
 			onHost = true // discovery after a successful logon is hands on keyboard
 		}
@@ -179,7 +185,7 @@ func (f *facts) findCompromised() []compromise {
 				if i < 0 {
 					continue
 				}
-				if i < loc[0] {
+				if i < loc[0] || strings.HasSuffix(strings.TrimSpace(lt[:i]), " by") {
 					add(a, kGrant, fmt.Sprintf("%s made the grant (%s)", a.Value(), s.where))
 				} else {
 					f.grantees = append(f.grantees, a)

@@ -80,6 +80,11 @@ func (f *facts) ownDomains() []string {
 	for _, d := range f.estate.Domains {
 		add(d)
 	}
+	for _, h := range f.byKind[socpilot.KindHost] {
+		if d := h.Prop("dnsDomain"); strings.Contains(d, ".") {
+			add(d)
+		}
+	}
 	for _, e := range f.byKind[socpilot.KindAccount] {
 		if strings.Contains(strings.ToUpper(e.Prop("accountName")), "#EXT#") {
 			if s := e.Prop("upnSuffix"); s != "" {
@@ -102,7 +107,19 @@ func (f *facts) ownsDomain(host string) bool {
 	if i := strings.LastIndex(host, "@"); i >= 0 {
 		host = host[i+1:]
 	}
-	return socpilot.Estate{Domains: f.ownDomains()}.OwnsDomain(host)
+	if (socpilot.Estate{Domains: f.ownDomains()}).OwnsDomain(host) {
+		return true
+	}
+	// The organisation's name as the domain's registrable label: a site of
+	// contoso.com when the tenant is contoso.onmicrosoft.com or the hosts
+	// are in contoso.local. A look-alike (contoso-login.com) does not match.
+	label := orgLabel(host)
+	for _, t := range f.tenantTokens() {
+		if label == t {
+			return true
+		}
+	}
+	return false
 }
 
 // Words around an address that say it is the organisation's own.
