@@ -138,6 +138,18 @@ func (f *facts) findCompromised() []compromise {
 			add(hosts[0], kExecution, fmt.Sprintf("the attacker's activity ran on %s (alert %s)", hosts[0].Value(), quoteShort(a.DisplayName)))
 		}
 	}
+	// A host that is not a domain controller and asked for directory
+	// replication holds replication rights it should not: DCSync tooling.
+	for _, s := range f.sents {
+		if s.where == "label" || !dcsyncRe.MatchString(s.text) {
+			continue
+		}
+		for _, h := range hosts {
+			if mentions(s.text, h) && !f.isDC(h) {
+				add(h, kDCSync, fmt.Sprintf("%s requested directory replication (DCSync) although it is not a domain controller (%s)", h.Value(), s.where))
+			}
+		}
+	}
 	// Accounts that own the attacker's processes on those hosts.
 	byID := map[string]socpilot.Entity{}
 	for _, e := range f.d.Entities {
