@@ -138,6 +138,24 @@ func (f *facts) findCompromised() []compromise {
 			add(hosts[0], kExecution, fmt.Sprintf("the attacker's activity ran on %s (alert %s)", hosts[0].Value(), quoteShort(a.DisplayName)))
 		}
 	}
+	// Credentials or cookies stolen from a browser or store: the accounts
+	// the detection names are the attacker's now.
+	for _, a := range f.alerts {
+		steal := false
+		for _, t := range a.Techniques {
+			if strings.HasPrefix(t, "T1555") || t == "T1539" || strings.HasPrefix(t, "T1552") {
+				steal = true
+			}
+		}
+		if !steal {
+			continue
+		}
+		for _, acct := range accounts {
+			if mentions(a.DisplayName+". "+a.Description, acct) {
+				add(acct, kCredDump, fmt.Sprintf("credentials or session cookies of %s were stolen (alert %s)", acct.Value(), quoteShort(a.DisplayName)))
+			}
+		}
+	}
 	// A host that is not a domain controller and asked for directory
 	// replication holds replication rights it should not: DCSync tooling.
 	for _, s := range f.sents {

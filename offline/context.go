@@ -209,6 +209,27 @@ func (f *facts) contextFacts() []verdictFact {
 		}
 	}
 
+	if f.hasTechnique("T1110") && !f.anySuccess() {
+		allOwn, n := true, 0
+		for addr, r := range f.roles {
+			n++
+			if !r.own && !socpilot.InternalIP(addr) {
+				allOwn = false
+			}
+		}
+		accts := f.byKind[socpilot.KindAccount]
+		svc := len(accts) > 0
+		for _, a := range accts {
+			if !serviceAccount(a) {
+				svc = false
+			}
+		}
+		if n > 0 && allOwn && svc {
+			add(verdictFact{kind: kSOC, benign: true, weight: -15, explains: never,
+				text: "failed logons only, from the organisation's own addresses, against service accounts: the pattern of a stale password, not of an attack"})
+		}
+	}
+
 	// Decisive malicious facts.
 	if len(f.compromised) > 0 {
 		for _, c := range f.compromised {
@@ -463,6 +484,16 @@ func (f *facts) compromisedEntities() []socpilot.CompromisedEntity {
 func (f *facts) isCompromised(e socpilot.Entity) bool {
 	for _, c := range f.compromised {
 		if c.entity.Kind == e.Kind && strings.EqualFold(c.entity.Value(), e.Value()) {
+			return true
+		}
+	}
+	return false
+}
+
+// anySuccess reports whether any candidate shows the attacker got in.
+func (f *facts) anySuccess() bool {
+	for _, c := range f.candidates {
+		if c.kind == kSuccess || c.kind == kMFADenied {
 			return true
 		}
 	}

@@ -122,6 +122,11 @@ func (f *facts) ownsDomain(host string) bool {
 	return false
 }
 
+// egressPlatformRe names cloud proxy and VPN platforms whose egress
+// addresses carry a whole organisation's traffic: blocking one blocks the
+// company, and travel between two of them is the platform's, not a user's.
+var egressPlatformRe = regexp.MustCompile(`(?i)\b(zscaler|netskope|prisma access|palo alto networks|cisco umbrella|opendns|forcepoint|iboss|menlo security|cloudflare warp|cato networks|versa networks|skyhigh security|mcafee web gateway|symantec web security|globalprotect)\b`)
+
 // Words around an address that say it is the organisation's own.
 var (
 	ownBefore    = regexp.MustCompile(`(?i)\b(egress|proxy|proxies|gateway|vpn|nat|office|datacenter|data centre|data center|headquarters|hq|corporate|company|our|its (own )?(public )?(ip )?address(es)?|its public ip|public (ip )?address(es)?|exposes|exposed|listening|hosted on|server address|victim|target(ed)?)\W+(\S+\W+){0,3}$`)
@@ -142,6 +147,8 @@ func (f *facts) ipRoles(sents []sentence) map[string]ipRole {
 			r.own, r.ownWhy = true, "a private or internal address"
 		case f.estate.OwnsIP(addr):
 			r.own, r.ownWhy = true, "in the organisation's own networks (own_networks)"
+		case egressPlatformRe.MatchString(ipOrg(e)):
+			r.own, r.ownWhy = true, fmt.Sprintf("egress of a secure web gateway or VPN platform (%s): shared by the organisation's users", clip(ipOrg(e), 40))
 		default:
 			if org := ipOrg(e); org != "" {
 				for _, t := range toks {
