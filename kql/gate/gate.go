@@ -70,20 +70,15 @@ func referencedTables(s *schema.Schema, query string) []string {
 	return out
 }
 
-// common tables are offered to a model in every prompt when the workspace has them.
-var common = []string{"SigninLogs", "AuditLogs", "SecurityEvent", "SecurityAlert", "DeviceProcessEvents", "DeviceNetworkEvents",
-	"DeviceFileEvents", "DeviceLogonEvents", "OfficeActivity", "AzureActivity", "EmailEvents", "UrlClickEvents", "CommonSecurityLog", "IdentityLogonEvents"}
-
-// maxColumns keeps the prompt's table list compact; wide tables list their
-// first columns, which carry the commonly used ones in these schemas.
-const maxColumns = 60
-
-// Describe lists tables with their columns for a prompt: the given ones
-// plus the common ones, only those the workspace has.
+// Describe lists the given tables the workspace has, in the order given,
+// one line each with the columns a hunting query needs first (see
+// promptColumns): never billing or plumbing columns, never cut
+// alphabetically. The caller chooses the tables: those relevant to the
+// incident, not a fixed list.
 func (g *Gate) Describe(tables []string) string {
 	var b strings.Builder
 	seen := map[string]bool{}
-	for _, name := range append(append([]string{}, tables...), common...) {
+	for _, name := range tables {
 		if seen[name] {
 			continue
 		}
@@ -92,15 +87,7 @@ func (g *Gate) Describe(tables []string) string {
 		if !ok {
 			continue
 		}
-		cols := make([]string, 0, len(t.Columns))
-		for i, c := range t.Columns {
-			if i == maxColumns {
-				cols = append(cols, fmt.Sprintf("… %d more", len(t.Columns)-i))
-				break
-			}
-			cols = append(cols, c.Name)
-		}
-		fmt.Fprintf(&b, "%s: %s\n", t.Name, strings.Join(cols, ", "))
+		fmt.Fprintf(&b, "%s: %s\n", t.Name, strings.Join(promptColumns(t, DefaultColumns), ", "))
 	}
 	return b.String()
 }
