@@ -197,7 +197,12 @@ func (p *Pseudonymizer) learnEmail(v string, learn bool) string {
 	p.remember(t, v)
 	if learn {
 		p.addLearned(v, t)
-		if utf8.RuneCountInString(local) >= minLen {
+		// The local part alone is replaced in free text only when it is
+		// shaped like an identifier (adele.vance, j_smith2): a plain word
+		// (accounts@, billing@, info@) is also the analyst's vocabulary, and
+		// "which accounts are involved?" must reach the model as asked. The
+		// whole address is always replaced.
+		if utf8.RuneCountInString(local) >= minLen && !plainWord(local) {
 			p.addLearned(local, p.token(nsUser, local))
 		}
 		p.addLearned(dom, dt)
@@ -384,4 +389,14 @@ func boundaryAfter(s string, i int) bool {
 	}
 	r, _ := utf8.DecodeRuneInString(s[i:])
 	return !isWord(r)
+}
+
+// plainWord: letters only, as an ordinary word is.
+func plainWord(s string) bool {
+	for _, r := range s {
+		if !unicode.IsLetter(r) {
+			return false
+		}
+	}
+	return s != ""
 }

@@ -357,3 +357,23 @@ func BenchmarkRehydrate(b *testing.B) {
 		p.Rehydrate(red)
 	}
 }
+
+func TestRedactKeepsTheAnalystsWords(t *testing.T) {
+	p := New([]byte("test key"))
+	p.LearnEntities([]socpilot.Entity{{Kind: socpilot.KindMailMessage, Properties: map[string]any{"p1Sender": "accounts@fabrikam-invoicing.com"}},
+		{Kind: socpilot.KindAccount, Properties: map[string]any{"accountName": "adele.vance", "upnSuffix": "contoso.com"}}})
+	tests := []struct{ in, keep, hide string }{
+		{"which accounts are involved?", "which accounts are involved?", ""},
+		{"did accounts@fabrikam-invoicing.com send it?", "did ", "accounts@fabrikam-invoicing.com"},
+		{"what did adele.vance do?", "what did ", "adele.vance"},
+	}
+	for _, tt := range tests {
+		got := p.Redact(tt.in)
+		if !strings.Contains(got, tt.keep) {
+			t.Errorf("Redact(%q) = %q, want it to keep %q", tt.in, got, tt.keep)
+		}
+		if tt.hide != "" && strings.Contains(got, tt.hide) {
+			t.Errorf("Redact(%q) = %q, still shows %q", tt.in, got, tt.hide)
+		}
+	}
+}
