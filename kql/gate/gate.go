@@ -5,8 +5,6 @@ package gate
 
 import (
 	"fmt"
-	"regexp"
-	"sort"
 	"strings"
 
 	"github.com/socpilot/socpilot/kql"
@@ -32,8 +30,6 @@ func (g *Gate) HasTable(name string) bool {
 	return ok
 }
 
-var identifier = regexp.MustCompile(`\b[A-Za-z_][A-Za-z0-9_]*\b`)
-
 // Check returns the tables a query reads and its error-level problems, one
 // line each with position and suggestion.
 func (g *Gate) Check(query string) (tables []string, problems []string) {
@@ -53,22 +49,6 @@ func (g *Gate) Check(query string) (tables []string, problems []string) {
 
 // Tables are the schema tables a query names.
 func (g *Gate) Tables(query string) []string { return referencedTables(g.schema, query) }
-
-// referencedTables are the schema tables named in the query.
-func referencedTables(s *schema.Schema, query string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, id := range identifier.FindAllString(query, -1) {
-		if !seen[id] {
-			seen[id] = true
-			if _, ok := s.Table(id); ok {
-				out = append(out, id)
-			}
-		}
-	}
-	sort.Strings(out)
-	return out
-}
 
 // Describe lists the given tables the workspace has, in the order given,
 // one line each with the columns a hunting query needs first (see

@@ -38,6 +38,28 @@ func TestCheck(t *testing.T) {
 	}
 }
 
+// TestTablesAreTheParsersTableReferences: a name in table position is a
+// table; a column that shares a table's name is not.
+func TestTablesAreTheParsersTableReferences(t *testing.T) {
+	g := New(nil)
+	tests := []struct {
+		query string
+		want  []string
+	}{
+		{"OfficeActivity | where Operation in (\"New-InboxRule\", \"Set-InboxRule\")", []string{"OfficeActivity"}},
+		{"let ips = SigninLogs | project IPAddress;\nSecurityEvent | where IpAddress in (ips)", []string{"SecurityEvent", "SigninLogs"}},
+		{"SigninLogs | join kind=inner (AADUserRiskEvents | project UserPrincipalName) on UserPrincipalName", []string{"AADUserRiskEvents", "SigninLogs"}},
+		{"union SecurityEvent, DeviceProcessEvents | take 1", []string{"DeviceProcessEvents", "SecurityEvent"}},
+		{"SigninLogs | where UserPrincipalName in (AuditLogs | project Identity)", []string{"AuditLogs", "SigninLogs"}},
+		{"print Operation = 1", nil},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, g.Tables(tt.query)); diff != "" {
+			t.Errorf("Tables(%q) (-want +got):\n%s", tt.query, diff)
+		}
+	}
+}
+
 func TestHasTable(t *testing.T) {
 	g := New(nil)
 	if !g.HasTable("SecurityEvent") || g.HasTable("NoSuchTable_XY") {
