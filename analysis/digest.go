@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/socpilot/socpilot"
 )
@@ -37,23 +38,27 @@ type DigestOptions struct {
 
 // digestLevel is one step of the truncation policy. Each level keeps every
 // identifier; they drop, in order: older comments, long free text, extra
-// entity properties, alert descriptions, and finally collapse alerts of the
-// same name into one line with their ids.
+// entity properties, alert descriptions and details, and finally collapse
+// alerts of the same name into one line with their ids.
 type digestLevel struct {
 	maxComments    int
 	textLimit      int  // runes kept of descriptions, command lines
+	commentLimit   int  // runes kept of a comment
 	entityDetails  bool // extra entity properties
-	alertDetails   bool // alert descriptions and remediation
+	alertDetails   bool // alert descriptions and custom details
 	collapseAlerts bool
 	dropped        string
 }
 
+// The first level is already compact: an alert's remediation steps (the
+// product's generic advice: the model writes its own checklist), ARM
+// plumbing and values that repeat another line are never rendered.
 var digestLevels = []digestLevel{
-	{maxComments: 10, textLimit: 2000, entityDetails: true, alertDetails: true},
-	{maxComments: 3, textLimit: 600, entityDetails: true, alertDetails: true, dropped: "comments beyond the newest 3; free text cut to 600 characters"},
-	{maxComments: 1, textLimit: 300, entityDetails: false, alertDetails: true, dropped: "extra entity properties (identifying values kept); free text cut to 300 characters"},
-	{maxComments: 0, textLimit: 160, entityDetails: false, alertDetails: false, dropped: "alert descriptions and remediation steps; all comments"},
-	{maxComments: 0, textLimit: 80, entityDetails: false, alertDetails: false, collapseAlerts: true, dropped: "repeated alerts collapsed to one line per alert name (every alert id kept)"},
+	{maxComments: 10, textLimit: 400, commentLimit: 1000, entityDetails: true, alertDetails: true},
+	{maxComments: 3, textLimit: 300, commentLimit: 400, entityDetails: true, alertDetails: true, dropped: "comments beyond the newest 3; free text cut to 300 characters"},
+	{maxComments: 1, textLimit: 200, commentLimit: 200, entityDetails: false, alertDetails: true, dropped: "extra entity properties (identifying values kept); free text cut to 200 characters"},
+	{maxComments: 0, textLimit: 160, commentLimit: 0, entityDetails: false, alertDetails: false, dropped: "alert descriptions and details; all comments"},
+	{maxComments: 0, textLimit: 80, commentLimit: 0, entityDetails: false, alertDetails: false, collapseAlerts: true, dropped: "repeated alerts collapsed to one line per alert name (every alert id kept)"},
 }
 
 // BuildDigest renders d within the token budget, applying the truncation
@@ -104,40 +109,62 @@ func Identifiers(d socpilot.IncidentDetails) []string {
 
 func entityValue(e socpilot.Entity) string { return oneLine(e.Value()) }
 
+// sortedAlerts are the alerts oldest first: the order, and so the labels
+// A1, A2, ..., of the digest.
+func sortedAlerts(as []socpilot.Alert) []socpilot.Alert {
+	alerts := slices.Clone(as)
+	sort.SliceStable(alerts, func(a, b int) bool { return alerts[a].Time().Before(alerts[b].Time()) })
+	return alerts
+}
+
+// clock renders times compactly: the full date and time the first time
+// and whenever the day changes, the time of day alone otherwise.
+type clock struct{ day string }
+
+func (c *clock) at(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	t = t.UTC()
+	day := t.Format("2006-01-02")
+	if day != c.day {
+		c.day = day
+		return t.Format("2006-01-02T15:04:05Z")
+	}
+	return t.Format("15:04:05")
+}
+
 func renderDigest(d socpilot.IncidentDetails, lvl digestLevel, dropped []string) string {
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	i := d.Incident
-	w("INCIDENT %d\n", i.Number)
-	w("title: %s\n", oneLine(i.Title))
-	w("severity: %s; status: %s", i.Severity, i.Status)
+	var clk clock
+	w("INCIDENT %d %q\n", i.Number, oneLine(i.Title))
+	w("%s, %s", i.Severity, i.Status)
 	if i.Classification != "" {
-		w("; classification: %s %s", i.Classification, i.ClassificationReason)
+		w(" as %s", strings.TrimSpace(i.Classification+" "+i.ClassificationReason))
 	}
-	w("\n")
-	w("created: %s; first activity: %s; last activity: %s\n", ts(i.CreatedTime), ts(i.FirstActivityTime), ts(i.LastActivityTime))
-	if i.Owner.AssignedTo != "" || i.Owner.UserPrincipalName != "" {
-		w("owner: %s\n", oneLine(firstNonEmpty(i.Owner.AssignedTo, i.Owner.UserPrincipalName)))
+	if owner := oneLine(firstNonEmpty(i.Owner.AssignedTo, i.Owner.UserPrincipalName)); owner != "" {
+		w("; owner %s", owner)
 	}
-	if len(i.Tactics) > 0 {
-		w("tactics: %s\n", strings.Join(i.Tactics, ", "))
-	}
-	if len(i.Techniques) > 0 {
-		w("techniques: %s\n", strings.Join(i.Techniques, ", "))
-	}
-	if len(i.AlertProductNames) > 0 {
-		w("products: %s\n", strings.Join(i.AlertProductNames, ", "))
-	}
+	w("; activity %s..%s; created %s\n", clk.at(i.FirstActivityTime), clk.at(i.LastActivityTime), clk.at(i.CreatedTime))
+	// Tactics and techniques are left to the facts, which name them.
 	if len(i.Labels) > 0 {
 		w("labels: %s\n", oneLine(strings.Join(i.Labels, ", ")))
 	}
 	if i.Description != "" {
 		w("description: %s\n", clip(i.Description, lvl.textLimit))
 	}
+	if i.ClassificationComment != "" && lvl.commentLimit > 0 {
+		w("classification comment: %s\n", clip(i.ClassificationComment, lvl.commentLimit))
+	}
 
-	alerts := slices.Clone(d.Alerts)
-	sort.SliceStable(alerts, func(a, b int) bool { return alerts[a].Time().Before(alerts[b].Time()) })
-	w("\nALERTS (%d, oldest first)\n", len(alerts))
+	alerts := sortedAlerts(d.Alerts)
+	products := map[string]bool{}
+	for _, a := range alerts {
+		products[a.ProductName] = true
+	}
+	w("\nALERTS (%d)\n", len(alerts))
 	if lvl.collapseAlerts {
 		type group struct {
 			first, last time.Time
@@ -158,23 +185,46 @@ func renderDigest(d socpilot.IncidentDetails, lvl digestLevel, dropped []string)
 		}
 		for n, name := range order {
 			g := groups[name]
-			w("A%d %s..%s x%d %s %q (%s) ids: %s\n", n+1, ts(g.first), ts(g.last), len(g.ids), g.sev, oneLine(name), oneLine(g.prod), strings.Join(g.ids, ", "))
+			w("A%d %s..%s x%d %s %q (%s) ids: %s\n", n+1, clk.at(g.first), clk.at(g.last), len(g.ids), g.sev, oneLine(name), oneLine(g.prod), strings.Join(g.ids, ", "))
 		}
 	} else {
+		values := entityValues(d.Entities)
+		descs := map[string]int{}
 		for n, a := range alerts {
-			w("A%d %s %s %q (%s) id %s", n+1, ts(a.Time()), a.Severity, oneLine(a.DisplayName), oneLine(a.ProductName), a.SystemAlertID)
-			if len(a.Tactics) > 0 {
-				w("; tactics %s", strings.Join(a.Tactics, ","))
+			w("A%d %s %s %q", n+1, clk.at(a.Time()), a.Severity, oneLine(a.DisplayName))
+			if len(products) > 1 {
+				w(" (%s)", oneLine(a.ProductName))
 			}
-			if len(a.Techniques) > 0 {
-				w("; techniques %s", strings.Join(a.Techniques, ","))
+			w(" id %s", a.SystemAlertID)
+			if lvl.alertDetails && a.Description != "" {
+				limit := lvl.textLimit
+				if !namesAny(a.Description, values) {
+					// A description that names nothing of this incident is the
+					// product's generic text about the detection.
+					limit = min(limit, genericLimit)
+				}
+				desc := clip(a.Description, limit)
+				if oneLine(a.Description) == oneLine(i.Description) {
+					w(": as the incident's description")
+				} else if first, ok := descs[desc]; ok {
+					w(": as A%d", first)
+				} else {
+					descs[desc] = n + 1
+					w(": %s", desc)
+				}
 			}
 			w("\n")
-			if lvl.alertDetails && a.Description != "" {
-				w("   description: %s\n", clip(a.Description, lvl.textLimit))
+			if lvl.alertDetails {
+				if det := alertDetails(a, values, a.Description+" "+i.Description, lvl.textLimit); det != "" {
+					w("   details: %s\n", det)
+				}
 			}
-			if lvl.alertDetails && len(a.RemediationSteps) > 0 {
-				w("   remediation: %s\n", clip(strings.Join(a.RemediationSteps, " "), lvl.textLimit))
+		}
+		if len(products) == 1 {
+			for p := range products {
+				if p != "" {
+					w("(all from %s)\n", oneLine(p))
+				}
 			}
 		}
 	}
@@ -185,62 +235,161 @@ func renderDigest(d socpilot.IncidentDetails, lvl digestLevel, dropped []string)
 	}
 	w("\nENTITIES (%d)\n", len(d.Entities))
 	for _, g := range groupByKind(d.Entities) {
-		w("%s:\n", g.kind)
+		var items []string
 		seen := map[string]bool{}
 		for _, e := range g.entities {
 			v := entityValue(e)
-			extra := entityExtra(e, byID, lvl)
-			key := v + "\x00" + extra
-			if seen[key] {
+			extra := entityExtra(e, byID, lvl, &clk)
+			item := v
+			if extra != "" {
+				item += " (" + extra + ")"
+			}
+			if seen[item] {
 				continue // the same entity reported by several alerts
 			}
-			seen[key] = true
-			w("- %s", v)
-			if extra != "" {
-				w(" (%s)", extra)
-			}
-			w("\n")
+			seen[item] = true
+			items = append(items, item)
+		}
+		// Short values share a line; long ones (command lines, paths) get their own.
+		short := true
+		for _, it := range items {
+			short = short && len(it) <= 60
+		}
+		if short {
+			w("%s: %s\n", g.kind, strings.Join(items, "; "))
+			continue
+		}
+		w("%s:\n", g.kind)
+		for _, it := range items {
+			w("- %s\n", it)
 		}
 	}
 
 	if len(d.Bookmarks) > 0 {
 		w("\nBOOKMARKS (%d)\n", len(d.Bookmarks))
 		for _, bm := range d.Bookmarks {
-			w("- %s %s", ts(bm.EventTime), oneLine(bm.DisplayName))
+			w("- %s %s", clk.at(bm.EventTime), oneLine(bm.DisplayName))
 			if lvl.entityDetails && bm.Query != "" {
 				w(" query: %s", clip(bm.Query, lvl.textLimit))
+			}
+			if lvl.commentLimit > 0 && bm.Notes != "" {
+				w(" notes: %s", clip(bm.Notes, lvl.commentLimit))
 			}
 			w("\n")
 		}
 	}
 	comments := socpilot.AnalystComments(d.Comments)
+	all := len(comments)
 	if len(comments) > lvl.maxComments {
 		comments = comments[len(comments)-lvl.maxComments:]
 	}
 	if len(comments) > 0 {
-		w("\nANALYST COMMENTS (newest %d of %d)\n", len(comments), len(socpilot.AnalystComments(d.Comments)))
-		for _, c := range comments {
-			w("- %s %s: %s\n", ts(c.CreatedTime), oneLine(c.Author), clip(c.Text(), lvl.textLimit))
+		if len(comments) < all {
+			w("\nCOMMENTS (newest %d of %d)\n", len(comments), all)
+		} else {
+			w("\nCOMMENTS (%d)\n", all)
+		}
+		for n, c := range comments {
+			// Numbered among all comments, so a reference to C3 means the
+			// same comment whatever this level dropped.
+			w("C%d %s %s: %s\n", all-len(comments)+n+1, clk.at(c.CreatedTime), oneLine(c.Author), clip(c.Text(), lvl.commentLimit))
 		}
 	}
 	// socpilot's own tasks came from an earlier analysis: leaving them out
 	// keeps one run from feeding the next.
-	var tasks []socpilot.Task
+	var tasks []string
 	for _, t := range d.Tasks {
 		if !socpilot.OwnTask(t) {
-			tasks = append(tasks, t)
+			tasks = append(tasks, fmt.Sprintf("[%s] %s", t.Status, oneLine(t.Title)))
 		}
 	}
 	if len(tasks) > 0 {
-		w("\nEXISTING TASKS (%d)\n", len(tasks))
-		for _, t := range tasks {
-			w("- [%s] %s\n", t.Status, oneLine(t.Title))
-		}
+		w("\nTASKS: %s\n", strings.Join(tasks, "; "))
 	}
 	if len(dropped) > 0 {
 		w("\nTRUNCATED to fit the budget; dropped: %s\n", strings.Join(dropped, "; "))
 	}
 	return b.String()
+}
+
+// wordsIn reports whether every word of v (of three letters or more)
+// appears in text, which is lower case.
+func wordsIn(v, text string) bool {
+	words := strings.FieldsFunc(strings.ToLower(v), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	n := 0
+	for _, w := range words {
+		if len(w) < 3 {
+			continue
+		}
+		if !strings.Contains(text, w) {
+			return false
+		}
+		n++
+	}
+	return n > 0
+}
+
+// genericLimit bounds an alert description that names no entity.
+const genericLimit = 100
+
+// namesAny reports whether text contains one of the values.
+func namesAny(text string, values map[string]bool) bool {
+	low := strings.ToLower(text)
+	for v := range values {
+		if len(v) >= 3 && strings.Contains(low, v) {
+			return true
+		}
+	}
+	return false
+}
+
+// entityValues are the lowercased values of the entities, so details that
+// only repeat one are left out.
+func entityValues(es []socpilot.Entity) map[string]bool {
+	m := map[string]bool{}
+	for _, e := range es {
+		m[strings.ToLower(entityValue(e))] = true
+		for _, k := range []string{"accountName", "hostName", "netBiosName", "address", "fileName", "displayName"} {
+			if v := e.Prop(k); v != "" {
+				m[strings.ToLower(oneLine(v))] = true
+			}
+		}
+	}
+	return m
+}
+
+// alertNoise are additionalData keys of Sentinel and the products that
+// carry plumbing (enqueue times, rule ids, the rule's query and its
+// thresholds), not evidence.
+var alertNoise = map[string]bool{"alertmessageenqueuetime": true, "originalproductname": true, "providername": true,
+	"processedbysentinel": true, "analytic rule ids": true, "analytic rule name": true, "event grouping": true,
+	"alert generation status": true, "query": true, "query period": true, "query start time utc": true,
+	"query end time utc": true, "trigger operator": true, "trigger threshold": true, "data sources": true,
+	"detection timing type": true, "detectionsource": true, "mitretechniques": true, "resourcetype": true,
+	"category": true, "request id": true, "deviceid": true, "reportingsystem": true, "occuringdatacenter": true,
+	"search query results overall count": true, "namespace": true, "source": true}
+
+// alertDetails renders an alert's custom details: scalar values that are
+// evidence, without the ones that only repeat an entity value or what the
+// descriptions already say.
+func alertDetails(a socpilot.Alert, entityValues map[string]bool, said string, limit int) string {
+	said = strings.ToLower(said)
+	keys := make([]string, 0, len(a.AdditionalData))
+	for k := range a.AdditionalData {
+		if !alertNoise[strings.ToLower(k)] {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		v := propText(a.AdditionalData[k])
+		if v == "" || entityValues[strings.ToLower(v)] || wordsIn(v, said) {
+			continue
+		}
+		parts = append(parts, oneLine(k)+"="+clip(v, min(limit, 160)))
+	}
+	return strings.Join(parts, "; ")
 }
 
 type kindGroup struct {
@@ -268,54 +417,95 @@ func groupByKind(es []socpilot.Entity) []kindGroup {
 }
 
 // digestProps are the properties worth a model's attention, per kind; the
-// rest is ARM noise or repeats the identifying value.
+// rest is ARM noise, repeats the identifying value, or is an object id
+// nobody hunts on while a better identifier is listed.
 var digestProps = map[string][]string{
-	socpilot.KindAccount:          {"displayName", "aadUserId", "sid", "ntDomain", "isDomainJoined"},
-	socpilot.KindHost:             {"osFamily", "osVersion", "netBiosName", "azureID", "isDomainJoined"},
+	socpilot.KindHost:             {"netBiosName", "osFamily"},
 	socpilot.KindIP:               {},
 	socpilot.KindURL:              {},
-	socpilot.KindFile:             {"directory", "fileName"},
-	socpilot.KindFileHash:         {"algorithm"},
-	socpilot.KindProcess:          {"processId", "creationTimeUtc", "elevationToken"},
-	socpilot.KindMailMessage:      {"sender", "p1Sender", "p2Sender", "recipient", "senderIP", "receiveDate", "deliveryAction", "deliveryLocation", "urls", "threats", "networkMessageId"},
-	socpilot.KindMailbox:          {"displayName", "upn"},
-	socpilot.KindCloudApplication: {"appId", "instanceName"},
-	socpilot.KindAzureResource:    {"subscriptionId"},
+	socpilot.KindFile:             {"directory"},
+	socpilot.KindFileHash:         {},
+	socpilot.KindProcess:          {"creationTimeUtc"},
+	socpilot.KindMailMessage:      {"sender", "recipient", "senderIP", "receiveDate", "deliveryAction", "deliveryLocation", "urls", "threats", "networkMessageId"},
+	socpilot.KindMailbox:          {},
+	socpilot.KindCloudApplication: {},
+	socpilot.KindAzureResource:    {},
 	socpilot.KindDNSResolution:    {"ipAddresses", "dnsServerIp", "hostIpAddress"},
 	socpilot.KindRegistryKey:      {"hive"},
-	socpilot.KindRegistryValue:    {"valueType", "valueData"},
+	socpilot.KindRegistryValue:    {"valueData"},
 }
 
-func entityExtra(e socpilot.Entity, byID map[string]socpilot.Entity, lvl digestLevel) string {
+func entityExtra(e socpilot.Entity, byID map[string]socpilot.Entity, lvl digestLevel, clk *clock) string {
 	var parts []string
 	v := entityValue(e)
-	if lvl.entityDetails {
-		for _, k := range digestProps[e.Kind] {
-			x := propText(e.Properties[k])
-			if x != "" && x != v {
-				parts = append(parts, k+"="+clip(x, lvl.textLimit))
-			}
+	lv := strings.ToLower(v)
+	add := func(k, x string) {
+		if x != "" && !strings.Contains(lv, strings.ToLower(x)) {
+			parts = append(parts, k+"="+clip(x, lvl.textLimit))
 		}
-		if e.Kind == socpilot.KindIP {
+	}
+	if lvl.entityDetails {
+		switch e.Kind {
+		case socpilot.KindAccount:
+			// A UPN identifies the account; without one, say which directory
+			// and keep the ids a query can use.
+			if dn := propText(e.Properties["displayName"]); dn != "" && !strings.EqualFold(dn, v) {
+				parts = append(parts, clip(dn, lvl.textLimit))
+			}
+			if !strings.Contains(v, "@") {
+				for _, k := range []string{"ntDomain", "sid", "aadUserId"} {
+					add(k, propText(e.Properties[k]))
+				}
+			}
+		case socpilot.KindMailMessage:
+			for _, k := range digestProps[e.Kind] {
+				x := propText(e.Properties[k])
+				if k == "receiveDate" {
+					if t, err := time.Parse(time.RFC3339, x); err == nil {
+						x = clk.at(t)
+					}
+				}
+				add(k, x)
+			}
+		case socpilot.KindProcess:
+			if t, err := time.Parse(time.RFC3339, propText(e.Properties["creationTimeUtc"])); err == nil {
+				parts = append(parts, "at "+clk.at(t))
+			}
+		case socpilot.KindIP:
 			if loc, ok := e.Properties["location"].(map[string]any); ok {
 				var l []string
-				for _, k := range []string{"city", "countryName", "countryCode", "asn", "organization", "carrier"} {
-					if x := propText(loc[k]); x != "" {
+				seen := map[string]bool{}
+				for _, k := range []string{"city", "countryCode", "asn", "organization", "carrier"} {
+					x := propText(loc[k])
+					if k == "asn" && x != "" {
+						x = "AS" + x
+					}
+					if x != "" && !seen[strings.ToLower(x)] {
+						seen[strings.ToLower(x)] = true
 						l = append(l, x)
 					}
 				}
 				if len(l) > 0 {
-					parts = append(parts, "location="+strings.Join(l, "/"))
+					parts = append(parts, strings.Join(l, ", "))
 				}
+			}
+		default:
+			for _, k := range digestProps[e.Kind] {
+				add(k, propText(e.Properties[k]))
 			}
 		}
 	}
 	if e.Kind == socpilot.KindProcess {
-		// The command line is the identifying value; keep its parent and image.
+		// The command line is the identifying value; keep its parent, and
+		// its image, account and host where the command line does not say them.
 		for _, ref := range []string{"parentProcessEntityId", "imageFileEntityId", "accountEntityId", "hostEntityId"} {
 			if id, _ := e.Properties[ref].(string); id != "" {
 				if r, ok := byID[id]; ok {
-					parts = append(parts, strings.TrimSuffix(ref, "EntityId")+"="+clip(entityValue(r), lvl.textLimit))
+					rv := entityValue(r)
+					if ref != "parentProcessEntityId" && strings.Contains(lv, strings.ToLower(rv)) {
+						continue
+					}
+					parts = append(parts, strings.TrimSuffix(ref, "EntityId")+"="+clip(rv, lvl.textLimit))
 				}
 			}
 		}
