@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,9 +26,11 @@ type QueryChecker interface {
 	// Check returns the tables a query reads and its error-level problems,
 	// each one line ("2:14: unknown column 'Acount' (did you mean 'Account'?)").
 	Check(query string) (tables []string, problems []string)
-	// Describe lists tables with their columns for a prompt, limited to
-	// the given tables plus the common ones the workspace has.
+	// Describe lists the given tables the workspace has, in that order,
+	// each with the columns a hunting query needs first, for a prompt.
 	Describe(tables []string) string
+	// HasTable reports whether the workspace has the table.
+	HasTable(name string) bool
 }
 
 // Pseudonymizer hides entity values from the model and restores them in
@@ -75,24 +78,42 @@ type Analyzer struct {
 	// Schema generates the strict JSON schema of a Go type for structured
 	// output (llm.SchemaFor); required with a Model.
 	Schema func(v any) (json.RawMessage, error)
+	// Estate is what the organisation owns (own_networks, own_domains):
+	// a model's block action on it is refused. Internal ranges and the
+	// incident's own UPN domains count as the organisation's without it.
+	Estate socpilot.Estate
 }
 
 // modelReport is what the model writes; its JSON schema is generated from
-// this type for strict structured output.
+// this type for strict structured output. The verdict is the model's own:
+// it is shown beside socpilot's scored triage, never mixed into it.
 type modelReport struct {
-	Summary      string       `json:"summary"`
-	WhyItMatters string       `json:"whyItMatters"`
-	Checklist    []modelItem  `json:"checklist"`
-	Queries      []modelQuery `json:"queries"`
-	TriageNotes  string       `json:"triageNotes"`
+	Summary        string       `json:"summary"`
+	WhyItMatters   string       `json:"whyItMatters"`
+	Verdict        string       `json:"verdict" jsonschema:"enum=dismiss,enum=remediate,enum=escalate"`
+	VerdictReasons []string     `json:"verdictReasons"`
+	Checklist      []modelItem  `json:"checklist"`
+	Queries        []modelQuery `json:"queries"`
 }
 
 type modelItem struct {
-	Title       string   `json:"title"`
-	Description string   `json:"description"`
-	Phase       string   `json:"phase" jsonschema:"enum=investigate,enum=contain,enum=remediate,enum=recover"`
-	Entities    []string `json:"entities"`
+	Title       string      `json:"title"`
+	Description string      `json:"description"`
+	Phase       string      `json:"phase" jsonschema:"enum=investigate,enum=contain,enum=remediate,enum=recover"`
+	Entities    []string    `json:"entities"`
+	Action      modelAction `json:"action"`
 }
+
+// modelAction is a checklist item's response action. Strict structured
+// output has no optional fields, so "none" says the step is not an action.
+// The verbs are socpilot.ActionVerbs (a test keeps the two lists equal).
+type modelAction struct {
+	Verb   string `json:"verb" jsonschema:"enum=none,enum=isolate-host,enum=disable-account,enum=revoke-sessions,enum=reset-credentials,enum=block-ip,enum=block-url,enum=block-file,enum=purge-email,enum=remove-inbox-rule,enum=remove-role-assignment,enum=collect-evidence"`
+	Entity string `json:"entity"`
+}
+
+// noAction is the verb of a checklist item that is not a response action.
+const noAction = "none"
 
 type modelQuery struct {
 	Title   string `json:"title"`
@@ -100,8 +121,15 @@ type modelQuery struct {
 	Query   string `json:"query"`
 }
 
+// repairReply answers a repair turn: one query per failed query, each
+// carrying the id it was sent with.
 type repairReply struct {
-	Queries []modelQuery `json:"queries"`
+	Queries []repairedQuery `json:"queries"`
+}
+
+type repairedQuery struct {
+	ID    string `json:"id"`
+	Query string `json:"query"`
 }
 
 func (an *Analyzer) now() time.Time {
@@ -109,6 +137,15 @@ func (an *Analyzer) now() time.Time {
 		return an.Now()
 	}
 	return time.Now().UTC()
+}
+
+// redact pseudonymises text going back to the model: its own earlier
+// answers too, so a value it somehow wrote in clear is not sent again.
+func (an *Analyzer) redact(s string) string {
+	if an.Redact == nil {
+		return s
+	}
+	return an.Redact.Redact(s)
 }
 
 func (an *Analyzer) log() *slog.Logger {
@@ -177,22 +214,6 @@ func (an *Analyzer) checkOwnQueries(facts socpilot.Analysis) []socpilot.HuntingQ
 }
 
 func (an *Analyzer) withModel(ctx context.Context, d socpilot.IncidentDetails, facts socpilot.Analysis) (socpilot.Analysis, error) {
-	digest := BuildDigest(d, DigestOptions{MaxTokens: an.DigestTokens})
-	text := digest.Text
-	factsForPrompt := facts
-	if an.Redact != nil {
-		an.Redact.LearnEntities(d.Entities)
-		text = an.Redact.Redact(text)
-		factsForPrompt = redactFacts(facts, an.Redact)
-	}
-	var tableHint []string
-	for _, q := range facts.Queries {
-		tableHint = append(tableHint, q.Tables...)
-	}
-	tables := ""
-	if an.Queries != nil {
-		tables = an.Queries.Describe(tableHint)
-	}
 	if an.Schema == nil {
 		return facts, errors.New("analyzer has a model but no schema generator")
 	}
@@ -200,7 +221,14 @@ func (an *Analyzer) withModel(ctx context.Context, d socpilot.IncidentDetails, f
 	if err != nil {
 		return facts, err
 	}
-	req := socpilot.ChatRequest{Messages: analysisPrompt(factsForPrompt, text, tables), SchemaName: "incident_analysis", Schema: schema}
+	if an.Redact != nil {
+		an.Redact.LearnEntities(d.Entities)
+	}
+	data := BuildDigest(d, DigestOptions{MaxTokens: an.DigestTokens}).Text + relatedData(facts.Correlations)
+	req := socpilot.ChatRequest{
+		Messages:   analysisPrompt(trustedFacts(facts, newQuoteRefs(d), an.redact), an.redact(data), an.schemaContext(d, facts)),
+		SchemaName: "incident_analysis", Schema: schema,
+	}
 	key := cacheKey(an.Model.Name(), req)
 	if out, ok := an.cached(ctx, key); ok {
 		return out, nil
@@ -224,18 +252,19 @@ func (an *Analyzer) withModel(ctx context.Context, d socpilot.IncidentDetails, f
 	out := facts
 	out.Source, out.Model, out.Fallback = socpilot.SourceModel, an.Model.Name(), ""
 	g := newGrounding(d)
+	g.learnFacts(facts)
 	out.Summary, out.Findings = g.text(rep.Summary, "summary", out.Findings)
 	out.WhyItMatters, out.Findings = g.text(rep.WhyItMatters, "why it matters", out.Findings)
-	if notes := strings.TrimSpace(rep.TriageNotes); notes != "" {
-		notes, out.Findings = g.text(notes, "triage notes", out.Findings)
-		out.Triage.Reasons = append(out.Triage.Reasons, socpilot.Reason{Text: "model's view: " + notes, Weight: 0})
-	}
+	out.ModelTriage, out.Findings = g.modelTriage(rep.Verdict, rep.VerdictReasons, facts.Triage.Verdict, out.Findings)
 	var items []socpilot.ChecklistItem
-	items, out.Findings = g.checklist(rep.Checklist, out.Findings)
+	items, out.Findings = g.checklist(rep.Checklist, newActionPolicy(d, facts, an.Estate), out.Findings)
 	if len(items) > 0 {
 		out.Checklist = items
 	}
-	queries, dropped, qUsage := an.modelQueries(ctx, d.Incident.Number, rep.Queries, tables)
+	// Repair rounds continue this conversation: the model sees its own
+	// answer and the schema context it was given, which is not sent again.
+	conv := append(slices.Clip(req.Messages), socpilot.Message{Role: socpilot.RoleAssistant, Content: an.redact(resp.Content)})
+	queries, dropped, qUsage := an.modelQueries(ctx, d.Incident.Number, rep.Queries, conv)
 	usage.Add(qUsage)
 	for _, q := range dropped {
 		out.Findings = append(out.Findings, socpilot.Finding{Kind: socpilot.FindingDroppedQuery, Text: q})
@@ -287,15 +316,26 @@ func (an *Analyzer) store(ctx context.Context, key string, a socpilot.Analysis) 
 	}
 }
 
-// failedQuery is a model query with the validator's problems.
+// failedQuery is a model query with the validator's problems and the id
+// it is sent for repair under.
 type failedQuery struct {
+	id       string
 	q        modelQuery
 	problems []string
 }
 
+// pendingQuery is a model query to validate, with its id.
+type pendingQuery struct {
+	id string
+	q  modelQuery
+}
+
 // modelQueries validates the model's queries, sends failing ones back for
-// at most RepairRounds rounds, and drops what still fails.
-func (an *Analyzer) modelQueries(ctx context.Context, number int, qs []modelQuery, tables string) (ok []socpilot.HuntingQuery, dropped []string, usage socpilot.Usage) {
+// at most RepairRounds rounds as new turns of the analyze conversation
+// conv, and drops what still fails. A repair answer must return exactly
+// the ids it was sent, one query each; any other answer is rejected whole,
+// so a query is never published under another one's title.
+func (an *Analyzer) modelQueries(ctx context.Context, number int, qs []modelQuery, conv []socpilot.Message) (ok []socpilot.HuntingQuery, dropped []string, usage socpilot.Usage) {
 	rounds := an.RepairRounds
 	if rounds == 0 {
 		rounds = 2
@@ -306,24 +346,27 @@ func (an *Analyzer) modelQueries(ctx context.Context, number int, qs []modelQuer
 		}
 		return ok, nil, usage
 	}
-	pending := qs
+	pending := make([]pendingQuery, len(qs))
+	for i, q := range qs {
+		pending[i] = pendingQuery{id: fmt.Sprintf("q%d", i+1), q: q}
+	}
 	var schema json.RawMessage
 	for round := 0; ; round++ {
 		var failed []failedQuery
-		for _, q := range pending {
-			if strings.TrimSpace(q.Query) == "" {
+		for _, p := range pending {
+			if strings.TrimSpace(p.q.Query) == "" {
 				continue
 			}
-			t, problems := an.Queries.Check(q.Query)
+			t, problems := an.Queries.Check(p.q.Query)
 			if len(problems) == 0 {
-				hq := socpilot.HuntingQuery{Title: q.Title, Purpose: q.Purpose, Query: q.Query, Tables: t, Status: socpilot.QueryValidated}
+				hq := socpilot.HuntingQuery{Title: p.q.Title, Purpose: p.q.Purpose, Query: p.q.Query, Tables: t, Status: socpilot.QueryValidated}
 				if round > 0 {
 					hq.Status, hq.RepairRounds = socpilot.QueryRepaired, round
 				}
 				ok = append(ok, hq)
 				continue
 			}
-			failed = append(failed, failedQuery{q, problems})
+			failed = append(failed, failedQuery{p.id, p.q, problems})
 		}
 		if len(failed) == 0 {
 			return ok, dropped, usage
@@ -355,11 +398,13 @@ func (an *Analyzer) modelQueries(ctx context.Context, number int, qs []modelQuer
 		}
 		var rep repairReply
 		if err == nil {
-			req := socpilot.ChatRequest{Messages: repairPrompt(tables, sent), SchemaName: "repaired_queries", Schema: schema}
+			conv = append(conv, repairTurn(sent))
+			req := socpilot.ChatRequest{Messages: conv, SchemaName: "repaired_queries", Schema: schema}
 			var resp socpilot.ChatResponse
 			resp, err = an.call(ctx, "repair", []int{number}, req, nil)
 			usage.Add(resp.Usage)
 			if err == nil {
+				conv = append(conv, socpilot.Message{Role: socpilot.RoleAssistant, Content: an.redact(resp.Content)})
 				err = json.Unmarshal([]byte(resp.Content), &rep)
 			}
 		}
@@ -369,21 +414,53 @@ func (an *Analyzer) modelQueries(ctx context.Context, number int, qs []modelQuer
 			}
 			return ok, dropped, usage
 		}
-		// Keep titles and purposes of the originals: the repair only fixes the text.
-		pending = nil
-		for i, f := range failed {
-			if i < len(rep.Queries) {
-				q := f.q
-				q.Query = rep.Queries[i].Query
-				if an.Redact != nil {
-					q.Query = an.Redact.Rehydrate(q.Query)
-				}
-				pending = append(pending, q)
-			} else {
-				dropped = append(dropped, fmt.Sprintf("query %q dropped: the repair answer left it out", f.q.Title))
+		byID, why := matchRepairs(failed, rep.Queries)
+		if why != "" {
+			for _, f := range failed {
+				dropped = append(dropped, fmt.Sprintf("query %q dropped: invalid (%s) and the repair answer was rejected: %s", f.q.Title, strings.Join(f.problems, "; "), why))
 			}
+			return ok, dropped, usage
+		}
+		// Keep titles and purposes of the originals: the repair only fixes the text.
+		pending = pending[:0]
+		for _, f := range failed {
+			q := f.q
+			q.Query = byID[f.id]
+			if an.Redact != nil {
+				q.Query = an.Redact.Rehydrate(q.Query)
+			}
+			pending = append(pending, pendingQuery{f.id, q})
 		}
 	}
+}
+
+// matchRepairs pairs a repair answer with the failed queries by id. It
+// returns why the answer is rejected, "" when it holds exactly one query
+// for each id it was sent and nothing else.
+func matchRepairs(failed []failedQuery, got []repairedQuery) (map[string]string, string) {
+	want := make([]string, len(failed))
+	byID := map[string]string{}
+	for i, f := range failed {
+		want[i] = f.id
+		byID[f.id] = ""
+	}
+	ids := make([]string, len(got))
+	for i, r := range got {
+		ids[i] = strings.TrimSpace(r.ID)
+	}
+	why := fmt.Sprintf("it answered ids [%s] for ids [%s]", strings.Join(ids, ", "), strings.Join(want, ", "))
+	if len(got) != len(failed) {
+		return nil, fmt.Sprintf("%d queries for %d; %s", len(got), len(failed), why)
+	}
+	seen := map[string]bool{}
+	for i, r := range got {
+		if _, known := byID[ids[i]]; !known || seen[ids[i]] || strings.TrimSpace(r.Query) == "" {
+			return nil, why
+		}
+		seen[ids[i]] = true
+		byID[ids[i]] = r.Query
+	}
+	return byID, ""
 }
 
 // call sends one request to the model and records it in the audit trail.
@@ -437,32 +514,18 @@ func mergeFindings(a, b []socpilot.Finding) []socpilot.Finding {
 	return out
 }
 
-func redactFacts(a socpilot.Analysis, p Pseudonymizer) socpilot.Analysis {
-	out := a
-	out.Triage.Reasons = nil
-	for _, r := range a.Triage.Reasons {
-		out.Triage.Reasons = append(out.Triage.Reasons, socpilot.Reason{Text: p.Redact(r.Text), Weight: r.Weight})
-	}
-	out.Findings = nil
-	for _, f := range a.Findings {
-		out.Findings = append(out.Findings, socpilot.Finding{Kind: f.Kind, Text: p.Redact(f.Text)})
-	}
-	out.Correlations = nil
-	for _, c := range a.Correlations {
-		c.Entity = p.Redact(c.Entity)
-		out.Correlations = append(out.Correlations, c)
-	}
-	return out
-}
-
 func rehydrateReport(r *modelReport, p Pseudonymizer) {
-	r.Summary, r.WhyItMatters, r.TriageNotes = p.Rehydrate(r.Summary), p.Rehydrate(r.WhyItMatters), p.Rehydrate(r.TriageNotes)
+	r.Summary, r.WhyItMatters = p.Rehydrate(r.Summary), p.Rehydrate(r.WhyItMatters)
+	for i := range r.VerdictReasons {
+		r.VerdictReasons[i] = p.Rehydrate(r.VerdictReasons[i])
+	}
 	for i := range r.Checklist {
 		c := &r.Checklist[i]
 		c.Title, c.Description = p.Rehydrate(c.Title), p.Rehydrate(c.Description)
 		for j := range c.Entities {
 			c.Entities[j] = p.Rehydrate(c.Entities[j])
 		}
+		c.Action.Entity = p.Rehydrate(c.Action.Entity)
 	}
 	for i := range r.Queries {
 		q := &r.Queries[i]

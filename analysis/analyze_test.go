@@ -13,11 +13,12 @@ import (
 
 // report is the JSON the model is asked for.
 type report struct {
-	Summary      string  `json:"summary"`
-	WhyItMatters string  `json:"whyItMatters"`
-	Checklist    []item  `json:"checklist"`
-	Queries      []query `json:"queries"`
-	TriageNotes  string  `json:"triageNotes"`
+	Summary        string   `json:"summary"`
+	WhyItMatters   string   `json:"whyItMatters"`
+	Verdict        string   `json:"verdict"`
+	VerdictReasons []string `json:"verdictReasons"`
+	Checklist      []item   `json:"checklist"`
+	Queries        []query  `json:"queries"`
 }
 
 type item struct {
@@ -25,7 +26,21 @@ type item struct {
 	Description string   `json:"description"`
 	Phase       string   `json:"phase"`
 	Entities    []string `json:"entities"`
+	Action      action   `json:"action"`
 }
+
+type action struct {
+	Verb   string `json:"verb"`
+	Entity string `json:"entity"`
+}
+
+// repaired is one query of a repair answer.
+type repaired struct {
+	ID    string `json:"id"`
+	Query string `json:"query"`
+}
+
+func repairAnswer(qs ...repaired) map[string]any { return map[string]any{"queries": qs} }
 
 type query struct {
 	Title   string `json:"title"`
@@ -40,11 +55,12 @@ func goodReport() report {
 		Summary:      "A password spray against jdoe@contoso.com came from 203.0.113.9.",
 		WhyItMatters: "A sprayed account may be taken over.",
 		Checklist: []item{
-			{Title: "Reset the password of jdoe@contoso.com", Description: "Revoke sessions too.", Phase: "contain", Entities: []string{"jdoe@contoso.com"}},
-			{Title: "Block 203.0.113.9", Description: "At the firewall.", Phase: "contain", Entities: []string{"203.0.113.9"}},
+			{Title: "Reset the password of jdoe@contoso.com", Description: "Revoke sessions too.", Phase: "contain", Entities: []string{"jdoe@contoso.com"}, Action: action{"none", ""}},
+			{Title: "Block 203.0.113.9", Description: "At the firewall.", Phase: "contain", Entities: []string{"203.0.113.9"}, Action: action{"none", ""}},
 		},
-		Queries:     []query{{Title: "Sign-ins of jdoe", Purpose: "See where jdoe signed in.", Query: goodQuery}},
-		TriageNotes: "Agree with the score.",
+		Queries:        []query{{Title: "Sign-ins of jdoe", Purpose: "See where jdoe signed in.", Query: goodQuery}},
+		Verdict:        "escalate",
+		VerdictReasons: []string{"A sprayed account signed in."},
 	}
 }
 
@@ -120,7 +136,7 @@ func TestAnalyzeWithModel(t *testing.T) {
 	t.Run("query on a missing table is repaired", func(t *testing.T) {
 		r := goodReport()
 		r.Queries = []query{{Title: "Spray sources", Purpose: "p", Query: "SignInLogz\n| where TimeGenerated > ago(1d)\n| take 10"}}
-		srv := llmtest.New(t).ReplyJSON(r).ReplyJSON(map[string]any{"queries": []query{{Title: "Spray sources", Query: goodQuery}}})
+		srv := llmtest.New(t).ReplyJSON(r).ReplyJSON(repairAnswer(repaired{"q1", goodQuery}))
 		a, err := analyzer(t, srv).Analyze(ctx, d, false)
 		if err != nil {
 			t.Fatal(err)
@@ -148,8 +164,8 @@ func TestAnalyzeWithModel(t *testing.T) {
 		bad := query{Title: "Broken", Purpose: "p", Query: "NoSuchTable | take 1"}
 		r.Queries = []query{bad}
 		srv := llmtest.New(t).ReplyJSON(r).
-			ReplyJSON(map[string]any{"queries": []query{bad}}).
-			ReplyJSON(map[string]any{"queries": []query{bad}})
+			ReplyJSON(repairAnswer(repaired{"q1", bad.Query})).
+			ReplyJSON(repairAnswer(repaired{"q1", bad.Query}))
 		a, err := analyzer(t, srv).Analyze(ctx, d, false)
 		if err != nil {
 			t.Fatal(err)

@@ -4,55 +4,91 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/socpilot/socpilot"
 )
 
-// grounding checks what a model wrote against the incident: every entity
-// it names must be one the incident has.
+// grounding checks what a model wrote against the incidents it was given:
+// every entity it names must be one they have.
 type grounding struct {
-	known map[string]bool // lowercased values of the incident's entities
+	known map[string]bool // lowercased values of the incidents' entities
 }
 
-func newGrounding(d socpilot.IncidentDetails) *grounding {
+func newGrounding(ds ...socpilot.IncidentDetails) *grounding {
 	g := &grounding{known: map[string]bool{}}
-	add := func(s string) {
-		s = strings.ToLower(strings.TrimSpace(s))
-		if s != "" {
-			g.known[s] = true
-		}
+	for _, d := range ds {
+		g.learn(d)
 	}
+	return g
+}
+
+func (g *grounding) add(s string) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if s != "" {
+		g.known[s] = true
+	}
+}
+
+// addTokens learns what reads as an entity in free text.
+func (g *grounding) addTokens(s string) {
+	for _, tok := range entityToken.FindAllString(s, -1) {
+		g.add(tok)
+	}
+}
+
+// learn adds an incident's entity values and every entity-like token of
+// its text: what the incident says exists (a gateway named in a comment, an
+// address in an alert's description) a model may name.
+func (g *grounding) learn(d socpilot.IncidentDetails) {
 	for _, e := range d.Entities {
-		add(e.Value())
+		g.add(e.Value())
 		walkStrings(e.Properties, func(s string) {
-			add(s)
+			g.add(s)
 			// Sentinel joins names: accountName@upnSuffix, hostName.dnsDomain.
-			for _, tok := range entityToken.FindAllString(s, -1) {
-				add(tok)
-			}
+			g.addTokens(s)
 		})
 		if n, s := e.Prop("accountName"), e.Prop("upnSuffix"); n != "" && s != "" {
-			add(n + "@" + s)
+			g.add(n + "@" + s)
 		}
 		if h, dom := e.Prop("hostName"), e.Prop("dnsDomain"); h != "" && dom != "" {
-			add(h + "." + dom)
+			g.add(h + "." + dom)
 		}
 	}
 	for _, a := range d.Alerts {
-		add(a.DisplayName)
-		walkStrings(anyMap(a.AdditionalData), func(s string) {
-			for _, tok := range entityToken.FindAllString(s, -1) {
-				add(tok)
-			}
-		})
+		g.add(a.DisplayName)
+		walkStrings(anyMap(a.AdditionalData), g.addTokens)
 	}
-	for _, s := range []string{d.Incident.Title, d.Incident.Description} {
-		for _, tok := range entityToken.FindAllString(s, -1) {
-			add(tok)
+	for _, f := range untrustedFields(d) {
+		g.addTokens(f.text)
+	}
+	g.addTokens(d.Incident.ClassificationComment)
+	for _, c := range d.Comments {
+		g.addTokens(c.Text())
+	}
+}
+
+// learnFacts adds what socpilot itself derived from the incident: the
+// entities of the offline checklist and of its actions (indicators decoded
+// from an encoded command, say).
+func (g *grounding) learnFacts(a socpilot.Analysis) {
+	for _, c := range a.Checklist {
+		for _, e := range c.Entities {
+			g.add(e)
+		}
+		if c.Action != nil {
+			g.add(c.Action.Entity)
 		}
 	}
-	return g
+	for _, c := range a.Compromised {
+		g.add(c.Entity)
+	}
+	for _, t := range a.Timeline {
+		for _, e := range t.Entities {
+			g.add(e)
+		}
+	}
 }
 
 func anyMap(m map[string]any) any {
@@ -129,9 +165,9 @@ var phases = map[string]string{"investigate": "investigate", "contain": "contain
 
 // checklist grounds the model's checklist: unknown entities are removed
 // from each item (an item that is about nothing but unknown entities goes),
-// titles are cut to what a Sentinel task shows, and the list stays within
-// Sentinel's task limit.
-func (g *grounding) checklist(items []modelItem, findings []socpilot.Finding) ([]socpilot.ChecklistItem, []socpilot.Finding) {
+// an action is kept only when the policy allows it, titles are cut to what
+// a Sentinel task shows, and the list stays within Sentinel's task limit.
+func (g *grounding) checklist(items []modelItem, ap *actionPolicy, findings []socpilot.Finding) ([]socpilot.ChecklistItem, []socpilot.Finding) {
 	var out []socpilot.ChecklistItem
 	for _, it := range items {
 		title := oneLine(it.Title)
@@ -170,7 +206,17 @@ func (g *grounding) checklist(items []modelItem, findings []socpilot.Finding) ([
 		if r := []rune(title); len(r) > 150 {
 			title = string(r[:149]) + "…"
 		}
-		out = append(out, socpilot.ChecklistItem{Title: title, Description: desc, Phase: phase, Entities: ents})
+		item := socpilot.ChecklistItem{Title: title, Description: desc, Phase: phase, Entities: ents}
+		if act, why := ap.check(it.Action); why != "" {
+			findings = append(findings, socpilot.Finding{Kind: socpilot.FindingModel,
+				Text: fmt.Sprintf("checklist item %q: the model's action %s %q was dropped: %s", title, oneLine(it.Action.Verb), oneLine(it.Action.Entity), why)})
+		} else if act != nil {
+			item.Action = act
+			if !slices.ContainsFunc(item.Entities, func(e string) bool { return strings.EqualFold(e, act.Entity) }) {
+				item.Entities = append(item.Entities, act.Entity)
+			}
+		}
+		out = append(out, item)
 		if len(out) == socpilot.MaxTasks {
 			findings = append(findings, socpilot.Finding{Kind: socpilot.FindingModel,
 				Text: fmt.Sprintf("the checklist was cut to %d items, Sentinel's task limit", socpilot.MaxTasks)})
@@ -178,6 +224,53 @@ func (g *grounding) checklist(items []modelItem, findings []socpilot.Finding) ([
 		}
 	}
 	return out, findings
+}
+
+// Bounds of the model's verdict reasons: short facts, not an essay.
+const (
+	maxModelReasons   = 3
+	maxModelReasonLen = 200
+)
+
+// modelTriage keeps the model's own verdict when it differs from the
+// offline one, with its reasons grounded like any model text (unknown
+// entities removed, text aimed at AI assistants dropped, length bounded).
+// It never changes the scored triage.
+func (g *grounding) modelTriage(verdict string, reasons []string, offline socpilot.Verdict, findings []socpilot.Finding) (*socpilot.ModelTriage, []socpilot.Finding) {
+	v := socpilot.Verdict(strings.ToLower(strings.TrimSpace(verdict)))
+	switch v {
+	case socpilot.VerdictDismiss, socpilot.VerdictRemediate, socpilot.VerdictEscalate:
+	default:
+		if v != "" {
+			findings = append(findings, socpilot.Finding{Kind: socpilot.FindingModel,
+				Text: fmt.Sprintf("the model's verdict %q is not dismiss, remediate or escalate; ignored", clip(verdict, 40))})
+		}
+		return nil, findings
+	}
+	if v == offline {
+		return nil, findings
+	}
+	mt := &socpilot.ModelTriage{Verdict: v, Reasons: []string{}}
+	for _, r := range reasons {
+		r = oneLine(r)
+		if r == "" {
+			continue
+		}
+		if ex := matchAI(r); ex != "" {
+			findings = append(findings, socpilot.Finding{Kind: socpilot.FindingModel,
+				Text: "a reason the model gave for its verdict reads as instructions to an AI assistant; dropped"})
+			continue
+		}
+		r, findings = g.text(r, "verdict reasons", findings)
+		if rs := []rune(r); len(rs) > maxModelReasonLen {
+			r = string(rs[:maxModelReasonLen-1]) + "…"
+		}
+		mt.Reasons = append(mt.Reasons, r)
+		if len(mt.Reasons) == maxModelReasons {
+			break
+		}
+	}
+	return mt, findings
 }
 
 func (g *grounding) knownSubstring(e string) bool {

@@ -42,7 +42,7 @@ func TestNoOriginalValueReachesTheModel(t *testing.T) {
 		v := sensitive(d)[0]
 		bad := query{Title: "Hunt", Purpose: "p", Query: "NoSuchTable | where Account == \"" + v + "\""}
 		r.Queries = []query{bad}
-		srv := llmtest.New(t).ReplyJSON(r).ReplyJSON(map[string]any{"queries": []query{{Title: "Hunt", Query: goodQuery}}}).Reply("ok")
+		srv := llmtest.New(t).ReplyJSON(r).ReplyJSON(repairAnswer(repaired{"q1", goodQuery})).Reply("ok")
 		an := analyzer(t, srv)
 		an.Redact = redact.New([]byte("0123456789abcdef0123456789abcdef"))
 		if _, err := an.Analyze(ctx, d, false); err != nil {
