@@ -29,6 +29,7 @@ type Session struct {
 	incidents map[int]socpilot.IncidentDetails
 	facts     map[int]socpilot.Analysis
 	digests   map[int]string
+	refs      map[int]*quoteRefs
 	// MemoryTokens bounds history; 0 → DefaultMemoryTokens.
 	MemoryTokens int
 }
@@ -39,11 +40,16 @@ type Answer struct {
 	Usage   socpilot.Usage
 	Offline bool   // answered from the offline analysis (no model, or it failed)
 	Note    string // why an offline answer was given although a model is configured
+	// Unverified are the entity-like values the model's answer names that
+	// none of the loaded incidents has. Text ends with a note that lists
+	// them, and memory keeps them marked, so no later turn takes them as fact.
+	Unverified []string
+	note       string // the note about Unverified that ends Text
 }
 
 // NewSession starts a conversation about incidents (possibly none yet).
 func (an *Analyzer) NewSession(ctx context.Context, store socpilot.Store, load IncidentLoader, incidents []int) (*Session, error) {
-	s := &Session{an: an, store: store, load: load, incidents: map[int]socpilot.IncidentDetails{}, facts: map[int]socpilot.Analysis{}, digests: map[int]string{}}
+	s := &Session{an: an, store: store, load: load, incidents: map[int]socpilot.IncidentDetails{}, facts: map[int]socpilot.Analysis{}, digests: map[int]string{}, refs: map[int]*quoteRefs{}}
 	s.Conv = socpilot.Conversation{Incidents: []int{}, Created: an.now(), Updated: an.now()}
 	for _, n := range incidents {
 		if err := s.bring(ctx, n); err != nil {
@@ -72,7 +78,7 @@ func (an *Analyzer) ResumeSession(ctx context.Context, store socpilot.Store, loa
 	if err != nil {
 		return nil, fmt.Errorf("resume conversation: %w", err)
 	}
-	s := &Session{an: an, store: store, load: load, Conv: c, incidents: map[int]socpilot.IncidentDetails{}, facts: map[int]socpilot.Analysis{}, digests: map[int]string{}}
+	s := &Session{an: an, store: store, load: load, Conv: c, incidents: map[int]socpilot.IncidentDetails{}, facts: map[int]socpilot.Analysis{}, digests: map[int]string{}, refs: map[int]*quoteRefs{}}
 	for _, n := range c.Incidents {
 		if err := s.bring(ctx, n); err != nil {
 			return nil, err
@@ -95,6 +101,7 @@ func (s *Session) bring(ctx context.Context, n int) error {
 	// The digest of an incident does not change during a conversation: build
 	// it once, not for every question.
 	s.digests[n] = BuildDigest(d, DigestOptions{MaxTokens: s.an.DigestTokens}).Text
+	s.refs[n] = newQuoteRefs(d)
 	if !slices.Contains(s.Conv.Incidents, n) {
 		s.Conv.Incidents = append(s.Conv.Incidents, n)
 	}
@@ -151,9 +158,10 @@ func (s *Session) Ask(ctx context.Context, question string, onDelta func(string)
 		}
 	}
 	now := s.an.now()
+	remembered := markUnverified(strings.TrimSuffix(ans.Text, ans.note), ans.Unverified) + ans.note
 	turns := []socpilot.Turn{
 		{Role: socpilot.RoleUser, Content: question, Time: now, Tokens: CountTokens(question)},
-		{Role: socpilot.RoleAssistant, Content: ans.Text, Time: now, Tokens: CountTokens(ans.Text)},
+		{Role: socpilot.RoleAssistant, Content: remembered, Time: now, Tokens: CountTokens(remembered)},
 	}
 	s.Conv.Turns = append(s.Conv.Turns, turns...)
 	s.Conv.Updated = now
@@ -239,30 +247,25 @@ func (s *Session) summarise(ctx context.Context, old []socpilot.Turn) string {
 }
 
 // messages builds the prompt: rules, the incidents as fenced data with
-// their facts, the memory (summary and recent turns), and the question.
+// their facts (which point into the fence rather than quote it), the memory
+// (summary and recent turns), and the question.
 func (s *Session) messages(question string) []socpilot.Message {
-	red := func(x string) string {
-		if s.an.Redact != nil {
-			return s.an.Redact.Redact(x)
-		}
-		return x
-	}
+	red := s.an.redact
 	var ctxb strings.Builder
 	nums := slices.Clone(s.Conv.Incidents)
 	for _, n := range nums {
-		f := s.facts[n]
-		fmt.Fprintf(&ctxb, "Facts for incident %d (trusted): triage %s, score %d/100; tactics: %s\n", n, f.Triage.Verdict, f.Triage.Score, tacticNames(f))
-		for _, x := range f.Findings {
-			fmt.Fprintf(&ctxb, "- finding: %s\n", red(x.Text))
-		}
+		fmt.Fprintf(&ctxb, "Incident %d. ", n)
+		ctxb.WriteString(trustedFacts(s.facts[n], s.refs[n], red))
 		ctxb.WriteString(fence(fmt.Sprintf("incident %d", n), red(s.digests[n])))
 		ctxb.WriteString("\n\n")
 	}
 	if shared := SharedEntities(s.details()); len(shared) > 0 {
-		ctxb.WriteString("Entities shared between these incidents (trusted):\n")
+		// The values are incident data: fenced like the rest of it.
+		var sb strings.Builder
 		for _, c := range shared {
-			fmt.Fprintf(&ctxb, "- %s %s: incidents %s\n", c.Kind, red(c.Entity), joinInts(c.Incidents))
+			fmt.Fprintf(&sb, "%s %s: incidents %s\n", c.Kind, oneLine(c.Entity), joinInts(c.Incidents))
 		}
+		ctxb.WriteString("Entities shared between these incidents:\n" + fence("shared entities", red(sb.String())) + "\n")
 	}
 	msgs := []socpilot.Message{
 		{Role: socpilot.RoleSystem, Content: systemRules + "\n\nAnswer the analyst's questions about the incidents below, concisely, in Markdown. Say so when the data does not tell."},
@@ -270,13 +273,13 @@ func (s *Session) messages(question string) []socpilot.Message {
 		{Role: socpilot.RoleAssistant, Content: "I have the incident data. What would you like to know?"},
 	}
 	if s.Conv.Summary != "" {
-		msgs = append(msgs, socpilot.Message{Role: socpilot.RoleUser, Content: "Summary of our conversation so far: " + red(s.Conv.Summary)},
+		msgs = append(msgs, socpilot.Message{Role: socpilot.RoleUser, Content: "Summary of our conversation so far: " + red(defang(s.Conv.Summary))},
 			socpilot.Message{Role: socpilot.RoleAssistant, Content: "Noted."})
 	}
 	for _, t := range s.Conv.Turns {
-		msgs = append(msgs, socpilot.Message{Role: t.Role, Content: red(t.Content)})
+		msgs = append(msgs, socpilot.Message{Role: t.Role, Content: red(defang(t.Content))})
 	}
-	return append(msgs, socpilot.Message{Role: socpilot.RoleUser, Content: red(question)})
+	return append(msgs, socpilot.Message{Role: socpilot.RoleUser, Content: red(defang(question))})
 }
 
 func (s *Session) details() []socpilot.IncidentDetails {
@@ -305,18 +308,78 @@ func (s *Session) modelAnswer(ctx context.Context, question string, onDelta func
 	if s.an.Redact != nil {
 		text = s.an.Redact.Rehydrate(text)
 	}
-	return Answer{Text: text, Usage: resp.Usage}, nil
+	ans := Answer{Text: text, Usage: resp.Usage}
+	// The answer was streamed as it came: what it names that no loaded
+	// incident has is flagged in a note that ends it, on screen and in memory.
+	if ans.Unverified = s.unverified(text); len(ans.Unverified) > 0 {
+		ans.note = unverifiedNote(s.loaded(), ans.Unverified)
+		if onDelta != nil {
+			onDelta(ans.note)
+		}
+		ans.Text += ans.note
+	}
+	return ans, nil
 }
 
-func tacticNames(a socpilot.Analysis) string {
-	var n []string
-	for _, t := range a.Tactics {
-		n = append(n, t.Name)
+// loaded are the numbers of every incident the session has loaded.
+func (s *Session) loaded() []int {
+	nums := make([]int, 0, len(s.incidents))
+	for n := range s.incidents {
+		nums = append(nums, n)
 	}
-	if len(n) == 0 {
-		return "none"
+	slices.Sort(nums)
+	return nums
+}
+
+// unverified are the entity-like tokens of an answer that none of the
+// loaded incidents (nor socpilot's analysis of them) has, each once.
+func (s *Session) unverified(text string) []string {
+	var ds []socpilot.IncidentDetails
+	for _, n := range s.loaded() {
+		ds = append(ds, s.incidents[n])
 	}
-	return strings.Join(n, ", ")
+	g := newGrounding(ds...)
+	for _, n := range s.loaded() {
+		g.learnFacts(s.facts[n])
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, tok := range entityToken.FindAllString(text, -1) {
+		tok = strings.TrimRight(tok, ".,;:")
+		if low := strings.ToLower(tok); !seen[low] && g.suspicious(tok) {
+			seen[low] = true
+			out = append(out, tok)
+		}
+	}
+	return out
+}
+
+// unverifiedNote ends an answer that names values the incidents lack.
+func unverifiedNote(incidents []int, values []string) string {
+	q := make([]string, len(values))
+	for i, v := range values {
+		q[i] = "`" + strings.ReplaceAll(v, "`", "'") + "`"
+	}
+	return fmt.Sprintf("\n\n_socpilot: not found in incidents %s: %s. Treat as unverified._\n", joinInts(incidents), strings.Join(q, ", "))
+}
+
+// unverifiedMark follows each unverified value in the memory of a turn,
+// so a later turn, or a summary of this one, does not take it as fact.
+const unverifiedMark = " [unverified: not in the incidents]"
+
+func markUnverified(text string, values []string) string {
+	if len(values) == 0 {
+		return text
+	}
+	return entityToken.ReplaceAllStringFunc(text, func(tok string) string {
+		trimmed := strings.TrimRight(tok, ".,;:")
+		for _, v := range values {
+			if strings.EqualFold(trimmed, v) {
+				return trimmed + unverifiedMark + tok[len(trimmed):]
+			}
+		}
+		return tok
+	})
 }
 
 func joinInts(ns []int) string {

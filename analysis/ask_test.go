@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/socpilot/socpilot"
 	"github.com/socpilot/socpilot/llm/llmtest"
 )
@@ -109,4 +111,61 @@ func TestAskWithoutModelAnswersFromSections(t *testing.T) {
 		}
 	}
 	_ = socpilot.RoleUser
+}
+
+// TestAskFlagsWhatTheIncidentsLack: an answer that names an account the
+// loaded incidents do not have is flagged in the answer shown (streamed
+// too), and memory keeps the value marked as unverified, so the next turn
+// does not read it as fact. An answer naming only the incident's values is
+// left as it is.
+func TestAskFlagsWhatTheIncidentsLack(t *testing.T) {
+	ws := workspace(t, fixture(t))
+	ctx := context.Background()
+	srv := llmtest.New(t).
+		Stream("The spray came from 203.0.113.9 ", "and then mallory@evil.example signed in on SRV-GHOST-01.").
+		Stream("jdoe@contoso.com was targeted from 203.0.113.9.").
+		Reply("ok")
+	sess, err := analyzer(t, srv).NewSession(ctx, nil, ws.Details, []int{2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var streamed strings.Builder
+	ans, err := sess.Ask(ctx, "Who signed in?", func(d string) { streamed.WriteString(d) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"mallory@evil.example", "SRV-GHOST-01"}, ans.Unverified); diff != "" {
+		t.Errorf("unverified values (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(ans.Text, "not found in incidents 2: `mallory@evil.example`, `SRV-GHOST-01`") {
+		t.Errorf("the answer does not flag what the incident lacks:\n%s", ans.Text)
+	}
+	if streamed.String() != ans.Text {
+		t.Errorf("the streamed answer %q is not the answer %q", streamed.String(), ans.Text)
+	}
+	remembered := sess.Conv.Turns[len(sess.Conv.Turns)-1].Content
+	if !strings.Contains(remembered, "mallory@evil.example [unverified") || strings.Contains(remembered, "203.0.113.9 [unverified") {
+		t.Errorf("memory does not mark exactly the unverified values:\n%s", remembered)
+	}
+
+	ans, err = sess.Ask(ctx, "Who was targeted?", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ans.Unverified) != 0 || strings.Contains(ans.Text, "not found in incidents") {
+		t.Errorf("an answer naming only the incident's values was flagged: %q (%v)", ans.Text, ans.Unverified)
+	}
+	// The next request carries the first answer with its values marked.
+	if _, err := sess.Ask(ctx, "And then?", nil); err != nil {
+		t.Fatal(err)
+	}
+	var sent string
+	for _, m := range srv.LastRequest().Body.Messages {
+		if m.Role == socpilot.RoleAssistant && strings.Contains(m.Content, "mallory") {
+			sent = m.Content
+		}
+	}
+	if !strings.Contains(sent, "mallory@evil.example [unverified") {
+		t.Errorf("a later turn sees the invented account as fact:\n%s", sent)
+	}
 }
