@@ -68,6 +68,14 @@ type Config struct {
 	KeyVaultURL string
 	// File is the configuration file that was read, "" when none.
 	File string
+	// Estate is what the settings say the organisation owns: own_networks,
+	// own_domains and own_organisations. socpilot never proposes to block
+	// it or to check its reputation. The own_watchlist's items are not in
+	// it: the commands that analyse read them (see OwnWatchlist).
+	Estate socpilot.Estate
+	// OwnWatchlist is the alias of a Sentinel watchlist whose items list
+	// the organisation's networks and domains; "" for none.
+	OwnWatchlist string
 
 	origin map[string]string
 }
@@ -126,7 +134,15 @@ const (
 	kDuration
 	kPath
 	kStore
+	kNetworks      // list: CIDRs or addresses
+	kDomains       // list: DNS domains
+	kOrganisations // list: registrant names
+	kWatchlist
 )
+
+// list reports whether a setting of kind k holds several values: comma-
+// separated in a flag, variable or file string, or a YAML list in the file.
+func (k kind) list() bool { return k == kNetworks || k == kDomains || k == kOrganisations }
 
 type setting struct {
 	key    string // flag name and Origin key
@@ -161,6 +177,13 @@ var settings = []setting{
 	{key: "state-dir", env: "SOCPILOT_STATE_DIR", yaml: "state_dir", kind: kPath},
 	{key: "store", env: "SOCPILOT_STORE", yaml: "store", kind: kStore, secret: true},
 	{key: "keyvault-url", env: "SOCPILOT_KEYVAULT_URL", yaml: "keyvault_url", kind: kVaultURL},
+	// The organisation's own estate: never blocked, never sent for a
+	// reputation check (see estate.go). Not read from Key Vault: the
+	// original scripts had no such secrets.
+	{key: "own-networks", env: "SOCPILOT_OWN_NETWORKS", yaml: "own_networks", kind: kNetworks},
+	{key: "own-domains", env: "SOCPILOT_OWN_DOMAINS", yaml: "own_domains", kind: kDomains},
+	{key: "own-organisations", env: "SOCPILOT_OWN_ORGANISATIONS", yaml: "own_organisations", kind: kOrganisations},
+	{key: "own-watchlist", env: "SOCPILOT_OWN_WATCHLIST", yaml: "own_watchlist", kind: kWatchlist},
 }
 
 func settingByKey(key string) (setting, bool) {
@@ -274,7 +297,12 @@ func put(vals map[string]value, s setting, raw string, v value, getenv func(stri
 	if raw == "" {
 		return nil
 	}
-	norm, problem := normalise(s, raw, getenv)
+	var norm, problem string
+	if s.kind.list() {
+		norm, problem = normaliseList(s, splitList(s.kind, raw))
+	} else {
+		norm, problem = normalise(s, raw, getenv)
+	}
 	if problem != "" {
 		return socpilot.Errorf(socpilot.EConfig, "%s: %s", v.where, problem)
 	}
@@ -376,6 +404,8 @@ func normalise(s setting, raw string, getenv func(string) string) (string, strin
 		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 			return "", shown + " is not a PostgreSQL URL; expected postgres://USER@HOST:5432/DATABASE (leave it unset for the local SQLite store)"
 		}
+	case kWatchlist:
+		return normaliseWatchlist(raw)
 	}
 	return raw, ""
 }
@@ -452,6 +482,8 @@ func (c *Config) apply(vals map[string]value) {
 	c.StateDir = get("state-dir")
 	c.Store = get("store")
 	c.KeyVaultURL = get("keyvault-url")
+	c.Estate = estateOf(get("own-networks"), get("own-domains"), get("own-organisations"))
+	c.OwnWatchlist = get("own-watchlist")
 }
 
 // azureOpenAIHosts are the host suffixes of Azure OpenAI endpoints in the
@@ -640,6 +672,16 @@ func (c *Config) Redacted() map[string]string {
 		out["store"] = maskStore(c.Store)
 	}
 	add("keyvault-url", c.KeyVaultURL)
+	if n := c.Estate.Networks; len(n) > 0 {
+		shown := make([]string, len(n))
+		for i, p := range n {
+			shown[i] = p.String()
+		}
+		out["own-networks"] = strings.Join(shown, ", ")
+	}
+	add("own-domains", strings.Join(c.Estate.Domains, ", "))
+	add("own-organisations", strings.Join(c.Estate.Organisations, "; "))
+	add("own-watchlist", c.OwnWatchlist)
 	return out
 }
 

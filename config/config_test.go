@@ -287,7 +287,7 @@ func TestMalformed(t *testing.T) {
 		{name: "unknown key with suggestion", file: "cloud: AzurePublic\nworkspce_name: ws-1\n",
 			want: `socpilot.yaml:2: unknown key "workspce_name" (did you mean "workspace_name"?)`},
 		{name: "unknown key", file: "verbosity: 3\n",
-			want: `socpilot.yaml:1: unknown key "verbosity"; expected one of arm_endpoint, cloud, keyvault_url, llm, logs_endpoint, resource_group, sentinel_api_version, state_dir, store, subscription_id, workspace_id, workspace_name`},
+			want: `socpilot.yaml:1: unknown key "verbosity"; expected one of arm_endpoint, cloud, keyvault_url, llm, logs_endpoint, own_domains, own_networks, own_organisations, own_watchlist, resource_group, sentinel_api_version, state_dir, store, subscription_id, workspace_id, workspace_name`},
 		{name: "unknown llm key", file: "llm:\n  modle: gpt-4o\n",
 			want: `socpilot.yaml:2: unknown key "llm.modle" (did you mean "llm.model"?)`},
 		{name: "duplicate key", file: "cloud: AzurePublic\nstate_dir: /x\ncloud: AzureChina\n",

@@ -129,12 +129,44 @@ func (r *fileReader) mapping(m *yaml.Node, prefix string) error {
 		if v.Tag == "!!null" {
 			continue // "key:" with no value leaves the setting unset
 		}
+		if v.Kind == yaml.SequenceNode && s.kind.list() {
+			if err := r.list(s, name, v); err != nil {
+				return err
+			}
+			continue
+		}
 		if v.Kind != yaml.ScalarNode {
 			return socpilot.Errorf(socpilot.EConfig, "%s: expected %s, got %s", where, expectedType(s.kind), nodeKind(v))
 		}
 		if err := put(r.out, s, v.Value, value{origin: "file:" + r.path, where: where}, r.getenv); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// list reads a YAML list of a list setting (own_networks: [a, b]). Each
+// item is one value, so an organisation name may hold a comma; a bad item
+// is named with its own line.
+func (r *fileReader) list(s setting, name string, seq *yaml.Node) error {
+	var items []string
+	for _, n := range seq.Content {
+		n = deref(n)
+		where := fmt.Sprintf("%s:%d: key %q", r.display, n.Line, name)
+		switch {
+		case n.Tag == "!!null":
+			continue
+		case n.Kind != yaml.ScalarNode:
+			return socpilot.Errorf(socpilot.EConfig, "%s: expected a list of single values, got %s in it", where, nodeKind(n))
+		}
+		if _, problem := normaliseItem(s.kind, n.Value); problem != "" {
+			return socpilot.Errorf(socpilot.EConfig, "%s: %s", where, problem)
+		}
+		items = append(items, n.Value)
+	}
+	norm, _ := normaliseList(s, items)
+	if norm != "" {
+		r.out[s.key] = value{v: norm, origin: "file:" + r.path, where: fmt.Sprintf("%s:%d: key %q", r.display, seq.Line, name)}
 	}
 	return nil
 }
@@ -169,6 +201,8 @@ func expectedType(k kind) string {
 		return "a number"
 	case kDuration:
 		return "a duration such as 90s"
+	case kNetworks, kDomains, kOrganisations:
+		return "a list of values or a comma-separated string"
 	}
 	return "a string"
 }
