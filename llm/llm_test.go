@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -737,5 +738,22 @@ func TestLongServiceMessageStaysValidText(t *testing.T) {
 	}
 	if msg := err.Error(); !utf8.ValidString(msg) || !strings.Contains(msg, "€€€…") {
 		t.Errorf("message %q: want valid UTF-8, shortened with an ellipsis", msg)
+	}
+}
+
+// TestTruncatedReply: a server that starts its answer and closes the
+// connection mid-body is reported as a cut reply, not as unreachable.
+func TestTruncatedReply(t *testing.T) {
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", "4096")
+		w.WriteHeader(http.StatusOK)
+		w.Write([]byte(`{"id":"x","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"The acc`))
+	}))
+	t.Cleanup(hs.Close)
+	c := newClient(t, llm.Config{Provider: llm.ProviderCompatible, Endpoint: hs.URL + "/v1", Model: "m", APIKey: "k", MaxRetries: 1, Timeout: 5 * time.Second})
+	_, err := c.Chat(context.Background(), ask("hi"), nil)
+	if err == nil || !strings.Contains(err.Error(), "cut its reply short") || strings.Contains(err.Error(), "could not reach") {
+		t.Fatalf("err = %v, want a cut reply", err)
 	}
 }

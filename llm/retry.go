@@ -144,6 +144,13 @@ func (c *Client) classify(ctx context.Context, budget time.Duration, err error) 
 	if errors.Is(err, context.DeadlineExceeded) {
 		return &attemptErr{err: ctxError(ctx, err, budget)}
 	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		// The server answered, then the connection closed mid-reply.
+		return &attemptErr{
+			err:   &Error{Kind: Unavailable, Message: fmt.Sprintf("the LLM at %s cut its reply short (the connection closed mid-response)", c.endpointForHumans()), Err: err},
+			retry: true,
+		}
+	}
 	if isTransient(err) {
 		return &attemptErr{
 			err:   &Error{Kind: Unavailable, Message: fmt.Sprintf("could not reach the LLM at %s%s", c.endpointForHumans(), netCause(err)), Err: err},

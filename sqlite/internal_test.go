@@ -1,7 +1,9 @@
 package sqlite
 
 import (
+	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -128,5 +130,27 @@ func TestSearchBackfill(t *testing.T) {
 	}
 	if len(got) != 1 || len(got[0].Turns) != 2 {
 		t.Errorf("SearchTurns after the migration = %+v; want both old turns", got)
+	}
+}
+
+// TestFileMode: the store holds conversations about incidents, so its
+// files are the owner's only, whatever the umask.
+func TestFileMode(t *testing.T) {
+	old := syscall.Umask(0o022)
+	defer syscall.Umask(old)
+	path := filepath.Join(t.TempDir(), "socpilot.db")
+	s, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, f := range []string{path, path + "-wal"} {
+		fi, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := fi.Mode().Perm(); m&0o077 != 0 {
+			t.Errorf("%s has mode %v, want no access for group and others", filepath.Base(f), m)
+		}
 	}
 }

@@ -62,6 +62,14 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(abs), 0o700); err != nil {
 		return nil, fmt.Errorf("open sqlite store: create directory: %w", err)
 	}
+	// The store holds conversations about incidents: create it readable by
+	// its owner only. SQLite gives its -wal and -shm files the database
+	// file's permissions.
+	if f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE, 0o600); err != nil {
+		return nil, fmt.Errorf("open sqlite store %s: %w", abs, err)
+	} else {
+		f.Close()
+	}
 	// synchronous=NORMAL is the documented pairing with WAL: a power loss may
 	// drop the last commits but never corrupts the file.
 	common := "_busy_timeout=" + strconv.FormatInt(busyTimeout.Milliseconds(), 10) + "&_foreign_keys=1&_synchronous=NORMAL"
