@@ -330,3 +330,25 @@ func TestPlainHTTPOnlyToLoopback(t *testing.T) {
 		}
 	}
 }
+
+// TestThrottledForAnHourSaysSo: when ARM keeps answering 429 with a long
+// Retry-After, the error says how long to wait instead of "a minute".
+func TestThrottledForAnHourSaysSo(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		srv, err := emulator.New(emulator.Options{Dataset: fixture(t), Now: func() time.Time { return emulator.DatasetAnchor }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := sentinel.New(demoWS, emulator.Credential{}, sentinel.Options{Transport: srv.HTTPClient()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv.InjectFault(emulator.Fault{Status: http.StatusTooManyRequests, RetryAfter: time.Hour, Times: 100})
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		_, err = c.IncidentByNumber(ctx, 2)
+		if err == nil || strings.Contains(err.Error(), "wait a minute") || !strings.Contains(err.Error(), "about 1 hour") {
+			t.Fatalf("err = %v, want one that does not say to wait a minute", err)
+		}
+	})
+}

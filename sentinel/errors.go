@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
@@ -73,7 +75,7 @@ func (c *Client) responseError(re *azcore.ResponseError, op string, write bool) 
 			"%s: someone else changed it meanwhile (%s); read it again and retry", op, re.ErrorCode)}
 	case http.StatusTooManyRequests:
 		return &socpilot.Error{Code: socpilot.EThrottled, Message: fmt.Sprintf(
-			"%s: Azure Resource Manager kept throttling requests (429 %s) after every retry; wait a minute and try again", op, re.ErrorCode)}
+			"%s: Azure Resource Manager kept throttling requests (429 %s) after every retry; %s", op, re.ErrorCode, waitHint(re))}
 	case http.StatusBadRequest:
 		return &socpilot.Error{Code: socpilot.EInvalid, Message: fmt.Sprintf("%s: the service rejected the request (%s%s)", op, re.ErrorCode, msg)}
 	}
@@ -98,4 +100,45 @@ func serviceMessage(re *azcore.ResponseError) string {
 		return ""
 	}
 	return ": " + body.Error.Message
+}
+
+// waitHint says how long to wait before trying again, from the last
+// answer's Retry-After (seconds or an HTTP date) when it gave one.
+func waitHint(re *azcore.ResponseError) string {
+	if re.RawResponse != nil {
+		if d, ok := retryAfter(re.RawResponse.Header.Get("Retry-After"), time.Now()); ok && d > 0 {
+			return "the service asks to wait " + humanDuration(d) + " before trying again"
+		}
+	}
+	return "wait a minute and try again"
+}
+
+func retryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+		return time.Duration(n) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return t.Sub(now), true
+	}
+	return 0, false
+}
+
+// humanDuration: "45 seconds", "about 10 minutes", "about 1 hour".
+func humanDuration(d time.Duration) string {
+	switch {
+	case d < 90*time.Second:
+		return fmt.Sprintf("%d seconds", int(d.Round(time.Second).Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("about %d minutes", int(d.Round(time.Minute).Minutes()))
+	default:
+		h := int(d.Round(time.Hour).Hours())
+		if h == 1 {
+			return "about 1 hour"
+		}
+		return fmt.Sprintf("about %d hours", h)
+	}
 }
