@@ -99,7 +99,7 @@ func Write(ctx context.Context, w socpilot.Writer, d socpilot.IncidentDetails, a
 	count := len(d.Tasks)
 	seen := map[string]bool{}
 	for _, item := range a.Checklist {
-		title := render.Truncate(render.Line(item.Title), 150)
+		title := taskTitle(item.Title)
 		tid := TaskID(inc.ID, title)
 		if seen[tid] {
 			continue
@@ -132,6 +132,17 @@ func Write(ctx context.Context, w socpilot.Writer, d socpilot.IncidentDetails, a
 	}
 	return res, nil
 }
+
+// taskTitle is a checklist title as a task title: one line, within
+// Sentinel's length, and without markup. Titles name entities, and entity
+// values are attacker text ("<script>…" in a URL); the portal shows titles
+// as text, so angle brackets become look-alike quotes rather than entities
+// that would print as "&lt;".
+func taskTitle(s string) string {
+	return render.Truncate(markupFree.Replace(render.Line(s)), 150)
+}
+
+var markupFree = strings.NewReplacer("<", "‹", ">", "›")
 
 // taskDescription is the task text: the step, the entities it concerns,
 // and a marker that socpilot wrote it. Sentinel task descriptions are

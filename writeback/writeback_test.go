@@ -143,3 +143,28 @@ func TestIDsIgnoreCaseOfARMIDs(t *testing.T) {
 		t.Error("task ids differ by spacing or case of the title")
 	}
 }
+
+// TestTaskTitlesCarryNoMarkup: a checklist title that names an entity with
+// markup (an attacker's URL) becomes a task title without it.
+func TestTaskTitlesCarryNoMarkup(t *testing.T) {
+	c, _ := client(t)
+	ctx := context.Background()
+	d, err := c.Details(ctx, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := offline.New(offline.Options{}).Analyze(d)
+	a.Checklist = []socpilot.ChecklistItem{{Phase: "contain", Title: `Block https://x.example/<script>alert(1)</script>`, Description: "d"}}
+	if _, err := writeback.Write(ctx, c, d, a); err != nil {
+		t.Fatal(err)
+	}
+	d, err = c.Details(ctx, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tk := range d.Tasks {
+		if strings.ContainsAny(tk.Title, "<>") {
+			t.Errorf("task title %q carries markup", tk.Title)
+		}
+	}
+}
