@@ -65,11 +65,15 @@ type Options struct {
 	Dataset *Dataset
 	// Now is the clock for timestamps, seeding and throttling; nil means time.Now.
 	Now func() time.Time
-	// PageSize is the incident list page size without $top; 0 means DefaultPageSize.
+	// PageSize is the incident list page size without $top, and the page
+	// size of watchlist lists; 0 means DefaultPageSize.
 	PageSize int
 	// Throttle enables ARM's token-bucket throttling model per principal:
 	// reads 250 refilling 25/s, writes 200 refilling 10/s (clock: Now).
 	Throttle bool
+	// Watchlists are the Sentinel watchlists served, in memory only (see
+	// Watchlist); more can be PUT through the API.
+	Watchlists []Watchlist
 }
 
 // StateFile is the file name of the persisted state inside Options.StateDir.
@@ -91,6 +95,8 @@ type Server struct {
 	lmu      sync.Mutex // guards requests, reqSeq
 	requests []Request
 	reqSeq   uint64
+
+	wl watchlists // its own lock; see watchlists.go
 }
 
 // New returns a Server for opts, loading persisted state from opts.StateDir
@@ -116,6 +122,9 @@ func New(opts Options) (*Server, error) {
 		s.dataset = Demo()
 	}
 	s.prefix = workspacePrefix(opts.Subscription, opts.ResourceGroup, opts.Workspace)
+	if err := s.seedWatchlists(); err != nil {
+		return nil, err
+	}
 	if opts.StateDir != "" {
 		st, err := loadState(filepath.Join(opts.StateDir, StateFile))
 		switch {

@@ -99,6 +99,9 @@ func (s *Server) serve(w *statusWriter, r *http.Request) {
 		}
 	}
 
+	if s.serveWatchlists(w, r, principal) {
+		return
+	}
 	rt, ok := s.route(w, r)
 	if !ok {
 		return
@@ -196,7 +199,7 @@ func (s *Server) route(w *statusWriter, r *http.Request) (route, bool) {
 	notImpl := func() (route, bool) {
 		w.unimplemented = true
 		writeError(w, http.StatusNotFound, "InvalidResourceType", fmt.Sprintf(
-			"The resource type of '%s' could not be found: the socpilot Sentinel emulator implements only Microsoft.SecurityInsights incidents and their alerts, entities, bookmarks, relations, comments and tasks.", r.URL.Path))
+			"The resource type of '%s' could not be found: the socpilot Sentinel emulator implements only Microsoft.SecurityInsights incidents and their alerts, entities, bookmarks, relations, comments and tasks, and watchlists and their items.", r.URL.Path))
 		return route{}, false
 	}
 	if len(segs) < 11 || len(segs) > 14 {
