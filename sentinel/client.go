@@ -56,6 +56,9 @@ type Client struct {
 	tasks     *armsecurityinsights.IncidentTasksClient
 	relations *armsecurityinsights.IncidentRelationsClient
 	arm       *arm.Client // generic ARM calls the Sentinel SDK lacks (permissions)
+
+	watchlists     *armsecurityinsights.WatchlistsClient
+	watchlistItems *armsecurityinsights.WatchlistItemsClient
 }
 
 // New returns a client for ws using cred (normally azidentity's DefaultAzureCredential).
@@ -95,6 +98,12 @@ func New(ws Workspace, cred azcore.TokenCredential, opts Options) (*Client, erro
 	}
 	if c.relations, err = armsecurityinsights.NewIncidentRelationsClient(ws.SubscriptionID, cred, &co); err != nil {
 		return nil, fmt.Errorf("create relations client: %w", err)
+	}
+	if c.watchlists, err = armsecurityinsights.NewWatchlistsClient(ws.SubscriptionID, cred, &co); err != nil {
+		return nil, fmt.Errorf("create watchlists client: %w", err)
+	}
+	if c.watchlistItems, err = armsecurityinsights.NewWatchlistItemsClient(ws.SubscriptionID, cred, &co); err != nil {
+		return nil, fmt.Errorf("create watchlist items client: %w", err)
 	}
 	authz := co
 	authz.APIVersion = "" // the permissions API has its own version
