@@ -13,6 +13,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/socpilot/socpilot"
+	"github.com/socpilot/socpilot/internal/owned"
 )
 
 // DefaultFileName is the configuration file looked for in the working
@@ -150,19 +151,27 @@ func (r *fileReader) mapping(m *yaml.Node, prefix string) error {
 // is named with its own line.
 func (r *fileReader) list(s setting, name string, seq *yaml.Node) error {
 	var items []string
+	var lines []int
 	for _, n := range seq.Content {
 		n = deref(n)
-		where := fmt.Sprintf("%s:%d: key %q", r.display, n.Line, name)
 		switch {
 		case n.Tag == "!!null":
 			continue
 		case n.Kind != yaml.ScalarNode:
-			return socpilot.Errorf(socpilot.EConfig, "%s: expected a list of single values, got %s in it", where, nodeKind(n))
+			return socpilot.Errorf(socpilot.EConfig, "%s:%d: key %q: expected a list of single values, got %s in it", r.display, n.Line, name, nodeKind(n))
 		}
-		if _, problem := normaliseItem(s.kind, n.Value); problem != "" {
-			return socpilot.Errorf(socpilot.EConfig, "%s: %s", where, problem)
+		// [Contoso, Ltd.] is two YAML items but one organisation.
+		if s.kind == kOrganisations && len(items) > 0 && owned.IsLegalSuffix(n.Value) && !owned.IsLegalSuffix(items[len(items)-1]) {
+			items[len(items)-1] += ", " + strings.TrimSpace(n.Value)
+			continue
 		}
 		items = append(items, n.Value)
+		lines = append(lines, n.Line)
+	}
+	for i, it := range items {
+		if _, problem := normaliseItem(s.kind, it); problem != "" {
+			return socpilot.Errorf(socpilot.EConfig, "%s:%d: key %q: %s", r.display, lines[i], name, problem)
+		}
 	}
 	norm, _ := normaliseList(s, items)
 	if norm != "" {
