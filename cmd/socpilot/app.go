@@ -34,6 +34,7 @@ type app struct {
 	st     socpilot.Store
 	gate   *gate.Gate
 	said   map[string]bool
+	estate *socpilot.Estate // the organisation's, read once (wiring.go)
 }
 
 // settingFlags are the global flags that override configuration settings.
@@ -43,6 +44,10 @@ var settingFlags = []struct{ name, usage string }{
 	{"workspace-name", "Sentinel (Log Analytics) workspace name"},
 	{"state-dir", "directory for the demo workspace and the local store"},
 	{"arm-endpoint", "Azure Resource Manager endpoint override (e.g. a local `socpilot emulator`)"},
+	{"own-networks", "the organisation's public networks, comma-separated CIDRs or addresses: never blocked"},
+	{"own-domains", "the organisation's DNS domains, comma-separated: never blocked"},
+	{"own-organisations", "names the organisation's addresses are registered under, comma-separated"},
+	{"own-watchlist", "alias of a Sentinel watchlist listing the organisation's networks and domains"},
 }
 
 func (a *app) rootCommand() *cobra.Command {

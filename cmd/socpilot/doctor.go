@@ -74,7 +74,40 @@ func (a *app) runDoctor(ctx context.Context) []check {
 		checks = append(checks, a.credentialCheck(ctx, cfg))
 	}
 	checks = append(checks, a.workspaceChecks(ctx)...)
+	checks = append(checks, a.estateCheck(ctx, cfg))
 	return append(checks, a.modelCheck(ctx, cfg))
+}
+
+// estateCheck reports what socpilot treats as the organisation's beyond
+// what every incident shows, and whether the own_watchlist can be read.
+func (a *app) estateCheck(ctx context.Context, cfg *config.Config) check {
+	c := check{name: "own estate"}
+	e := cfg.Estate
+	set := fmt.Sprintf("%d network(s), %d domain(s), %d organisation name(s) from settings", len(e.Networks), len(e.Domains), len(e.Organisations))
+	if cfg.OwnWatchlist == "" {
+		c.ok = true
+		if len(e.Networks)+len(e.Domains)+len(e.Organisations) == 0 {
+			c.detail = "none configured: private, CGNAT and loopback ranges, victim hosts and what entity properties say are the organisation's (set SOCPILOT_OWN_NETWORKS, _OWN_DOMAINS, _OWN_ORGANISATIONS or _OWN_WATCHLIST to add its public ones)"
+		} else {
+			c.detail = set
+		}
+		return c
+	}
+	wl, err := a.watchlistEstate(ctx, cfg)
+	if err != nil {
+		c.detail = set + "; " + oneLine(err)
+		c.fix = fixFor(err, "Microsoft Sentinel Reader")
+		if socpilot.ErrorCode(err) == socpilot.ENotFound {
+			c.fix = "set " + settingSource(cfg, "own-watchlist") + " to the Alias of a watchlist in Microsoft Sentinel → Watchlists, or unset it"
+		}
+		return c
+	}
+	c.ok = true
+	c.detail = fmt.Sprintf("%s; watchlist %q readable: %d item(s) give %d network(s) and %d domain(s)", set, cfg.OwnWatchlist, wl.items, len(wl.estate.Networks), len(wl.estate.Domains))
+	if len(wl.ignored) > 0 {
+		c.detail += fmt.Sprintf(" (%d value(s) ignored: %s)", len(wl.ignored), firstFew(wl.ignored, 3))
+	}
+	return c
 }
 
 func (a *app) credentialCheck(ctx context.Context, cfg *config.Config) check {

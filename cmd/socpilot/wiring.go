@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/socpilot/socpilot/offline"
 	"github.com/socpilot/socpilot/postgres"
 	"github.com/socpilot/socpilot/redact"
+	"github.com/socpilot/socpilot/sentinel"
 	"github.com/socpilot/socpilot/sqlite"
 )
 
@@ -81,9 +83,13 @@ func (a *app) analyzer(ctx context.Context, offlineOnly bool) (*analysis.Analyze
 	if err != nil {
 		return nil, err
 	}
+	estate, err := a.ownEstate(ctx)
+	if err != nil {
+		return nil, err
+	}
 	checker := a.queryChecker()
 	an := &analysis.Analyzer{
-		Facts:   offline.New(offline.Options{HasTable: checker.HasTable}),
+		Facts:   offline.New(offline.Options{HasTable: checker.HasTable, Estate: estate}),
 		Schema:  llm.SchemaFor,
 		Model:   m,
 		Queries: checker,
@@ -153,4 +159,79 @@ func (a *app) modelCheck(ctx context.Context, cfg *config.Config) check {
 	}
 	c.ok, c.detail = true, m.Name()+" answers"
 	return c
+}
+
+// ownEstate is what the organisation owns: the own_networks, own_domains
+// and own_organisations settings, merged with the own_watchlist's items.
+// The watchlist is read once per run, and only by the commands that
+// analyse; a failure to read it stops the command, since going on without
+// it could propose to block the organisation's own addresses.
+func (a *app) ownEstate(ctx context.Context) (socpilot.Estate, error) {
+	if a.estate != nil {
+		return *a.estate, nil
+	}
+	cfg, err := a.config(ctx)
+	if err != nil {
+		return socpilot.Estate{}, err
+	}
+	est := cfg.Estate
+	if cfg.OwnWatchlist != "" {
+		wl, err := a.watchlistEstate(ctx, cfg)
+		if err != nil {
+			return socpilot.Estate{}, err
+		}
+		if len(wl.ignored) > 0 {
+			a.noticeOnce("watchlist-ignored", "watchlist %q: ignored %d value(s) that are neither a network nor a domain of the organisation: %s",
+				cfg.OwnWatchlist, len(wl.ignored), firstFew(wl.ignored, 3))
+		}
+		est = est.Merge(wl.estate)
+	}
+	a.estate = &est
+	return est, nil
+}
+
+// watchlistRead is what the own_watchlist gave.
+type watchlistRead struct {
+	estate  socpilot.Estate
+	items   int
+	ignored []string
+}
+
+// watchlistEstate reads the own_watchlist's items. Its error names the
+// watchlist, where the setting came from, and what to do.
+func (a *app) watchlistEstate(ctx context.Context, cfg *config.Config) (watchlistRead, error) {
+	ws, err := a.workspace(ctx)
+	if err != nil {
+		return watchlistRead{}, err
+	}
+	items, err := ws.WatchlistItems(ctx, cfg.OwnWatchlist)
+	if err != nil {
+		src := settingSource(cfg, "own-watchlist")
+		return watchlistRead{}, socpilot.Errorf(socpilot.ErrorCode(err),
+			"cannot read the organisation's estate from watchlist %q (set by %s): %s; or unset %s to analyse without it",
+			cfg.OwnWatchlist, src, err.Error(), src)
+	}
+	est, ignored := sentinel.EstateFromWatchlist(items)
+	return watchlistRead{estate: est, items: len(items), ignored: ignored}, nil
+}
+
+// settingSource names where a setting came from as the user set it:
+// "--own-watchlist", "SOCPILOT_OWN_WATCHLIST" or "own_watchlist in /path/socpilot.yaml".
+func settingSource(cfg *config.Config, key string) string {
+	o := cfg.Origin(key)
+	kind, rest, _ := strings.Cut(o, ":")
+	switch kind {
+	case "flag", "env":
+		return rest
+	case "file":
+		return strings.ReplaceAll(key, "-", "_") + " in " + rest
+	}
+	return o
+}
+
+func firstFew(xs []string, n int) string {
+	if len(xs) <= n {
+		return strings.Join(xs, ", ")
+	}
+	return strings.Join(xs[:n], ", ") + fmt.Sprintf(" and %d more", len(xs)-n)
 }
