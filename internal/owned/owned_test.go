@@ -123,3 +123,32 @@ func TestJoinLegalSuffixes(t *testing.T) {
 		t.Errorf("JoinLegalSuffixes (-want +got):\n%s", diff)
 	}
 }
+
+// FuzzParse: what the parsers accept they normalise for good: parsing
+// their output again gives it back, and an accepted network is never
+// wider than the minimum prefix lengths.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"198.51.100.7/24", "2001:db8::1", "::ffff:192.0.2.1", "0.0.0.0/0", "Contoso.COM.", "*.a.b", "xn--bcher-kva.example", "Contoso, Ltd.", "a..b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if p, err := ParseNetwork(s); err == nil {
+			if q, err := ParseNetwork(p.String()); err != nil || q != p {
+				t.Errorf("ParseNetwork(%q) = %v, which parses to %v, %v", s, p, q, err)
+			}
+			if p.Addr().Is4() && p.Bits() < MinIPv4Bits || p.Addr().Is6() && p.Bits() < MinIPv6Bits {
+				t.Errorf("ParseNetwork(%q) accepted %v", s, p)
+			}
+		}
+		if d, err := ParseDomain(s); err == nil {
+			if e, err := ParseDomain(d); err != nil || e != d || strings.ToLower(d) != d {
+				t.Errorf("ParseDomain(%q) = %q, which parses to %q, %v", s, d, e, err)
+			}
+		}
+		if o, err := ParseOrganisation(s); err == nil {
+			if p, err := ParseOrganisation(o); err != nil || p != o {
+				t.Errorf("ParseOrganisation(%q) = %q, which parses to %q, %v", s, o, p, err)
+			}
+		}
+	})
+}
