@@ -90,6 +90,7 @@ func (a *app) analyzer(ctx context.Context, offlineOnly bool) (*analysis.Analyze
 	checker := a.queryChecker()
 	an := &analysis.Analyzer{
 		Facts:   offline.New(offline.Options{HasTable: checker.HasTable, Estate: estate}),
+		Estate:  estate,
 		Schema:  llm.SchemaFor,
 		Model:   m,
 		Queries: checker,
