@@ -81,7 +81,13 @@ func (a *app) answer(ctx context.Context, sess *analysis.Session, q string) erro
 	if err != nil {
 		return err
 	}
-	if !streamed || ans.Offline {
+	switch {
+	case streamed && ans.Offline:
+		// The model's stream broke after some text: say so on its own line
+		// before the fallback, so the two are never read as one answer.
+		w.WriteString("\n\n[the model's answer was cut off; the offline analysis follows]\n\n")
+		w.WriteString(render.Clean(ans.Text))
+	case !streamed || ans.Offline:
 		w.WriteString(render.Clean(ans.Text))
 	}
 	if !strings.HasSuffix(ans.Text, "\n") {

@@ -236,3 +236,20 @@ func TestRedactFlag(t *testing.T) {
 		t.Errorf("--redact=false did not override the compatible provider's default: stderr %q", stderr)
 	}
 }
+
+// TestAskCutStreamSaysSo: a stream that breaks after some text is marked
+// as cut, on its own line, before the offline fallback.
+func TestAskCutStreamSaysSo(t *testing.T) {
+	srv := llmtest.New(t).StreamCut("Two ", "accounts ", "were")
+	code, stdout, stderr := runCLI(t, modelEnv(t, srv), "", "ask", "101", "how many accounts?")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	partial, rest, ok := strings.Cut(stdout, "Two accounts were")
+	if !ok || strings.TrimSpace(partial) != "" {
+		t.Fatalf("partial answer not first:\n%s", stdout)
+	}
+	if !strings.HasPrefix(rest, "\n\n[the model's answer was cut off") || !strings.Contains(rest, "offline analysis") {
+		t.Errorf("the cut is not said on its own line before the fallback:\n%s", stdout)
+	}
+}

@@ -56,6 +56,9 @@ type Response struct {
 	Body string
 	// Hang makes the server never answer: it waits until the client gives up.
 	Hang bool
+	// CutStream makes a streamed answer stop after its chunks without a
+	// finish reason or [DONE]: the connection is dropped mid-answer.
+	CutStream bool
 }
 
 type step struct {
@@ -258,6 +261,11 @@ func (s *Server) ReplyJSON(v any) *Server {
 // Stream answers with exactly these streamed pieces.
 func (s *Server) Stream(chunks ...string) *Server {
 	return s.add(step{resp: Response{Chunks: chunks}})
+}
+
+// StreamCut streams chunks, then drops the connection mid-answer.
+func (s *Server) StreamCut(chunks ...string) *Server {
+	return s.add(step{resp: Response{Chunks: chunks, Content: strings.Join(chunks, ""), CutStream: true}})
 }
 
 // Status answers with an error status, the body the service sends for it,
@@ -562,6 +570,9 @@ func (s *Server) stream(w http.ResponseWriter, req Request, resp Response, model
 	}
 	for _, p := range pieces {
 		send(chunk(map[string]any{"content": p}, nil))
+	}
+	if resp.CutStream {
+		panic(http.ErrAbortHandler) // drop the connection, as a failing proxy does
 	}
 	if resp.Refusal != "" {
 		send(chunk(map[string]any{"refusal": resp.Refusal}, nil))
