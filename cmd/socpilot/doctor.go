@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"text/tabwriter"
 	"time"
 
@@ -75,7 +76,35 @@ func (a *app) runDoctor(ctx context.Context) []check {
 	}
 	checks = append(checks, a.workspaceChecks(ctx)...)
 	checks = append(checks, a.estateCheck(ctx, cfg))
+	checks = append(checks, a.storeCheck(ctx, cfg))
 	return append(checks, a.modelCheck(ctx, cfg))
+}
+
+// storeCheck opens the store (SQLite file or SOCPILOT_STORE) and reads
+// from it: conversations, the audit trail and the analysis cache live there.
+func (a *app) storeCheck(ctx context.Context, cfg *config.Config) check {
+	c := check{name: "store"}
+	what := "SQLite store " + filepath.Join(cfg.StateDir, "socpilot.db")
+	if cfg.Store != "" {
+		what = "PostgreSQL store (SOCPILOT_STORE)"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	st, err := a.store(ctx)
+	if err == nil {
+		_, err = st.ModelCalls(ctx, 1)
+	}
+	if err != nil {
+		c.detail = what + ": " + oneLine(err)
+		if cfg.Store != "" {
+			c.fix = "check that the PostgreSQL server in SOCPILOT_STORE is reachable and the user may connect, or unset SOCPILOT_STORE to use the local SQLite store"
+		} else {
+			c.fix = "check that the state directory is writable (SOCPILOT_STATE_DIR)"
+		}
+		return c
+	}
+	c.ok, c.detail = true, what+" answers"
+	return c
 }
 
 // estateCheck reports what socpilot treats as the organisation's beyond

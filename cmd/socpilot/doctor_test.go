@@ -19,7 +19,7 @@ func TestDoctorReportsEachFailureWithItsFix(t *testing.T) {
 	env["SOCPILOT_LLM_MODEL"] = "test-model"
 	env["SOCPILOT_LLM_API_KEY"] = "sk-test-not-a-secret-0000"
 	code, stdout, stderr := runCLI(t, env, "", "doctor")
-	if code != exitFailure || !strings.Contains(stderr, "2 of 7 checks failed") {
+	if code != exitFailure || !strings.Contains(stderr, "2 of 8 checks failed") {
 		t.Errorf("exit %d, stderr %q; want 1 and a count of failed checks", code, stderr)
 	}
 	for _, want := range []string{
@@ -41,5 +41,16 @@ func TestDoctorReportsEachFailureWithItsFix(t *testing.T) {
 	}
 	if strings.Contains(stdout+stderr, "sk-test-not-a-secret-0000") {
 		t.Error("doctor printed the API key")
+	}
+}
+
+// TestDoctorUnreachableStore: a SOCPILOT_STORE that cannot be reached is a
+// failed check with its fix, not "all is well".
+func TestDoctorUnreachableStore(t *testing.T) {
+	env := demoEnv(t)
+	env["SOCPILOT_STORE"] = "postgres://nobody@127.0.0.1:1/none?sslmode=disable&connect_timeout=2"
+	code, stdout, stderr := runCLI(t, env, "", "doctor")
+	if code != exitFailure || !strings.Contains(stdout, "FAILED  store") || !strings.Contains(stdout, "fix: check that the PostgreSQL server") {
+		t.Errorf("exit %d; want 1 with the store check failed:\n%s\n%s", code, stdout, stderr)
 	}
 }
