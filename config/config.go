@@ -62,6 +62,8 @@ type Config struct {
 	LLM          LLMConfig
 	// StateDir holds the demo workspace and the SQLite store.
 	StateDir string
+	// LogLevel is debug, info, warn, error, off or "" (off).
+	LogLevel string
 	// Store is a PostgreSQL URL; "" means SQLite in StateDir.
 	Store string
 	// KeyVaultURL is the Azure Key Vault read for missing settings.
@@ -138,6 +140,7 @@ const (
 	kDomains       // list: DNS domains
 	kOrganisations // list: registrant names
 	kWatchlist
+	kLogLevel
 )
 
 // list reports whether a setting of kind k holds several values: comma-
@@ -177,6 +180,7 @@ var settings = []setting{
 	{key: "state-dir", env: "SOCPILOT_STATE_DIR", yaml: "state_dir", kind: kPath},
 	{key: "store", env: "SOCPILOT_STORE", yaml: "store", kind: kStore, secret: true},
 	{key: "keyvault-url", env: "SOCPILOT_KEYVAULT_URL", yaml: "keyvault_url", kind: kVaultURL},
+	{key: "log", env: "SOCPILOT_LOG", yaml: "log", kind: kLogLevel},
 	// The organisation's own estate: never blocked, never sent for a
 	// reputation check (see estate.go). Not read from Key Vault: the
 	// original scripts had no such secrets.
@@ -398,7 +402,18 @@ func normalise(s setting, raw string, getenv func(string) string) (string, strin
 		}
 		return d.String(), ""
 	case kPath:
-		return expandHome(raw, getenv), ""
+		p := expandHome(raw, getenv)
+		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
+			return "", shown + " is a file, not a directory; give a directory socpilot may create files in"
+		}
+		return p, ""
+	case kLogLevel:
+		l := strings.ToLower(raw)
+		switch l {
+		case "debug", "info", "warn", "error", "off":
+			return l, ""
+		}
+		return "", shown + " is not a log level; expected debug, info, warn, error or off"
 	case kStore:
 		u, err := url.Parse(raw)
 		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
@@ -482,6 +497,7 @@ func (c *Config) apply(vals map[string]value) {
 	c.StateDir = get("state-dir")
 	c.Store = get("store")
 	c.KeyVaultURL = get("keyvault-url")
+	c.LogLevel = get("log")
 	c.Estate = estateOf(get("own-networks"), get("own-domains"), get("own-organisations"))
 	c.OwnWatchlist = get("own-watchlist")
 }

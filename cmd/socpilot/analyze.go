@@ -136,17 +136,24 @@ func (a *app) queryChecker() *gate.Gate {
 	return a.gate
 }
 
-// logger logs to stderr at the level SOCPILOT_LOG asks for (debug, info,
-// warn); silent by default, since commands report problems themselves.
+// logger logs to stderr at the level the log setting (SOCPILOT_LOG) asks
+// for: debug, info, warn or error; silent by default, since commands
+// report problems themselves. The value was checked with the configuration.
 func (a *app) logger() *slog.Logger {
+	level := strings.ToLower(a.getenv("SOCPILOT_LOG"))
+	if cfg, err := a.config(context.Background()); err == nil {
+		level = cfg.LogLevel
+	}
 	var lvl slog.Level
-	switch strings.ToLower(a.getenv("SOCPILOT_LOG")) {
+	switch level {
 	case "debug":
 		lvl = slog.LevelDebug
 	case "info":
 		lvl = slog.LevelInfo
 	case "warn":
 		lvl = slog.LevelWarn
+	case "error":
+		lvl = slog.LevelError
 	default:
 		return slog.New(slog.DiscardHandler)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
+	"regexp"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
@@ -50,6 +51,9 @@ var settingFlags = []struct{ name, usage string }{
 	{"own-watchlist", "alias of a Sentinel watchlist listing the organisation's networks and domains"},
 }
 
+// negativeNumberFlag matches pflag's complaint about "-5" taken as a flag.
+var negativeNumberFlag = regexp.MustCompile(`^unknown shorthand flag: '\d' in (-\d+)$`)
+
 func (a *app) rootCommand() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "socpilot",
@@ -58,7 +62,13 @@ func (a *app) rootCommand() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		// "incident -5" is a negative number, not a flag: say what is wrong with it.
+		if m := negativeNumberFlag.FindStringSubmatch(err.Error()); m != nil {
+			return usagef("incident number must be a positive whole number, got %q", m[1])
+		}
+		return usageError{err}
+	})
 	root.PersistentFlags().StringVar(&a.configFile, "config", "", "configuration file (default ./socpilot.yaml)")
 	a.flagValues = map[string]*string{}
 	for _, f := range settingFlags {

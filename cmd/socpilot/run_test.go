@@ -6,6 +6,8 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"maps"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -251,5 +253,34 @@ func TestAskCutStreamSaysSo(t *testing.T) {
 	}
 	if !strings.HasPrefix(rest, "\n\n[the model's answer was cut off") || !strings.Contains(rest, "offline analysis") {
 		t.Errorf("the cut is not said on its own line before the fallback:\n%s", stdout)
+	}
+}
+
+// TestUsageExitCodes: mistakes in how socpilot was called or configured
+// exit 2, with a message saying what is wrong.
+func TestUsageExitCodes(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "afile")
+	if err := os.WriteFile(file, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"unknown log level", map[string]string{"SOCPILOT_LOG": "loud"}, []string{"incidents"}, "not a log level"},
+		{"state dir is a file", map[string]string{"SOCPILOT_STATE_DIR": file}, []string{"incidents"}, "is a file, not a directory"},
+		{"negative incident number", nil, []string{"incident", "-5"}, `positive whole number, got "-5"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := demoEnv(t)
+			maps.Copy(env, tt.env)
+			code, _, stderr := runCLI(t, env, "", tt.args...)
+			if code != exitUsage || !strings.Contains(stderr, tt.want) {
+				t.Errorf("exit %d, stderr %q; want %d and %q", code, stderr, exitUsage, tt.want)
+			}
+		})
 	}
 }
