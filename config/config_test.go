@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -569,6 +570,45 @@ func TestVaultErrors(t *testing.T) {
 		}
 		if _, err := Load(t.Context(), Inputs{Getenv: envOf(env), Secrets: failingSource{t}}); err != nil {
 			t.Fatal(err)
+		}
+	})
+}
+
+// hangingSource is a vault that never answers.
+type hangingSource struct{}
+
+func (hangingSource) GetSecret(ctx context.Context, _ string) (string, error) {
+	<-ctx.Done()
+	return "", &socpilot.Error{Code: socpilot.EUnavailable, Err: ctx.Err(), Message: "Key Vault did not answer"}
+}
+
+// TestOptionalSecretsDoNotBlock: with every needed setting given elsewhere
+// and only defaulted ones (API versions) left for the vault, a vault that
+// does not answer costs a bounded wait and the defaults, not the command.
+func TestOptionalSecretsDoNotBlock(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		inDir(t, "")
+		env := map[string]string{
+			"SOCPILOT_KEYVAULT_URL": "https://unreachable.vault.azure.net/", "SOCPILOT_SUBSCRIPTION_ID": sub1, "SOCPILOT_RESOURCE_GROUP": "rg",
+			"SOCPILOT_WORKSPACE_NAME": "ws-1", "SOCPILOT_LLM_ENDPOINT": "http://localhost:1/v1", "SOCPILOT_LLM_API_KEY": "fixture", "SOCPILOT_LLM_MODEL": "m",
+		}
+		start := time.Now()
+		cfg, err := Load(t.Context(), Inputs{Getenv: envOf(env), Secrets: hangingSource{}})
+		if err != nil {
+			t.Fatalf("Load: %v", err)
+		}
+		if waited := time.Since(start); waited > optionalVaultWait {
+			t.Errorf("waited %v for optional secrets, want at most %v", waited, optionalVaultWait)
+		}
+		if cfg.SentinelAPIVersion != DefaultSentinelAPIVersion {
+			t.Errorf("sentinel api version %q, want the default", cfg.SentinelAPIVersion)
+		}
+		// A needed setting missing: the vault's failure is the command's.
+		delete(env, "SOCPILOT_WORKSPACE_NAME")
+		ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+		defer cancel()
+		if _, err := Load(ctx, Inputs{Getenv: envOf(env), Secrets: hangingSource{}}); err == nil {
+			t.Error("a needed setting from an unreachable vault did not fail")
 		}
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
@@ -145,6 +146,14 @@ func (e *tokenError) Unwrap() error { return e.err }
 // fromVault fills the settings still missing in vals from the vault,
 // reading all candidate secrets concurrently. It returns the aoai-* secret
 // that implies the azure provider, if one was used and no provider is set.
+// optionalFromVault are settings with a default: read from the vault when
+// it answers, never worth failing a command over.
+var optionalFromVault = map[string]bool{"sentinel-api-version": true, "llm-api-version": true}
+
+// optionalVaultWait bounds the wait for a vault that only optional
+// settings need.
+var optionalVaultWait = 3 * time.Second
+
 func fromVault(ctx context.Context, vaultURL string, vals map[string]value, src SecretSource, getenv func(string) string) (string, error) {
 	provider, providerSet := vals["llm-provider"]
 	var missing []setting
@@ -184,6 +193,20 @@ func fromVault(ctx context.Context, vaultURL string, vals map[string]value, src 
 		src = kv
 	}
 
+	// When only settings with defaults are missing (API versions), the vault
+	// is optional: a vault that does not answer quickly must not stop a
+	// command whose configuration is otherwise complete.
+	optional := true
+	for _, s := range missing {
+		if !optionalFromVault[s.key] {
+			optional = false
+		}
+	}
+	if optional {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, optionalVaultWait)
+		defer cancel()
+	}
 	got := make([]string, len(names))
 	errs := make([]error, len(names))
 	var wg sync.WaitGroup
@@ -199,6 +222,8 @@ func fromVault(ctx context.Context, vaultURL string, vals map[string]value, src 
 		case err == nil:
 			found[n] = got[i]
 		case errors.Is(err, socpilot.ErrNotFound):
+		case optional:
+			// Keep the defaults; the settings listing (doctor) shows their origin.
 		default:
 			var se *socpilot.Error
 			if errors.As(err, &se) {
