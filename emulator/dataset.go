@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -147,10 +148,10 @@ func decodeRecord(b []byte) (*Record, error) {
 }
 
 // seedState builds a fresh state from ds for the workspace and clock of opts:
-// ids are rewritten to the served workspace, timestamps shifted by
-// (now - DatasetAnchor) truncated to the minute, derived fields recomputed.
+// ids are rewritten to the served workspace, timestamps and the dates
+// written in free text shifted by SeedShift, derived fields recomputed.
 func seedState(ds *Dataset, opts Options) *state {
-	shift := opts.Now().UTC().Sub(DatasetAnchor).Truncate(time.Minute)
+	shift := SeedShift(opts.Now())
 	st := &state{Version: stateVersion, Subscription: opts.Subscription, ResourceGroup: opts.ResourceGroup, Workspace: opts.Workspace}
 	rw := newRewriter(DemoSubscription, DemoResourceGroup, DemoWorkspace, opts.Subscription, opts.ResourceGroup, opts.Workspace)
 	for _, src := range ds.Incidents {
@@ -162,6 +163,7 @@ func seedState(ds *Dataset, opts Options) *state {
 					if t, ok := shiftTimestamp(s, shift); ok {
 						return t
 					}
+					return shiftTextDates(s, shift)
 				}
 				return s
 			}
@@ -172,6 +174,65 @@ func seedState(ds *Dataset, opts Options) *state {
 	}
 	st.index()
 	return st
+}
+
+// week is the unit of the seeding shift.
+const week = 7 * 24 * time.Hour
+
+// SeedShift is how far seeding at now moves a dataset's timestamps: the
+// largest whole number of weeks not after now - DatasetAnchor. Whole weeks
+// keep every time of day and weekday, so what the files say in free text
+// ("between 07:02 and 07:41 UTC", "the Tuesday 01:00-05:00 UTC window")
+// stays true of the shifted data on any day, and nothing anchored before
+// DatasetAnchor lands in the future.
+func SeedShift(now time.Time) time.Duration {
+	d := now.Sub(DatasetAnchor)
+	n := d / week
+	if d%week < 0 {
+		n-- // round towards the past, not towards zero
+	}
+	return n * week
+}
+
+// textDateRE finds a calendar date written in free text: 2026-01-06, also
+// the date part of a timestamp inside a KQL query or a sentence.
+var textDateRE = regexp.MustCompile(`(?:19|20|21)[0-9]{2}-[01][0-9]-[0-3][0-9]`)
+
+// shiftTextDates moves the dates written inside s by shift, a whole number
+// of days, so that "recovery point 2026-01-06 22:00 UTC" or a bookmark's
+// datetime(2026-01-05T07:00:00Z) keeps pointing at the same moment of the
+// shifted incident. Times of day need no change. A date that is part of a
+// longer token (a GUID, a version, a number) is left alone.
+func shiftTextDates(s string, shift time.Duration) string {
+	if len(s) < 10 || !strings.ContainsRune(s, '-') {
+		return s
+	}
+	days := int(shift / (24 * time.Hour))
+	var b strings.Builder
+	last := 0
+	for _, m := range textDateRE.FindAllStringIndex(s, -1) {
+		if m[0] > 0 && isTokenByte(s[m[0]-1]) || m[1] < len(s) && (isDigit(s[m[1]]) || s[m[1]] == '-') {
+			continue
+		}
+		d, err := time.Parse(time.DateOnly, s[m[0]:m[1]])
+		if err != nil {
+			continue
+		}
+		b.WriteString(s[last:m[0]])
+		b.WriteString(d.AddDate(0, 0, days).Format(time.DateOnly))
+		last = m[1]
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+func isTokenByte(c byte) bool {
+	return isDigit(c) || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '-' || c == '_' || c == '.'
 }
 
 // walk replaces every string in rec (ids, names and property values) by

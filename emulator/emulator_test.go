@@ -511,15 +511,17 @@ func TestSeedShiftsTimesAndRewritesIDs(t *testing.T) {
 	base := workspacePrefix("sub-1", "rg-1", "ws-1") + "/providers/Microsoft.SecurityInsights"
 	inc := call(t, s, DemoToken, http.MethodGet, base+"/incidents/e1a2b3c4-0000-4000-8000-000000000002", "", nil).json(t)
 	p := props(t, inc)
-	if got, want := p["createdTimeUtc"], "2026-01-25T14:37:00Z"; got != want {
-		t.Errorf("createdTimeUtc = %v, want %v (shifted by whole minutes)", got, want)
+	// 10 days 3h07m30s after the anchor: shifted by one whole week, the
+	// largest not after now, so times of day and weekdays stay.
+	if got, want := p["createdTimeUtc"], "2026-01-22T11:30:00Z"; got != want {
+		t.Errorf("createdTimeUtc = %v, want %v (shifted by one whole week)", got, want)
 	}
 	if !strings.HasPrefix(inc["id"].(string), base) || !strings.Contains(p["incidentUrl"].(string), "/workspaces/ws-1/") {
 		t.Errorf("ids not rewritten: %v %v", inc["id"], p["incidentUrl"])
 	}
 	alert := call(t, s, DemoToken, http.MethodPost, base+"/incidents/e1a2b3c4-0000-4000-8000-000000000002/alerts", "", nil).json(t)["value"].([]any)[0].(map[string]any)
 	ap := props(t, alert)
-	if got := ap["timeGenerated"]; got != "2026-01-25T14:28:53.6158361Z" {
+	if got := ap["timeGenerated"]; got != "2026-01-22T11:21:53.6158361Z" {
 		t.Errorf("alert timeGenerated = %v: want the shift with its 7 fraction digits kept", got)
 	}
 	ri := ap["resourceIdentifiers"].([]any)[0].(map[string]any)
@@ -527,11 +529,11 @@ func TestSeedShiftsTimesAndRewritesIDs(t *testing.T) {
 		t.Errorf("resourceIdentifiers not rewritten: %v", ri)
 	}
 	bm := call(t, s, DemoToken, http.MethodPost, base+"/incidents/e1a2b3c4-0000-4000-8000-000000000002/bookmarks", "", nil).json(t)["value"].([]any)[0].(map[string]any)
-	if got := props(t, bm)["created"]; got != "2026-01-25T14:41:01.4265524+00:00" {
+	if got := props(t, bm)["created"]; got != "2026-01-22T11:34:01.4265524+00:00" {
 		t.Errorf("bookmark created = %v: want the +00:00 offset kept", got)
 	}
-	// --since keeps finding the recent incidents.
-	since := now.Add(-25 * time.Hour).Format(time.RFC3339)
+	// --since finds the incidents of the shifted anchor's last day.
+	since := DatasetAnchor.Add(7 * 24 * time.Hour).Add(-25 * time.Hour).Format(time.RFC3339)
 	r := call(t, s, DemoToken, http.MethodGet, base+"/incidents", "api-version=2025-09-01&$filter="+url.QueryEscape("properties/createdTimeUtc ge "+since), nil)
 	if diff := cmp.Diff([]int{2, 3}, numbers(t, r.json(t))); diff != "" {
 		t.Errorf("incidents of the last 24h (-want +got):\n%s", diff)
