@@ -152,6 +152,27 @@ func (s *Server) Reset() error {
 	return s.persistLocked()
 }
 
+// Replace swaps the served incidents for ds (`socpilot demo load`), seeded
+// as the dataset is (ids rewritten, timestamps shifted), and persists them
+// when a StateDir is set. Reset still restores Options.Dataset. The state
+// is replaced whole or not at all: on a failure to persist, the previous
+// incidents stay served.
+func (s *Server) Replace(ds *Dataset) error {
+	if ds == nil {
+		return fmt.Errorf("replace the incidents: no dataset")
+	}
+	st := seedState(ds, s.opts)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old := s.st
+	s.st = st
+	if err := s.persistLocked(); err != nil {
+		s.st = old
+		return err
+	}
+	return nil
+}
+
 // Workspace returns the subscription, resource group and workspace the
 // Server answers for.
 func (s *Server) Workspace() (subscription, resourceGroup, workspace string) {
