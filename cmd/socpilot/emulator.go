@@ -81,7 +81,8 @@ func serveEmulator(ctx context.Context, a *app, h http.Handler, listen string) e
 }
 
 func (a *app) demoCommand() *cobra.Command {
-	c := parentCommand("demo", "Manage the built-in demo workspace", "reset")
+	c := parentCommand("demo", "Manage the built-in demo workspace", "reset, load")
+	c.AddCommand(a.demoLoadCommand())
 	c.AddCommand(&cobra.Command{
 		Use:   "reset",
 		Short: "Restore the demo workspace to its original incidents (drops comments and tasks written to it)",
