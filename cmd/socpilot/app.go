@@ -84,6 +84,7 @@ func (a *app) rootCommand() *cobra.Command {
 		a.askCommand(),
 		a.chatCommand(),
 		a.kqlCommand(),
+		a.evalCommand(),
 	)
 	return root
 }
