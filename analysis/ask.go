@@ -267,10 +267,17 @@ func (s *Session) messages(question string) []socpilot.Message {
 		}
 		ctxb.WriteString("Entities shared between these incidents:\n" + fence("shared entities", red(sb.String())) + "\n")
 	}
-	msgs := []socpilot.Message{
-		{Role: socpilot.RoleSystem, Content: systemRules + "\n\nAnswer the analyst's questions about the incidents below, concisely, in Markdown. Say so when the data does not tell."},
-		{Role: socpilot.RoleUser, Content: ctxb.String()},
-		{Role: socpilot.RoleAssistant, Content: "I have the incident data. What would you like to know?"},
+	var msgs []socpilot.Message
+	if len(nums) == 0 {
+		// No incident yet: no empty incident block, and no canned turn
+		// claiming data the model was not given.
+		msgs = []socpilot.Message{{Role: socpilot.RoleSystem, Content: systemRules + "\n\nNo incident is loaded in this conversation yet. Answer general questions concisely, in Markdown; for questions about an incident, say that the analyst can load one with /incident N."}}
+	} else {
+		msgs = []socpilot.Message{
+			{Role: socpilot.RoleSystem, Content: systemRules + "\n\nAnswer the analyst's questions about the incidents below, concisely, in Markdown. Say so when the data does not tell."},
+			{Role: socpilot.RoleUser, Content: ctxb.String()},
+			{Role: socpilot.RoleAssistant, Content: "I have the incident data. What would you like to know?"},
+		}
 	}
 	if s.Conv.Summary != "" {
 		msgs = append(msgs, socpilot.Message{Role: socpilot.RoleUser, Content: "Summary of our conversation so far: " + red(defang(s.Conv.Summary))},

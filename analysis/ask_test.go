@@ -169,3 +169,23 @@ func TestAskFlagsWhatTheIncidentsLack(t *testing.T) {
 		t.Errorf("a later turn sees the invented account as fact:\n%s", sent)
 	}
 }
+
+// TestAskWithoutIncidentSendsNoIncidentBlock: a chat with no incident yet
+// sends no empty incident message and no canned "I have the incident data".
+func TestAskWithoutIncidentSendsNoIncidentBlock(t *testing.T) {
+	ws := workspace(t, fixture(t))
+	ctx := context.Background()
+	srv := llmtest.New(t).Stream("Load one with /incident N.")
+	sess, err := analyzer(t, srv).NewSession(ctx, nil, ws.Details, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sess.Ask(ctx, "what can you do?", nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range srv.LastRequest().Body.Messages {
+		if strings.TrimSpace(m.Content) == "" || strings.Contains(m.Content, "I have the incident data") {
+			t.Errorf("message %q sent with no incident loaded", m.Content)
+		}
+	}
+}

@@ -49,6 +49,15 @@ type Options struct {
 	NoColor bool
 	// Intro is Markdown shown at the top of the transcript.
 	Intro string
+	// History is the conversation so far (a resumed chat), shown under the
+	// intro: questions as the user's, answers as socpilot's.
+	History []Turn
+}
+
+// Turn is one earlier message of the conversation.
+type Turn struct {
+	User bool
+	Text string
 }
 
 // Run runs the chat UI on the terminal in/out until the user quits (/quit,

@@ -147,6 +147,13 @@ func newModel(ctx context.Context, b Backend, opts Options) *model {
 	if intro := cleanText(opts.Intro); strings.TrimSpace(intro) != "" {
 		m.entries = append(m.entries, entry{kind: entryIntro, text: intro})
 	}
+	for _, t := range opts.History {
+		kind := entryAnswer
+		if t.User {
+			kind = entryUser
+		}
+		m.entries = append(m.entries, entry{kind: kind, text: cleanText(t.Text)})
+	}
 	// Until the first WindowSizeMsg: a conventional terminal.
 	m.resize(80, 24)
 	return m
@@ -450,6 +457,9 @@ func (m *model) showError(j *job, err error) {
 		return
 	}
 	m.errText = "error: " + oneLine(err.Error())
+	// Also in the transcript: the status line is redrawn by the next event,
+	// and an error must stay readable until the user has seen it.
+	m.entries = append(m.entries, entry{kind: entryReply, text: cleanText(m.errText)})
 }
 
 func (m *model) pushHistory(line string) {
@@ -557,7 +567,7 @@ func (m *model) View() tea.View {
 	if m.quitting {
 		// The final frame is drawn on the main screen, after the alternate
 		// one is left: one line that says which conversation this was, so
-		// the user knows what `chat --resume` will bring back.
+		// the user knows what `chat --resume --id ID` will bring back.
 		line := ansi.Truncate("socpilot chat closed · "+m.status, m.width, "…")
 		return tea.NewView(keepSGR(dimStyle.Render(line)) + "\n")
 	}

@@ -10,6 +10,8 @@ import (
 
 	"github.com/socpilot/socpilot"
 	"github.com/socpilot/socpilot/analysis"
+	"github.com/socpilot/socpilot/chatui"
+	"github.com/socpilot/socpilot/render"
 )
 
 type chatOptions struct {
@@ -18,13 +20,16 @@ type chatOptions struct {
 	offline bool
 }
 
+// chatHelp is a Markdown list, so it keeps one command per line both as
+// plain text (line mode) and rendered (the terminal UI).
 const chatHelp = `Commands:
-  /incident N   talk about incident N (the conversation's memory stays)
-  /add N        bring incident N into the conversation, for questions across incidents
-  /new          start a new conversation
-  /id           show this conversation's id (resume it with: socpilot chat --resume ID)
-  /help         this list
-  /quit         leave`
+
+- ` + "`/incident N`" + ` talk about incident N (the conversation's memory stays)
+- ` + "`/add N`" + ` bring incident N into the conversation, for questions across incidents
+- ` + "`/new`" + ` start a new conversation
+- ` + "`/id`" + ` show this conversation's id (continue it later with: socpilot chat --resume --id ID)
+- ` + "`/help`" + ` this list
+- ` + "`/quit`" + ` leave`
 
 func (a *app) chatCommand() *cobra.Command {
 	o := &chatOptions{}
@@ -110,6 +115,20 @@ func (a *app) openChat(ctx context.Context, offlineOnly bool) (*chatState, error
 	return &chatState{an: an, st: st, load: ws.Details}, nil
 }
 
+// transcript is what a resumed conversation already holds: its summary of
+// older turns, then the turns kept in memory.
+func (c *chatState) transcript() []chatui.Turn {
+	var out []chatui.Turn
+	conv := c.sess.Conv
+	if conv.Summary != "" {
+		out = append(out, chatui.Turn{Text: "(summary of earlier turns) " + conv.Summary})
+	}
+	for _, t := range conv.Turns {
+		out = append(out, chatui.Turn{User: t.Role == socpilot.RoleUser, Text: t.Content})
+	}
+	return out
+}
+
 func (c *chatState) status() string {
 	s := c.sess.Conv
 	nums := make([]string, len(s.Incidents))
@@ -165,6 +184,13 @@ func (c *chatState) command(ctx context.Context, line string) (reply string, qui
 // is not a terminal (and by tests), and the fallback UI.
 func (a *app) chatLoop(ctx context.Context, c *chatState) error {
 	fmt.Fprintf(a.out, "socpilot chat — %s. Type /help for commands.\n", c.status())
+	for _, t := range c.transcript() {
+		who := "socpilot"
+		if t.User {
+			who = "you"
+		}
+		fmt.Fprintf(a.out, "%s: %s\n", who, render.Clean(strings.TrimSpace(t.Text)))
+	}
 	sc := bufio.NewScanner(a.in)
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
 	for {

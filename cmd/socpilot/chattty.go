@@ -45,7 +45,7 @@ func (a *app) interactive() bool {
 
 func (a *app) chatTUI(ctx context.Context, c *chatState) error {
 	return chatui.Run(ctx, a.in, a.out, chatBackend{c}, chatui.Options{NoColor: a.getenv("NO_COLOR") != "",
-		Intro: "**socpilot chat** — ask about the incident; `/help` lists the commands."})
+		Intro: "**socpilot chat** — ask about the incident; `/help` lists the commands.", History: c.transcript()})
 }
 
 // markdownOut writes a Markdown document: rendered for the terminal when

@@ -284,3 +284,27 @@ func TestUsageExitCodes(t *testing.T) {
 		})
 	}
 }
+
+// TestChatResumeShowsTranscript: --resume --id brings the conversation
+// back on screen, and /help keeps one command per line.
+func TestChatResumeShowsTranscript(t *testing.T) {
+	env := demoEnv(t)
+	code, stdout, stderr := runCLI(t, env, "which accounts are involved?\n/id\n/quit\n", "chat", "101")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	id := regexp.MustCompile(`conversation (\S+) ·`).FindStringSubmatch(stdout)
+	if id == nil {
+		t.Fatalf("no conversation id in:\n%s", stdout)
+	}
+	code, stdout, stderr = runCLI(t, env, "/help\n/quit\n", "chat", "--resume", "--id", id[1])
+	if code != exitOK {
+		t.Fatalf("resume: exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "you: which accounts are involved?") || !strings.Contains(stdout, "socpilot: ") {
+		t.Errorf("resumed chat shows no transcript:\n%s", stdout)
+	}
+	if !strings.Contains(stdout, "\n- `/add N`") || !strings.Contains(stdout, "--resume --id ID") {
+		t.Errorf("help is not one command per line with a working resume hint:\n%s", stdout)
+	}
+}
