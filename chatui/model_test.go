@@ -310,8 +310,10 @@ func TestErrorsAreShownAndNotFatal(t *testing.T) {
 	send(m, "second")
 	settle(t, m)
 	got := flat(m)
-	if !strings.Contains(got, "fine now") || strings.Contains(got, "503") {
-		t.Errorf("after a good answer the error should be gone and the answer shown:\n%s", screen(m))
+	// The status line is free again; the error stays readable in the
+	// transcript, above the answer that followed it.
+	if !strings.Contains(got, "fine now") || strings.Index(got, "503") > strings.Index(got, "fine now") || m.errText != "" {
+		t.Errorf("after a good answer the status line should be clear, the error kept above the answer:\n%s", screen(m))
 	}
 }
 
