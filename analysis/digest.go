@@ -117,8 +117,10 @@ func sortedAlerts(as []socpilot.Alert) []socpilot.Alert {
 	return alerts
 }
 
-// clock renders times compactly: the full date and time the first time
-// and whenever the day changes, the time of day alone otherwise.
+// clock renders times compactly, to the minute (what a hunt's window and
+// an analyst's account of events need; the events are listed in order):
+// the full date and time the first time and whenever the day changes, the
+// time of day alone otherwise.
 type clock struct{ day string }
 
 func (c *clock) at(t time.Time) string {
@@ -129,9 +131,9 @@ func (c *clock) at(t time.Time) string {
 	day := t.Format("2006-01-02")
 	if day != c.day {
 		c.day = day
-		return t.Format("2006-01-02T15:04:05Z")
+		return t.Format("2006-01-02T15:04Z")
 	}
-	return t.Format("15:04:05")
+	return t.Format("15:04")
 }
 
 func renderDigest(d socpilot.IncidentDetails, lvl digestLevel, dropped []string) string {
@@ -196,14 +198,15 @@ func renderDigest(d socpilot.IncidentDetails, lvl digestLevel, dropped []string)
 				w(" (%s)", oneLine(a.ProductName))
 			}
 			w(" id %s", a.SystemAlertID)
-			if lvl.alertDetails && a.Description != "" {
-				limit := lvl.textLimit
-				if !namesAny(a.Description, values) {
-					// A description that names nothing of this incident is the
-					// product's generic text about the detection.
-					limit = min(limit, genericLimit)
-				}
-				desc := clip(a.Description, limit)
+			// A description that names nothing of this incident, counts
+			// nothing and quotes nothing is the product's generic text about
+			// the detection, which its name already says; one with a number
+			// ("46 distinct accounts", "image …:3.19") or a quoted name says
+			// what happened here.
+			generic := !namesAny(a.Description, values) && !strings.ContainsFunc(a.Description, unicode.IsDigit) &&
+				!strings.ContainsAny(a.Description, "\"“”")
+			if lvl.alertDetails && a.Description != "" && !generic {
+				desc := clip(a.Description, lvl.textLimit)
 				if oneLine(a.Description) == oneLine(i.Description) {
 					w(": as the incident's description")
 				} else if first, ok := descs[desc]; ok {
@@ -229,19 +232,14 @@ func renderDigest(d socpilot.IncidentDetails, lvl digestLevel, dropped []string)
 		}
 	}
 
-	byID := map[string]socpilot.Entity{}
-	for _, e := range d.Entities {
-		byID[e.ID] = e
-	}
+	ents := newEntityRefs(d.Entities)
 	w("\nENTITIES (%d)\n", len(d.Entities))
 	for _, g := range groupByKind(d.Entities) {
 		var items []string
 		seen := map[string]bool{}
 		for _, e := range g.entities {
-			v := entityValue(e)
-			extra := entityExtra(e, byID, lvl, &clk)
-			item := v
-			if extra != "" {
+			item := ents.label(e) + entityValue(e)
+			if extra := ents.extra(e, lvl, &clk); extra != "" {
 				item += " (" + extra + ")"
 			}
 			if seen[item] {
@@ -250,16 +248,20 @@ func renderDigest(d socpilot.IncidentDetails, lvl digestLevel, dropped []string)
 			seen[item] = true
 			items = append(items, item)
 		}
+		kind := g.kind
+		if g.kind == socpilot.KindProcess && len(ents.common) > 0 {
+			kind += " (all: " + ents.commonText(lvl) + ")"
+		}
 		// Short values share a line; long ones (command lines, paths) get their own.
 		short := true
 		for _, it := range items {
 			short = short && len(it) <= 60
 		}
 		if short {
-			w("%s: %s\n", g.kind, strings.Join(items, "; "))
+			w("%s: %s\n", kind, strings.Join(items, "; "))
 			continue
 		}
-		w("%s:\n", g.kind)
+		w("%s:\n", kind)
 		for _, it := range items {
 			w("- %s\n", it)
 		}
@@ -328,9 +330,6 @@ func wordsIn(v, text string) bool {
 	}
 	return n > 0
 }
-
-// genericLimit bounds an alert description that names no entity.
-const genericLimit = 100
 
 // namesAny reports whether text contains one of the values.
 func namesAny(text string, values map[string]bool) bool {
@@ -412,6 +411,10 @@ func groupByKind(es []socpilot.Entity) []kindGroup {
 	sort.SliceStable(out, func(a, b int) bool { return out[a].kind < out[b].kind })
 	for _, g := range out {
 		sort.SliceStable(g.entities, func(a, b int) bool { return entityValue(g.entities[a]) < entityValue(g.entities[b]) })
+		if g.kind == socpilot.KindProcess {
+			// Processes in the order they started, so a tree reads top down.
+			sort.SliceStable(g.entities, func(a, b int) bool { return started(g.entities[a]).Before(started(g.entities[b])) })
+		}
 	}
 	return out
 }
@@ -435,12 +438,119 @@ var digestProps = map[string][]string{
 	socpilot.KindRegistryValue:    {"valueData"},
 }
 
-func entityExtra(e socpilot.Entity, byID map[string]socpilot.Entity, lvl digestLevel, clk *clock) string {
+// processRefs are a process entity's references to other entities, in
+// the order the digest shows them.
+var processRefs = []string{"parentProcessEntityId", "imageFileEntityId", "accountEntityId", "hostEntityId"}
+
+// entityRefs resolves the references between an incident's entities for
+// the digest. A process that is the parent of another listed process gets
+// a label (P1, P2, … in start order), and its children name the label
+// instead of repeating its command line; a reference every process shares
+// (the one host, the one account) is said once for all of them.
+type entityRefs struct {
+	byID   map[string]socpilot.Entity
+	labels map[string]string // process key → label
+	common map[string]string // reference → the value every process has
+}
+
+func newEntityRefs(es []socpilot.Entity) *entityRefs {
+	r := &entityRefs{byID: map[string]socpilot.Entity{}, labels: map[string]string{}, common: map[string]string{}}
+	var procs []socpilot.Entity
+	for _, e := range es {
+		r.byID[e.ID] = e
+		if e.Kind == socpilot.KindProcess {
+			procs = append(procs, e)
+		}
+	}
+	parents := map[string]bool{}
+	for _, p := range procs {
+		if id, _ := p.Properties["parentProcessEntityId"].(string); id != "" {
+			if parent, ok := r.byID[id]; ok && parent.Kind == socpilot.KindProcess {
+				parents[processKey(parent)] = true
+			}
+		}
+	}
+	for _, g := range groupByKind(procs) {
+		for _, p := range g.entities {
+			if k := processKey(p); parents[k] && r.labels[k] == "" {
+				r.labels[k] = fmt.Sprintf("P%d", len(r.labels)+1)
+			}
+		}
+	}
+	if len(procs) > 1 {
+		for _, ref := range processRefs[1:] {
+			v := r.ref(procs[0], ref)
+			for _, p := range procs[1:] {
+				if r.ref(p, ref) != v {
+					v = ""
+					break
+				}
+			}
+			if v != "" {
+				r.common[ref] = v
+			}
+		}
+	}
+	return r
+}
+
+// started is when a process started; zero when its entity does not say.
+func started(e socpilot.Entity) time.Time {
+	t, _ := time.Parse(time.RFC3339, e.Prop("creationTimeUtc"))
+	return t
+}
+
+// processKey identifies a process however many alerts reported it.
+func processKey(e socpilot.Entity) string {
+	return entityValue(e) + "\x00" + e.Prop("creationTimeUtc")
+}
+
+// ref is the value of the entity e references under key, or "".
+func (r *entityRefs) ref(e socpilot.Entity, key string) string {
+	if id, _ := e.Properties[key].(string); id != "" {
+		if x, ok := r.byID[id]; ok {
+			return entityValue(x)
+		}
+	}
+	return ""
+}
+
+// label is a process's label and a space, or "".
+func (r *entityRefs) label(e socpilot.Entity) string {
+	if e.Kind != socpilot.KindProcess {
+		return ""
+	}
+	if l := r.labels[processKey(e)]; l != "" {
+		return l + " "
+	}
+	return ""
+}
+
+// commonText says the references every process shares.
+func (r *entityRefs) commonText(lvl digestLevel) string {
+	var parts []string
+	for _, ref := range processRefs[1:] {
+		if v := r.common[ref]; v != "" {
+			parts = append(parts, strings.TrimSuffix(ref, "EntityId")+"="+clip(v, lvl.textLimit))
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// bareProps are properties whose value says what it is (Windows, Linux):
+// shown without their key.
+var bareProps = map[string]bool{"osFamily": true}
+
+func (r *entityRefs) extra(e socpilot.Entity, lvl digestLevel, clk *clock) string {
 	var parts []string
 	v := entityValue(e)
 	lv := strings.ToLower(v)
 	add := func(k, x string) {
-		if x != "" && !strings.Contains(lv, strings.ToLower(x)) {
+		switch {
+		case x == "" || strings.Contains(lv, strings.ToLower(x)):
+		case bareProps[k]:
+			parts = append(parts, clip(x, lvl.textLimit))
+		default:
 			parts = append(parts, k+"="+clip(x, lvl.textLimit))
 		}
 	}
@@ -448,8 +558,9 @@ func entityExtra(e socpilot.Entity, byID map[string]socpilot.Entity, lvl digestL
 		switch e.Kind {
 		case socpilot.KindAccount:
 			// A UPN identifies the account; without one, say which directory
-			// and keep the ids a query can use.
-			if dn := propText(e.Properties["displayName"]); dn != "" && !strings.EqualFold(dn, v) {
+			// and keep the ids a query can use. A display name the UPN
+			// already spells (Adele Vance for adele.vance@…) adds nothing.
+			if dn := propText(e.Properties["displayName"]); dn != "" && !strings.EqualFold(dn, v) && !wordsIn(dn, lv) {
 				parts = append(parts, clip(dn, lvl.textLimit))
 			}
 			if !strings.Contains(v, "@") {
@@ -496,17 +607,27 @@ func entityExtra(e socpilot.Entity, byID map[string]socpilot.Entity, lvl digestL
 		}
 	}
 	if e.Kind == socpilot.KindProcess {
-		// The command line is the identifying value; keep its parent, and
-		// its image, account and host where the command line does not say them.
-		for _, ref := range []string{"parentProcessEntityId", "imageFileEntityId", "accountEntityId", "hostEntityId"} {
-			if id, _ := e.Properties[ref].(string); id != "" {
-				if r, ok := byID[id]; ok {
-					rv := entityValue(r)
-					if ref != "parentProcessEntityId" && strings.Contains(lv, strings.ToLower(rv)) {
-						continue
-					}
-					parts = append(parts, strings.TrimSuffix(ref, "EntityId")+"="+clip(rv, lvl.textLimit))
-				}
+		// The command line is the identifying value; keep its parent (by
+		// label when the parent is listed), and its image, account and
+		// host where the command line or the line for all processes does
+		// not say them.
+		for _, ref := range processRefs {
+			id, _ := e.Properties[ref].(string)
+			x, ok := r.byID[id]
+			if !ok || r.common[ref] != "" {
+				continue
+			}
+			name := strings.TrimSuffix(ref, "EntityId")
+			if ref == "parentProcessEntityId" {
+				name = "parent"
+			}
+			rv := entityValue(x)
+			switch {
+			case ref == "parentProcessEntityId" && r.label(x) != "":
+				parts = append(parts, name+" "+strings.TrimSpace(r.label(x)))
+			case ref != "parentProcessEntityId" && strings.Contains(lv, strings.ToLower(rv)):
+			default:
+				parts = append(parts, name+"="+clip(rv, lvl.textLimit))
 			}
 		}
 	}
@@ -557,12 +678,13 @@ func firstNonEmpty(ss ...string) string {
 // oneLine folds whitespace so one field cannot forge lines of the digest.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-// clip is oneLine cut to n runes, marking the cut.
+// clip is oneLine cut to n runes, marking the cut with "…" (how much was
+// cut does not help a reader).
 func clip(s string, n int) string {
 	s = oneLine(s)
 	r := []rune(s)
 	if n <= 0 || len(r) <= n {
 		return s
 	}
-	return string(r[:n]) + fmt.Sprintf("…[+%d chars]", len(r)-n)
+	return string(r[:n]) + "…"
 }

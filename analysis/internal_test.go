@@ -162,3 +162,97 @@ func TestTopReasons(t *testing.T) {
 		t.Errorf("top reasons (-want +got):\n%s", diff)
 	}
 }
+
+// TestDigestProcessTree: a process that started others gets a label its
+// children name instead of repeating its command line, and the host and
+// account every process shares are said once for all; every command line
+// is still there.
+func TestDigestProcessTree(t *testing.T) {
+	host := socpilot.Entity{ID: "h", Kind: socpilot.KindHost, Properties: map[string]any{"hostName": "FS-01", "dnsDomain": "contoso.local"}}
+	acct := socpilot.Entity{ID: "a", Kind: socpilot.KindAccount, Properties: map[string]any{"accountName": "svc-backup", "upnSuffix": "contoso.com"}}
+	proc := func(id, cmd, at, parent string) socpilot.Entity {
+		p := map[string]any{"commandLine": cmd, "creationTimeUtc": at, "hostEntityId": "h", "accountEntityId": "a"}
+		if parent != "" {
+			p["parentProcessEntityId"] = parent
+		}
+		return socpilot.Entity{ID: id, Kind: socpilot.KindProcess, Properties: p}
+	}
+	d := socpilot.IncidentDetails{
+		Incident: socpilot.Incident{Number: 1, Title: "t"},
+		Entities: []socpilot.Entity{host, acct,
+			proc("p3", "vssadmin.exe delete shadows /all /quiet", "2026-01-07T02:14:12Z", "p1"),
+			proc("p1", "cmd.exe /c C:\\ProgramData\\run.bat", "2026-01-07T02:08:44Z", ""),
+			proc("p2", "wmic.exe shadowcopy delete", "2026-01-07T02:14:20Z", "p1"),
+		},
+	}
+	text := BuildDigest(d, DigestOptions{}).Text
+	_, procs, _ := strings.Cut(text, "Process (all: account=svc-backup@contoso.com; host=FS-01.contoso.local):\n")
+	want := "- P1 cmd.exe /c C:\\ProgramData\\run.bat (at 2026-01-07T02:08Z)\n" +
+		"- vssadmin.exe delete shadows /all /quiet (at 02:14; parent P1)\n" +
+		"- wmic.exe shadowcopy delete (at 02:14; parent P1)\n"
+	if !strings.HasPrefix(procs, want) {
+		t.Errorf("process section:\n%s\nwant it to start:\n%s", text, want)
+	}
+	if n := strings.Count(text, "run.bat"); n != 1 {
+		t.Errorf("the parent's command line appears %d times, want once:\n%s", n, text)
+	}
+}
+
+// TestDigestGenericAlertText: an alert description that names nothing of
+// the incident, counts nothing and quotes nothing is the product's text
+// about the detection and is left out; one that says what happened here
+// is kept whole.
+func TestDigestGenericAlertText(t *testing.T) {
+	tests := []struct {
+		desc string
+		kept bool
+	}{
+		{"This risk detection type identifies two sign-ins originating from geographically distant locations.", false},
+		{"Sign-in failures for 46 distinct accounts from 3 IP addresses within 40 minutes; all three are Tor exit relays.", true},
+		{"adele.vance@contoso.com approved an MFA push she did not start.", true},
+		{`An inbox rule named "." forwards messages to an external address.`, true},
+	}
+	for _, tt := range tests {
+		d := socpilot.IncidentDetails{
+			Incident: socpilot.Incident{Number: 1, Title: "t"},
+			Alerts:   []socpilot.Alert{{DisplayName: "Alert", SystemAlertID: "a-1", Description: tt.desc}},
+			Entities: []socpilot.Entity{{Kind: socpilot.KindAccount, Properties: map[string]any{"accountName": "adele.vance", "upnSuffix": "contoso.com"}}},
+		}
+		if got := strings.Contains(BuildDigest(d, DigestOptions{}).Text, tt.desc); got != tt.kept {
+			t.Errorf("%q kept: %v, want %v", tt.desc, got, tt.kept)
+		}
+	}
+}
+
+// TestUnsaid: a reason's trailing list is left out only where the prompt
+// gives it in full elsewhere, never where it says which of the values the
+// reason is about.
+func TestUnsaid(t *testing.T) {
+	d := socpilot.IncidentDetails{
+		Alerts: []socpilot.Alert{{ProductName: "Azure Sentinel"}, {ProductName: "Microsoft Defender Advanced Threat Protection"}},
+		Entities: []socpilot.Entity{
+			{Kind: socpilot.KindHost, Properties: map[string]any{"hostName": "DC01"}},
+			{Kind: socpilot.KindHost, Properties: map[string]any{"hostName": "FS01"}},
+			{Kind: socpilot.KindAccount, Properties: map[string]any{"accountName": "adele.vance", "upnSuffix": "contoso.com"}},
+			{Kind: socpilot.KindAccount, Properties: map[string]any{"accountName": "megan.bowen", "upnSuffix": "contoso.com"}},
+		},
+	}
+	refs := newQuoteRefs(d)
+	said := tacticNames([]socpilot.TacticNote{{ID: "TA0001", Name: "Initial Access", Techniques: []string{"T1078 Valid Accounts"}}, {ID: "TA0006", Name: "Credential Access"}})
+	tests := []struct{ in, want string }{
+		{"2 products saw it independently (Azure Sentinel, Microsoft Defender Advanced Threat Protection)", "2 products saw it independently"},
+		{"2 hosts involved (DC01, FS01)", "2 hosts involved"},
+		{"ATT&CK tactics in play: Initial Access, Credential Access", "ATT&CK tactics in play"},
+		{"technique T1078: valid accounts", "technique T1078"},
+		// Which of the accounts: not a repeat.
+		{"decisive: a sign-in succeeded after the spray (adele.vance@contoso.com)", "decisive: a sign-in succeeded after the spray (adele.vance@contoso.com)"},
+		{"privileged account(s) involved: adele.vance@contoso.com", "privileged account(s) involved: adele.vance@contoso.com"},
+		{"1 host involved (DC01)", "1 host involved (DC01)"},
+		{"ATT&CK tactics in play: Initial Access, Execution", "ATT&CK tactics in play: Initial Access, Execution"},
+	}
+	for _, tt := range tests {
+		if got := refs.unsaid(tt.in, said); got != tt.want {
+			t.Errorf("unsaid(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

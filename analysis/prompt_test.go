@@ -173,7 +173,7 @@ func BenchmarkAnalyzeRequest(b *testing.B) {
 func tablesOf(t *testing.T, req llmtest.Request) map[string][]string {
 	t.Helper()
 	user := req.Body.Messages[1].Content
-	_, rest, ok := strings.Cut(user, "Tables for KQL (name: columns):\n")
+	_, rest, ok := strings.Cut(user, "Tables for KQL:\n")
 	if !ok {
 		t.Fatalf("no table list in the request:\n%s", user)
 	}
@@ -189,21 +189,27 @@ func tablesOf(t *testing.T, req llmtest.Request) map[string][]string {
 }
 
 // TestSchemaContextIsRelevant: the analyze prompt lists the tables of the
-// incident (its alerts' rule queries, its products, the offline queries),
-// few of them, each with its time, identity, network and result columns
-// and no billing columns; the wide tables are no longer cut alphabetically.
+// incident (its alerts' rule queries, its products' tables where its
+// entities are hunted, then the entity kinds' tables), few of them, each
+// with its time, identity, network and result columns and no billing
+// columns; the wide tables are no longer cut alphabetically. A table the
+// incident gives no reason for (a product's risk-event table beside two
+// that the alerts point at) is not listed.
 func TestSchemaContextIsRelevant(t *testing.T) {
 	ws := workspace(t, emulator.Demo())
 	tests := []struct {
 		incident int
 		tables   []string            // must be listed
 		columns  map[string][]string // table → columns that must be listed
+		absent   []string            // must not be listed
 	}{
-		{101, []string{"SigninLogs"}, map[string][]string{"SigninLogs": {"TimeGenerated", "UserPrincipalName", "IPAddress", "ResultType"}}},
-		{103, []string{"SecurityEvent", "DeviceFileEvents"}, map[string][]string{"SecurityEvent": {"TimeGenerated", "Account", "Computer", "EventID"}}},
-		{105, []string{"EmailEvents", "UrlClickEvents"}, map[string][]string{"EmailEvents": {"SenderFromAddress", "RecipientEmailAddress"}}},
-		{106, []string{"OfficeActivity"}, map[string][]string{"OfficeActivity": {"TimeGenerated", "ClientIP", "Operation"}}},
-		{107, []string{"AzureActivity"}, map[string][]string{"AzureActivity": {"Caller", "CallerIpAddress", "OperationName"}}},
+		{101, []string{"SigninLogs"}, map[string][]string{"SigninLogs": {"TimeGenerated", "UserPrincipalName", "IPAddress", "ResultType"}}, nil},
+		{103, []string{"SecurityEvent", "DeviceFileEvents"}, map[string][]string{"SecurityEvent": {"TimeGenerated", "Account", "Computer", "EventID"}}, nil},
+		{104, []string{"CloudAppEvents", "SigninLogs"}, nil, []string{"AADUserRiskEvents"}},
+		{105, []string{"EmailEvents", "UrlClickEvents"}, map[string][]string{"EmailEvents": {"SenderFromAddress", "RecipientEmailAddress"}}, nil},
+		{106, []string{"OfficeActivity"}, map[string][]string{"OfficeActivity": {"TimeGenerated", "ClientIP", "Operation"}}, nil},
+		// The caller's sign-ins, not the host events of Defender for Cloud's main table.
+		{107, []string{"AzureActivity", "SigninLogs"}, map[string][]string{"AzureActivity": {"Caller", "CallerIpAddress", "OperationName"}}, []string{"SecurityEvent"}},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.incident), func(t *testing.T) {
@@ -215,6 +221,11 @@ func TestSchemaContextIsRelevant(t *testing.T) {
 			for _, name := range tt.tables {
 				if _, ok := got[name]; !ok {
 					t.Errorf("table %s not listed: %v", name, got)
+				}
+			}
+			for _, name := range tt.absent {
+				if _, ok := got[name]; ok {
+					t.Errorf("table %s listed: %v", name, got)
 				}
 			}
 			for name, want := range tt.columns {

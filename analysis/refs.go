@@ -3,6 +3,7 @@ package analysis
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -14,6 +15,9 @@ import (
 // the fence ("[C2]") instead of carrying attacker-controlled text outside it.
 type quoteRefs struct {
 	items []refItem
+	// lists are the lists the digest gives in full, lower case: the
+	// entities' values of each kind, the alerts' products.
+	lists map[string]map[string]bool
 }
 
 type refItem struct {
@@ -23,6 +27,18 @@ type refItem struct {
 
 func newQuoteRefs(d socpilot.IncidentDetails) *quoteRefs {
 	r := &quoteRefs{}
+	r.lists = map[string]map[string]bool{"products": {}}
+	for _, e := range d.Entities {
+		if r.lists[e.Kind] == nil {
+			r.lists[e.Kind] = map[string]bool{}
+		}
+		r.lists[e.Kind][strings.ToLower(entityValue(e))] = true
+	}
+	for _, a := range d.Alerts {
+		if p := strings.ToLower(oneLine(a.ProductName)); p != "" {
+			r.lists["products"][p] = true
+		}
+	}
 	add := func(label, text string) {
 		if t := strings.ToLower(oneLine(text)); t != "" {
 			r.items = append(r.items, refItem{label, t})
@@ -64,9 +80,6 @@ func newQuoteRefs(d socpilot.IncidentDetails) *quoteRefs {
 // quoted finds double-quoted spans: Go-quoted (with escapes) and typographic.
 var quoted = regexp.MustCompile(`"(?:[^"\\\n]|\\.)*"|“[^”]*”`)
 
-// clipMark is what clip appends to cut text.
-var clipMark = regexp.MustCompile(`…\[\+\d+ chars\]$`)
-
 // minQuote is the shortest quote worth a reference: a rule named "." or a
 // label "VIP" carries no instructions.
 const minQuote = 4
@@ -90,8 +103,8 @@ func (r *quoteRefs) refer(line string) string {
 			inner = strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(q, `"`), "“"), `"`)
 			inner = strings.TrimSuffix(inner, "”")
 		}
-		inner = clipMark.ReplaceAllString(strings.ToLower(oneLine(inner)), "")
-		inner = strings.TrimSpace(strings.Trim(inner, "…."))
+		// A quote of clipped text ends in clip's "…".
+		inner = strings.TrimSpace(strings.Trim(strings.ToLower(oneLine(inner)), "…."))
 		if len([]rune(inner)) < minQuote {
 			return q
 		}
@@ -151,4 +164,39 @@ func (r *quoteRefs) referRuns(line string) string {
 		i = j
 	}
 	return strings.Join(out, " ")
+}
+
+// unsaid drops from a trusted line the trailing list that repeats what the
+// prompt says elsewhere: an aside in parentheses that enumerates a whole
+// list of the digest ("2 products saw it (A, B)", "3 hosts involved (…)"
+// when these are all the hosts), or a list after a colon whose every item
+// another facts line names ("ATT&CK tactics in play: …" beside the tactics
+// line; said holds those names, lower case). A list that says which of the
+// values a reason is about (the one account that signed in, the
+// privileged account) is not a repeat: it stays.
+func (r *quoteRefs) unsaid(line string, said map[string]bool) string {
+	items := func(list string) []string {
+		var out []string
+		for _, it := range strings.Split(list, ", ") {
+			if it = strings.ToLower(strings.TrimSpace(it)); it != "" {
+				out = append(out, it)
+			}
+		}
+		return out
+	}
+	if open := strings.LastIndex(line, " ("); r != nil && open > 0 && strings.HasSuffix(line, ")") {
+		its := items(line[open+2 : len(line)-1])
+		for _, list := range r.lists {
+			if len(its) == len(list) && !slices.ContainsFunc(its, func(it string) bool { return !list[it] }) {
+				return line[:open]
+			}
+		}
+	}
+	if colon := strings.LastIndex(line, ": "); colon > 0 {
+		its := items(line[colon+2:])
+		if len(its) > 0 && !slices.ContainsFunc(its, func(it string) bool { return !said[it] }) {
+			return line[:colon]
+		}
+	}
+	return line
 }

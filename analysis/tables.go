@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/socpilot/socpilot"
@@ -51,18 +52,27 @@ var kindTables = []struct {
 	{socpilot.KindSecurityGroup, []string{"AuditLogs"}},
 }
 
+// minTables is how many tables the schema context lists even when the
+// incident points at fewer: a hunt pivots at least once.
+const minTables = 2
+
 // relevantTables are the tables a model needs for this incident, the most
-// telling first: the ones the alerts' own rule queries read (where the
-// detection looked), the main table of each alert product, then the
-// products' other tables, the ones the offline hunting queries read
-// (validated, generic per entity kind) and the entity kinds' tables. Only
-// tables the workspace has count, at most maxTables.
+// telling first, at most maxTables. The tables the incident points at come
+// first: the ones the alerts' own rule queries read (where the detection
+// looked), and each alert product's tables where the incident has
+// entities of a kind hunted there (a URL click table when there is a URL),
+// or else the product's main table. The rest are guesses that only fill
+// up to minTables: the tables where the incident's entity kinds are
+// hunted, the products' other tables and the ones the offline hunting
+// queries read (validated, but generic per entity kind). So a small
+// incident is not sent a third table it gives no reason for. Only tables
+// the workspace has count.
 func relevantTables(d socpilot.IncidentDetails, facts socpilot.Analysis, qc QueryChecker) []string {
 	var out []string
 	seen := map[string]bool{}
-	add := func(ts ...string) {
+	add := func(bound int, ts ...string) {
 		for _, t := range ts {
-			if len(out) < maxTables && !seen[t] && qc.HasTable(t) {
+			if len(out) < bound && !seen[t] && qc.HasTable(t) {
 				seen[t] = true
 				out = append(out, t)
 			}
@@ -71,32 +81,50 @@ func relevantTables(d socpilot.IncidentDetails, facts socpilot.Analysis, qc Quer
 	for _, a := range sortedAlerts(d.Alerts) {
 		if q, ok := a.AdditionalData["Query"].(string); ok && strings.TrimSpace(q) != "" {
 			tables, _ := qc.Check(q)
-			add(tables...)
+			add(maxTables, tables...)
 		}
-	}
-	var products [][]string
-	for _, a := range sortedAlerts(d.Alerts) {
-		products = append(products, productTables[strings.ToLower(strings.TrimSpace(a.ProductName))])
-	}
-	for _, ts := range products {
-		if len(ts) > 0 {
-			add(ts[0])
-		}
-	}
-	for _, ts := range products {
-		add(ts...)
-	}
-	for _, q := range facts.Queries {
-		add(q.Tables...)
 	}
 	kinds := map[string]bool{}
 	for _, e := range d.Entities {
 		kinds[e.Kind] = true
 	}
+	var hunted []string // the tables where this incident's entity kinds are hunted
 	for _, kt := range kindTables {
 		if kinds[kt.kind] {
-			add(kt.tables...)
+			hunted = append(hunted, kt.tables...)
 		}
+	}
+	// Each product's evidence is in the tables where this incident's
+	// entities are hunted (Defender for Cloud's AzureActivity for a
+	// resource, its SecurityEvent for a host), or else in its main table.
+	var products, evidence [][]string
+	for _, a := range sortedAlerts(d.Alerts) {
+		ts := productTables[strings.ToLower(strings.TrimSpace(a.ProductName))]
+		var ev []string
+		for _, t := range ts {
+			if slices.Contains(hunted, t) {
+				ev = append(ev, t)
+			}
+		}
+		if len(ev) == 0 && len(ts) > 0 {
+			ev = ts[:1]
+		}
+		products, evidence = append(products, ts), append(evidence, ev)
+	}
+	for _, ts := range evidence {
+		if len(ts) > 0 {
+			add(maxTables, ts[0])
+		}
+	}
+	for _, ts := range evidence {
+		add(maxTables, ts...)
+	}
+	add(minTables, hunted...)
+	for _, ts := range products {
+		add(minTables, ts...)
+	}
+	for _, q := range facts.Queries {
+		add(minTables, q.Tables...)
 	}
 	return out
 }
