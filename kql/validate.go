@@ -33,10 +33,13 @@ func (s Severity) String() string {
 // Finding is one problem the validator found, with where it is and, when it
 // knows one, what to write instead.
 type Finding struct {
-	Severity   Severity
-	Pos        Pos
-	End        Pos
-	Code       string // stable identifier such as "unknown-column"
+	Severity Severity
+	Pos      Pos
+	End      Pos
+	Code     string // stable identifier such as "unknown-column"
+	// Name is the table, column or function the finding is about, when it
+	// is about one: callers use it instead of reading the message.
+	Name       string
 	Message    string
 	Suggestion string // e.g. "did you mean 'AccountName'?"
 }
@@ -171,6 +174,11 @@ func (c *checker) lookup(name string) *binding {
 }
 
 func (c *checker) report(sev Severity, sp Span, code, msg, sugg string) {
+	c.reportNamed(sev, sp, code, "", msg, sugg)
+}
+
+// reportNamed is report for a finding about a named table, column or function.
+func (c *checker) reportNamed(sev Severity, sp Span, code, name, msg, sugg string) {
 	if c.quiet > 0 {
 		return
 	}
@@ -188,7 +196,7 @@ func (c *checker) report(sev Severity, sp Span, code, msg, sugg string) {
 		return
 	}
 	c.seen[k] = true
-	c.findings = append(c.findings, Finding{Severity: sev, Pos: c.q.Position(sp.Start), End: c.q.Position(sp.End), Code: code, Message: msg, Suggestion: sugg})
+	c.findings = append(c.findings, Finding{Severity: sev, Pos: c.q.Position(sp.Start), End: c.q.Position(sp.End), Code: code, Name: name, Message: msg, Suggestion: sugg})
 }
 
 func didYouMean(names []string) string {
@@ -475,7 +483,7 @@ func (c *checker) unknownTable(id *Ident) {
 			cands = append(cands, b.name)
 		}
 	}
-	c.report(SeverityError, id.S, CodeUnknownTable, "unknown table or function '"+id.Name+"'", didYouMean(schema.Suggest(id.Name, cands, 3)))
+	c.reportNamed(SeverityError, id.S, CodeUnknownTable, id.Name, "unknown table or function '"+id.Name+"'", didYouMean(schema.Suggest(id.Name, cands, 3)))
 }
 
 // tabularCall evaluates f(...) used as a table; in is the piped input for invoke.

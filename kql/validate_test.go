@@ -303,3 +303,18 @@ func TestValidateLeavesSchemaUnchanged(t *testing.T) {
 		}
 	}
 }
+
+// TestFindingNamesTheUnknownTable: callers read the name from the finding,
+// never from its message.
+func TestFindingNamesTheUnknownTable(t *testing.T) {
+	v := testValidator()
+	var names []string
+	for _, f := range v.Validate("MyApp_CL | where TimeGenerated > ago(1d)") {
+		if f.Code == CodeUnknownTable {
+			names = append(names, f.Name)
+		}
+	}
+	if len(names) != 1 || names[0] != "MyApp_CL" {
+		t.Errorf("unknown-table findings name %q, want [MyApp_CL]", names)
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"regexp"
 	"sort"
 
 	"github.com/spf13/cobra"
@@ -157,9 +156,6 @@ func declaredTableWarnings(s *schema.Schema, q rulefile.Query) []kqlFinding {
 	return out
 }
 
-// quotedName is the name in a finding's message: unknown table 'X'.
-var quotedName = regexp.MustCompile(`'([^']+)'`)
-
 // liveSchema reads, from the workspace, the schema of every table the
 // queries name: the ones the embedded catalog knows and the ones it does
 // not (custom _CL tables, new connectors). One getschema per table, cached.
@@ -172,10 +168,8 @@ func (a *app) liveSchema(ctx context.Context, o *kqlCheckOptions, s *schema.Sche
 			names[t] = true
 		}
 		for _, f := range v.Validate(q.Text) {
-			if f.Code == "unknown-table" {
-				if m := quotedName.FindStringSubmatch(f.Message); m != nil {
-					names[m[1]] = true
-				}
+			if f.Code == kql.CodeUnknownTable && f.Name != "" {
+				names[f.Name] = true
 			}
 		}
 	}
