@@ -7,6 +7,7 @@ package writeback
 import (
 	"context"
 	"fmt"
+	"html"
 	"strings"
 
 	"github.com/google/uuid"
@@ -166,6 +167,4 @@ func taskDescription(item socpilot.ChecklistItem) string {
 	return b.String()
 }
 
-var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&#39;")
-
-func htmlEscape(s string) string { return htmlEscaper.Replace(s) }
+func htmlEscape(s string) string { return html.EscapeString(s) }
