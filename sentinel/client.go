@@ -370,6 +370,10 @@ func (c *Client) PutComment(ctx context.Context, inc socpilot.Incident, cm socpi
 		return socpilot.Comment{}, socpilot.Errorf(socpilot.EInvalid, "comment for incident %d is %d characters; Sentinel accepts at most %d", inc.Number, n, socpilot.MaxCommentChars)
 	}
 	body := armsecurityinsights.IncidentComment{Properties: &armsecurityinsights.IncidentCommentProperties{Message: &cm.Message}}
+	if cm.ETag != "" {
+		// The service answers 409 when the comment changed since it was read.
+		body.Etag = &cm.ETag
+	}
 	resp, err := c.comments.CreateOrUpdate(ctx, c.ws.ResourceGroup, c.ws.Name, inc.Name, cm.Name, body, nil)
 	if err != nil {
 		return socpilot.Comment{}, c.wrap(err, fmt.Sprintf("write comment %s on incident %d", cm.Name, inc.Number), true)

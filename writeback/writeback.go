@@ -6,8 +6,11 @@ package writeback
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"html"
+	"regexp"
 	"strings"
 
 	"github.com/google/uuid"
@@ -86,7 +89,11 @@ func Write(ctx context.Context, w socpilot.Writer, d socpilot.IncidentDetails, a
 	case existing == nil && len(d.Comments) >= socpilot.MaxComments:
 		act.Result, act.Note = "skipped", fmt.Sprintf("the incident already has %d comments, Sentinel's limit", socpilot.MaxComments)
 	default:
-		if _, err := w.PutComment(ctx, inc, socpilot.Comment{Name: id, Message: msg}); err != nil {
+		c := socpilot.Comment{Name: id, Message: msg}
+		if existing != nil {
+			c.ETag = existing.ETag
+		}
+		if err := putComment(ctx, w, inc, c); err != nil {
 			return res, fmt.Errorf("write the report comment on incident %d: %w", inc.Number, err)
 		}
 		act.Result = map[bool]string{true: "updated", false: "created"}[existing != nil]
@@ -106,22 +113,28 @@ func Write(ctx context.Context, w socpilot.Writer, d socpilot.IncidentDetails, a
 			continue
 		}
 		seen[tid] = true
-		desc := taskDescription(item)
+		desc := stamped(title, taskDescription(item))
 		act := Action{Kind: "task", ID: tid, Title: title}
 		old, ok := tasks[tid]
 		switch {
 		case ok && old.Title == title && old.Description == desc:
 			act.Result = "unchanged"
+		case ok && analystEdited(old):
+			// An analyst rewrote the task: their text stands.
+			act.Result, act.Note = "unchanged", "edited by an analyst: kept as they wrote it"
 		case !ok && count >= socpilot.MaxTasks:
 			act.Result, act.Note = "skipped", fmt.Sprintf("the incident has %d tasks, Sentinel's limit", socpilot.MaxTasks)
 		default:
 			t := socpilot.Task{Name: tid, Title: title, Description: desc, Status: "New"}
 			if ok {
 				t.Status = old.Status // keep the analyst's progress
+				t.ETag = old.ETag
 			}
-			if _, err := w.PutTask(ctx, inc, t); err != nil {
+			note, err := putTask(ctx, w, inc, old, t)
+			if err != nil {
 				return res, fmt.Errorf("write task %q on incident %d: %w", title, inc.Number, err)
 			}
+			act.Note = note
 			if ok {
 				act.Result = "updated"
 			} else {
@@ -132,6 +145,123 @@ func Write(ctx context.Context, w socpilot.Writer, d socpilot.IncidentDetails, a
 		res.Actions = append(res.Actions, act)
 	}
 	return res, nil
+}
+
+// rereader reads an incident's current comments and tasks again after a
+// conflict; the Sentinel client is one.
+type rereader interface {
+	Comments(ctx context.Context, inc socpilot.Incident) ([]socpilot.Comment, error)
+	Tasks(ctx context.Context, inc socpilot.Incident) ([]socpilot.Task, error)
+}
+
+// conflictRetries bounds how often a write is retried after someone else
+// changed the same task or comment in between.
+const conflictRetries = 3
+
+// putTask writes t with the etag it was read with. When someone changed the
+// task in between (409), it reads the task again, keeps every field they
+// changed since base (the version this run read), and writes the rest.
+func putTask(ctx context.Context, w socpilot.Writer, inc socpilot.Incident, base, t socpilot.Task) (note string, err error) {
+	for attempt := 0; ; attempt++ {
+		_, err = w.PutTask(ctx, inc, t)
+		if err == nil || socpilot.ErrorCode(err) != socpilot.EConflict || attempt == conflictRetries {
+			return note, err
+		}
+		rr, ok := w.(rereader)
+		if !ok {
+			return note, err
+		}
+		cur, found, rerr := findTask(ctx, rr, inc, t.Name)
+		if rerr != nil {
+			return note, fmt.Errorf("%w; reading it again failed: %w", err, rerr)
+		}
+		if !found {
+			t.ETag = "" // deleted meanwhile: create it again
+			continue
+		}
+		t = mergeTask(base, cur, t)
+		base = cur
+		note = "changed by someone else while writing: their changes kept"
+	}
+}
+
+// mergeTask keeps what an analyst changed between base and cur, and takes
+// ours for the rest; the status is always theirs.
+func mergeTask(base, cur, ours socpilot.Task) socpilot.Task {
+	out := ours
+	out.ETag = cur.ETag
+	out.Status = cur.Status
+	if cur.Title != base.Title {
+		out.Title = cur.Title
+	}
+	if cur.Description != base.Description {
+		out.Description = cur.Description
+	}
+	return out
+}
+
+func findTask(ctx context.Context, rr rereader, inc socpilot.Incident, name string) (socpilot.Task, bool, error) {
+	ts, err := rr.Tasks(ctx, inc)
+	if err != nil {
+		return socpilot.Task{}, false, err
+	}
+	for _, t := range ts {
+		if strings.EqualFold(t.Name, name) {
+			return t, true, nil
+		}
+	}
+	return socpilot.Task{}, false, nil
+}
+
+// putComment writes the report with the etag it was read with; after a
+// conflict (another run wrote it meanwhile) it takes the current etag and
+// writes this run's report.
+func putComment(ctx context.Context, w socpilot.Writer, inc socpilot.Incident, c socpilot.Comment) error {
+	for attempt := 0; ; attempt++ {
+		_, err := w.PutComment(ctx, inc, c)
+		if err == nil || socpilot.ErrorCode(err) != socpilot.EConflict || attempt == conflictRetries {
+			return err
+		}
+		rr, ok := w.(rereader)
+		if !ok {
+			return err
+		}
+		cs, rerr := rr.Comments(ctx, inc)
+		if rerr != nil {
+			return fmt.Errorf("%w; reading it again failed: %w", err, rerr)
+		}
+		c.ETag = ""
+		for _, cur := range cs {
+			if strings.EqualFold(cur.Name, c.Name) {
+				c.ETag = cur.ETag
+			}
+		}
+	}
+}
+
+// stamped ends a task description with a revision of what socpilot wrote
+// (title and text), so a later run can tell its own text from an analyst's
+// edit of it.
+func stamped(title, desc string) string {
+	return desc + " <i>rev " + revision(title, desc) + "</i>"
+}
+
+func revision(title, desc string) string {
+	h := sha256.Sum256([]byte(title + "\x00" + desc))
+	return hex.EncodeToString(h[:4])
+}
+
+var revRE = regexp.MustCompile(` <i>rev ([0-9a-f]{8})</i>$`)
+
+// analystEdited reports whether a task socpilot wrote was changed by
+// someone since: its revision no longer matches its title and text. Tasks
+// written before revisions existed carry none and count as socpilot's.
+func analystEdited(t socpilot.Task) bool {
+	m := revRE.FindStringSubmatchIndex(t.Description)
+	if m == nil {
+		return !socpilot.OwnTask(t)
+	}
+	return revision(t.Title, t.Description[:m[0]]) != t.Description[m[2]:m[3]]
 }
 
 // taskTitle is a checklist title as a task title: one line, within

@@ -168,3 +168,78 @@ func TestTaskTitlesCarryNoMarkup(t *testing.T) {
 		}
 	}
 }
+
+// TestAnalystChangesSurviveWriteBack: an analyst who completes a task
+// between socpilot's read and its write keeps it completed (the write
+// carries the etag it read, the service answers 409, socpilot re-reads and
+// merges); an analyst's rewrite of a task's text is kept on later runs.
+func TestAnalystChangesSurviveWriteBack(t *testing.T) {
+	c, _ := client(t)
+	ctx := context.Background()
+	d, err := c.Details(ctx, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := offline.New(offline.Options{}).Analyze(d)
+	if _, err := writeback.Write(ctx, c, d, a); err != nil {
+		t.Fatal(err)
+	}
+	// socpilot reads, then the analyst completes the first task and
+	// rewrites the second before socpilot writes its changed analysis.
+	stale, err := c.Details(ctx, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var own []socpilot.Task
+	for _, tk := range stale.Tasks {
+		if socpilot.OwnTask(tk) {
+			own = append(own, tk)
+		}
+	}
+	if len(own) < 2 {
+		t.Fatalf("%d tasks written by socpilot, want at least 2", len(own))
+	}
+	first, second := own[0], own[1]
+	done := first
+	done.Status, done.ETag = "Completed", first.ETag
+	if _, err := c.PutTask(ctx, stale.Incident, done); err != nil {
+		t.Fatal(err)
+	}
+	mine := second
+	mine.Description, mine.ETag = "Done by phone with the user; see ticket 4711.", second.ETag
+	if _, err := c.PutTask(ctx, stale.Incident, mine); err != nil {
+		t.Fatal(err)
+	}
+	for i := range a.Checklist {
+		a.Checklist[i].Description += " (revised)"
+	}
+	if _, err := writeback.Write(ctx, c, stale, a); err != nil {
+		t.Fatalf("write over stale etags: %v", err)
+	}
+	after, err := c.Details(ctx, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tk := range after.Tasks {
+		switch tk.Name {
+		case first.Name:
+			if tk.Status != "Completed" || !strings.Contains(tk.Description, "(revised)") {
+				t.Errorf("completed task: status %q, description %q; want Completed and socpilot's revision", tk.Status, tk.Description)
+			}
+		case second.Name:
+			if tk.Description != mine.Description {
+				t.Errorf("the analyst's rewrite was replaced by %q", tk.Description)
+			}
+		}
+	}
+	// A later run keeps the analyst's text too.
+	if _, err := writeback.Write(ctx, c, after, a); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := c.Details(ctx, 2)
+	for _, tk := range again.Tasks {
+		if tk.Name == second.Name && tk.Description != mine.Description {
+			t.Errorf("a later run replaced the analyst's rewrite with %q", tk.Description)
+		}
+	}
+}
