@@ -86,8 +86,9 @@ type Server struct {
 	dataset *Dataset
 	prefix  string // ARM id of the workspace, /subscriptions/.../workspaces/{ws}
 
-	mu sync.RWMutex // guards st
-	st *state
+	mu   sync.RWMutex // guards st, disk
+	st   *state
+	disk stamp // the state file's version st was read from or written as
 
 	fmu      sync.Mutex // guards faults, buckets
 	faults   []*Fault
@@ -131,6 +132,9 @@ func New(opts Options) (*Server, error) {
 		case err == nil:
 			st.rebase(opts.Subscription, opts.ResourceGroup, opts.Workspace)
 			s.st = st
+			if fi, err := os.Stat(filepath.Join(opts.StateDir, StateFile)); err == nil {
+				s.disk = fileStamp(fi)
+			}
 			return s, nil
 		case !os.IsNotExist(err):
 			return nil, fmt.Errorf("load emulator state from %s: %w", opts.StateDir, err)
@@ -146,8 +150,11 @@ func New(opts Options) (*Server, error) {
 // when a StateDir is set.
 func (s *Server) Reset() error {
 	st := seedState(s.dataset, s.opts)
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	release, err := s.lockWrite()
+	if err != nil {
+		return err
+	}
+	defer release()
 	s.st = st
 	return s.persistLocked()
 }
@@ -162,8 +169,11 @@ func (s *Server) Replace(ds *Dataset) error {
 		return fmt.Errorf("replace the incidents: no dataset")
 	}
 	st := seedState(ds, s.opts)
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	release, err := s.lockWrite()
+	if err != nil {
+		return err
+	}
+	defer release()
 	old := s.st
 	s.st = st
 	if err := s.persistLocked(); err != nil {

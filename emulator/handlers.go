@@ -413,7 +413,11 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.mu.RLock()
+	release, err := s.lockRead()
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "InternalServerError", err.Error())
+		return
+	}
 	type hit struct {
 		res *Resource
 		key sortKey
@@ -443,7 +447,7 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	b, err := json.Marshal(resp)
-	s.mu.RUnlock()
+	release()
 	writeRaw(w, http.StatusOK, b, err)
 }
 
@@ -473,20 +477,23 @@ func (s *Server) getIncident(w http.ResponseWriter, rt route) {
 // write tears it, and sent after the lock is released. A missing incident
 // answers 404, and so does a missing part of it: view returns the message.
 func (s *Server) readIncident(w http.ResponseWriter, name string, view func(*Record) (v any, notFound string)) {
-	s.mu.RLock()
+	release, err := s.lockRead()
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "InternalServerError", err.Error())
+		return
+	}
 	rec := s.st.incident(name)
 	if rec == nil {
-		s.mu.RUnlock()
+		release()
 		incidentNotFound(w, name)
 		return
 	}
 	v, notFound := view(rec)
 	var b []byte
-	var err error
 	if notFound == "" {
 		b, err = json.Marshal(v)
 	}
-	s.mu.RUnlock()
+	release()
 	if notFound != "" {
 		writeError(w, http.StatusNotFound, "NotFound", notFound)
 		return
@@ -593,8 +600,12 @@ func (s *Server) putIncident(w http.ResponseWriter, r *http.Request, rt route) {
 		return
 	}
 
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	release, err := s.lockWrite()
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "InternalServerError", err.Error())
+		return
+	}
+	defer release()
 	now := s.now().Format(serviceTimeLayout)
 	rec := s.st.incident(rt.incident)
 	status := http.StatusOK
@@ -669,8 +680,12 @@ func (s *Server) persistOr500(w http.ResponseWriter) bool {
 }
 
 func (s *Server) deleteIncident(w http.ResponseWriter, rt route) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	release, err := s.lockWrite()
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "InternalServerError", err.Error())
+		return
+	}
+	defer release()
 	rec := s.st.incident(rt.incident)
 	if rec == nil {
 		w.WriteHeader(http.StatusNoContent)
@@ -784,8 +799,12 @@ func (s *Server) getChild(w http.ResponseWriter, rt route) {
 }
 
 func (s *Server) deleteChild(w http.ResponseWriter, rt route) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	release, err := s.lockWrite()
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "InternalServerError", err.Error())
+		return
+	}
+	defer release()
 	rec := s.st.incident(rt.incident)
 	if rec == nil {
 		incidentNotFound(w, rt.incident)
@@ -847,8 +866,12 @@ func (s *Server) putChild(w http.ResponseWriter, r *http.Request, rt route) {
 		}
 	}
 
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	release, err := s.lockWrite()
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "InternalServerError", err.Error())
+		return
+	}
+	defer release()
 	rec := s.st.incident(rt.incident)
 	if rec == nil {
 		incidentNotFound(w, rt.incident)

@@ -100,6 +100,90 @@ func loadState(file string) (*state, error) {
 	return &st, nil
 }
 
+// stamp identifies a version of the state file on disk.
+type stamp struct {
+	mod, size int64
+	ino       uint64
+}
+
+// Several processes may serve the same demo workspace (every CLI command
+// opens it; `socpilot emulator` keeps it open). Each operation therefore
+// takes the state directory's lock (shared to read, exclusive to write),
+// re-reads the state file when another process wrote it since, and a
+// write persists before the lock is released: N concurrent writers lose
+// nothing.
+
+// lockWrite takes s.mu and the directory's exclusive lock, with the state
+// fresh from disk. The returned func releases both.
+func (s *Server) lockWrite() (func(), error) {
+	s.mu.Lock()
+	if s.opts.StateDir == "" {
+		return s.mu.Unlock, nil
+	}
+	unlock, err := s.lockDir(true)
+	if err != nil {
+		s.mu.Unlock()
+		return nil, err
+	}
+	if err := s.refreshLocked(); err != nil {
+		unlock()
+		s.mu.Unlock()
+		return nil, err
+	}
+	return func() { unlock(); s.mu.Unlock() }, nil
+}
+
+// lockRead takes s.mu for reading with the state fresh from disk. When the
+// directory cannot be locked or read, it serves what this process holds:
+// a read degrades to a stale one rather than failing.
+func (s *Server) lockRead() (func(), error) {
+	if s.opts.StateDir != "" {
+		s.mu.Lock()
+		if unlock, err := s.lockDir(false); err == nil {
+			s.refreshLocked()
+			unlock()
+		}
+		s.mu.Unlock()
+	}
+	s.mu.RLock()
+	return s.mu.RUnlock, nil
+}
+
+func (s *Server) lockDir(exclusive bool) (func(), error) {
+	if err := os.MkdirAll(s.opts.StateDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create state dir: %w", err)
+	}
+	unlock, err := flockDir(s.opts.StateDir, exclusive)
+	if err != nil {
+		return nil, fmt.Errorf("lock the demo workspace state in %s: %w", s.opts.StateDir, err)
+	}
+	return unlock, nil
+}
+
+// refreshLocked re-reads the state file when it changed since this
+// process last read or wrote it. s.mu must be held for writing.
+func (s *Server) refreshLocked() error {
+	file := filepath.Join(s.opts.StateDir, StateFile)
+	fi, err := os.Stat(file)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil // nothing persisted yet: what we hold is the state
+		}
+		return fmt.Errorf("read emulator state: %w", err)
+	}
+	if fileStamp(fi) == s.disk {
+		return nil
+	}
+	st, err := loadState(file)
+	if err != nil {
+		return fmt.Errorf("load emulator state from %s: %w", s.opts.StateDir, err)
+	}
+	st.rebase(s.opts.Subscription, s.opts.ResourceGroup, s.opts.Workspace)
+	s.st = st
+	s.disk = fileStamp(fi)
+	return nil
+}
+
 // persistLocked writes the state to StateDir with a write-rename, so a crash
 // leaves either the old or the new file. s.mu must be held.
 func (s *Server) persistLocked() error {
@@ -128,6 +212,9 @@ func (s *Server) persistLocked() error {
 	if werr != nil {
 		os.Remove(tmp)
 		return fmt.Errorf("write emulator state: %w", werr)
+	}
+	if fi, err := os.Stat(filepath.Join(s.opts.StateDir, StateFile)); err == nil {
+		s.disk = fileStamp(fi)
 	}
 	return nil
 }

@@ -243,3 +243,75 @@ func TestAnalystChangesSurviveWriteBack(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentWritersOnTheDemoWorkspace: 20 writers, each with its own
+// emulator on the same state directory (as 20 `socpilot analyze N --write`
+// processes are), write every demo incident's report and tasks at once,
+// some incidents twice. Nothing is lost and nothing is duplicated.
+func TestConcurrentWritersOnTheDemoWorkspace(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := emulator.New(emulator.Options{StateDir: dir}); err != nil {
+		t.Fatal(err)
+	}
+	nums := []int{101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 114, 115, 116, 101, 102, 103, 104}
+	ws := sentinel.Workspace{SubscriptionID: emulator.DemoSubscription, ResourceGroup: emulator.DemoResourceGroup, Name: emulator.DemoWorkspace}
+	open := func() *sentinel.Client {
+		srv, err := emulator.New(emulator.Options{StateDir: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := sentinel.New(ws, emulator.Credential{}, sentinel.Options{Transport: srv.HTTPClient()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	clients := make([]*sentinel.Client, len(nums))
+	for i := range clients {
+		clients[i] = open()
+	}
+	errs := make(chan error, len(nums))
+	for i, n := range nums {
+		go func() {
+			ctx := context.Background()
+			d, err := clients[i].Details(ctx, n)
+			if err == nil {
+				_, err = writeback.Write(ctx, clients[i], d, offline.New(offline.Options{}).Analyze(d))
+			}
+			errs <- err
+		}()
+	}
+	for range nums {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	check := open()
+	for _, n := range nums[:16] {
+		d, err := check.Details(context.Background(), n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reports := 0
+		for _, c := range d.Comments {
+			if socpilot.OwnComment(c) {
+				reports++
+			}
+		}
+		titles := map[string]int{}
+		for _, tk := range d.Tasks {
+			if socpilot.OwnTask(tk) {
+				titles[tk.Title]++
+			}
+		}
+		a := offline.New(offline.Options{}).Analyze(d)
+		if reports != 1 || len(titles) != len(a.Checklist) {
+			t.Errorf("incident %d: %d reports and %d distinct tasks, want 1 and %d", n, reports, len(titles), len(a.Checklist))
+		}
+		for title, k := range titles {
+			if k != 1 {
+				t.Errorf("incident %d: task %q written %d times", n, title, k)
+			}
+		}
+	}
+}
