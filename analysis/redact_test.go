@@ -65,3 +65,36 @@ func TestNoOriginalValueReachesTheModel(t *testing.T) {
 		}
 	}
 }
+
+// TestQuotedAccountNameIsRedacted: an account name with a quote in it
+// (attacker-chosen) is pseudonymised like any other, wherever the prompt
+// quotes it.
+func TestQuotedAccountNameIsRedacted(t *testing.T) {
+	ws := workspace(t, emulator.Demo())
+	ctx := context.Background()
+	d := details(t, ws, 101)
+	const name = `o"brien-adm`
+	for i, e := range d.Entities {
+		if e.Kind == socpilot.KindAccount && e.Prop("accountName") == "alex.wilber" {
+			p := map[string]any{}
+			for k, v := range e.Properties {
+				p[k] = v
+			}
+			p["accountName"], p["friendlyName"], p["displayName"] = name, name, name
+			delete(p, "upnSuffix")
+			d.Entities[i].Properties = p
+		}
+	}
+	d.Incident.Description += ` Also seen: ` + name + `.`
+	srv := llmtest.New(t).ReplyJSON(goodReport())
+	an := analyzer(t, srv)
+	an.Redact = redact.New([]byte("0123456789abcdef0123456789abcdef"))
+	if _, err := an.Analyze(ctx, d, false); err != nil {
+		t.Fatal(err)
+	}
+	for _, req := range srv.Requests() {
+		if text := req.Text(); strings.Contains(text, name) || strings.Contains(text, `o\"brien`) {
+			t.Errorf("the quoted account name reached the model:\n%s", text)
+		}
+	}
+}
