@@ -478,6 +478,9 @@ def build(num, slug, title, description, severity, status, created, alerts, enti
         "comments": com_res,
         "tasks": task_res,
     }
+    import labels
+    if num in labels.EXPECTED:
+        doc["expected"] = labels.EXPECTED[num]
     with open(os.path.join(OUT, f"{num:03d}-{slug}.json"), "w") as f:
         json.dump(doc, f, indent=2, ensure_ascii=False)
         f.write("\n")
