@@ -85,12 +85,21 @@ func loadDemo(t *testing.T) []demoFile {
 			continue
 		}
 		n, _ := strconv.Atoi(m[1])
+		// The file is a Record plus its expert labels ("expected", read by
+		// socpilot eval); any other top-level key is a mistake.
+		var labelled struct {
+			emulator.Record
+			Expected json.RawMessage `json:"expected"`
+		}
 		dec := json.NewDecoder(bytes.NewReader(b))
 		dec.DisallowUnknownFields()
-		var rec emulator.Record
-		if err := dec.Decode(&rec); err != nil {
+		if err := dec.Decode(&labelled); err != nil {
 			t.Errorf("%s: %v", base, err)
 			continue
+		}
+		rec := labelled.Record
+		if len(labelled.Expected) == 0 {
+			t.Errorf("%s: no expected labels", base)
 		}
 		if rec.Incident == nil || rec.Incident.Properties == nil {
 			t.Errorf("%s: no incident", base)
