@@ -44,6 +44,9 @@ var actionRules = []actionRule{
 	},
 		"Revoke the sessions and refresh tokens of %s",
 		"Revoke-MgUserSignInSession (or Revoke sessions in Entra ID) ends the attacker's sign-in; check for newly registered MFA methods and devices."},
+	{socpilot.ActionRevokeSessions, func(f *facts) []string { return f.exfilActors() },
+		"Revoke the sessions of %s to stop the transfer",
+		"Data is leaving under this account: end its sessions now (the transfer stops), then preserve its activity log for HR or legal before anything else changes."},
 	{socpilot.ActionResetCredentials, func(f *facts) []string { return f.compromisedOf(socpilot.KindAccount, nil) },
 		"Reset the credentials of %s",
 		"Reset the password (twice for krbtgt-style secrets), require MFA re-registration if the attacker could have registered a method, and confirm with the owner out of band."},
@@ -112,6 +115,27 @@ func (f *facts) disposable(e socpilot.Entity) bool {
 
 func cloudAccount(e socpilot.Entity) bool {
 	return e.Prop("aadUserId") != "" || e.Prop("upnSuffix") != "" || strings.Contains(e.Prop("userPrincipalName"), "@")
+}
+
+// exfilActors are the accounts a data-exfiltration detection names as the
+// one sending data out, when the analysis did not already find them
+// compromised (an insider, or a compromise not yet proven).
+func (f *facts) exfilActors() []string {
+	if f.exfilEvidence() == "" || f.explained(kExfil) {
+		return nil
+	}
+	var out []string
+	for _, a := range f.alerts {
+		if !slices_has(a.Tactics, "Exfiltration") && !slices_has(a.Tactics, "Collection") {
+			continue
+		}
+		for _, acct := range personAccounts(f.byKind[socpilot.KindAccount]) {
+			if mentions(a.DisplayName+". "+a.Description, acct) && !f.isCompromised(acct) && cloudAccount(acct) {
+				out = append(out, ident(acct))
+			}
+		}
+	}
+	return dedupe(out)
 }
 
 // grantTargets are the role assignments, group memberships and app grants

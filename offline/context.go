@@ -40,6 +40,7 @@ const (
 	kSOC        factKind = "soc"          // what the SOC itself recorded
 	kOutOfScope factKind = "out-of-scope" // activity outside an approved test
 	kInjection  factKind = "injection"    // text written to steer AI triage
+	kFoothold   factKind = "foothold"     // persistence that already ran and reached out
 )
 
 // never is the explains list of a benign fact that accounts for no decisive
@@ -255,6 +256,9 @@ func (f *facts) contextFacts() []verdictFact {
 	}
 	if f.hasTechnique("T1505") && f.hasTactic("TA0002") {
 		add(verdictFact{kind: kWebShell, decisive: true, weight: 20, text: "decisive: a web shell ran commands on the server"})
+	}
+	if ev := f.footholdEvidence(); ev != "" {
+		add(verdictFact{kind: kFoothold, decisive: true, weight: 15, text: "decisive: persistence the attacker installed has already run and reached out (" + ev + ")"})
 	}
 	if ev := f.exfilEvidence(); ev != "" {
 		add(verdictFact{kind: kExfil, decisive: true, weight: 20, text: "decisive: data was sent out (" + ev + ")"})
@@ -498,4 +502,29 @@ func (f *facts) anySuccess() bool {
 		}
 	}
 	return false
+}
+
+// ranOutRe: a detection saying the persisted item already executed and
+// talked to the network.
+var ranOutRe = regexp.MustCompile(`(?i)\b(ran|executed|was run|started|launched|fired)\b[^.;]{0,80}\b(connected|connection|beacon\w*|downloaded|reached|contacted|called out)\b`)
+
+// footholdEvidence is a persistence detection (scheduled task, service,
+// run key, web shell) whose own text says it already ran and reached out:
+// the attacker's code runs on a schedule with network access.
+func (f *facts) footholdEvidence() string {
+	for _, a := range f.alerts {
+		persist := slices.ContainsFunc(a.Tactics, func(t string) bool { return strings.EqualFold(t, "Persistence") })
+		if !persist {
+			continue
+		}
+		for _, s := range splitSentences(a.Description) {
+			if injection.MatchString(s) {
+				continue
+			}
+			if _, ok := matchAffirmed(ranOutRe, s); ok {
+				return quoteShort(a.DisplayName)
+			}
+		}
+	}
+	return ""
 }

@@ -149,6 +149,16 @@ func TestVerdictsFromContext(t *testing.T) {
 				{ID: "acct-localadmin", Kind: socpilot.KindAccount, Properties: map[string]any{"accountName": "localadmin", "ntDomain": "VM-01"}}}},
 			socpilot.VerdictEscalate, []string{"localadmin", "VM-01"},
 			[]string{"isolate-host VM-01", "disable-account localadmin", "block-ip 203.0.113.66"}, []string{"block-ip 192.0.2.45"}, "decisive"},
+		{"a persistence that already ran and called out is a foothold", incident{title: "Scheduled task created", severity: "Medium",
+			alerts: []socpilot.Alert{{DisplayName: "Suspicious scheduled task", ProductName: "Microsoft Defender for Endpoint", Tactics: []string{"Persistence", "Execution"}, Techniques: []string{"T1053.005"},
+				Description: "A task was created on WS-7 to run hidden PowerShell as SYSTEM. The task ran at 08:31 UTC and connected to upd-cdn.example.net."}},
+			entities: []socpilot.Entity{host("WS-7")}},
+			socpilot.VerdictEscalate, []string{"WS-7"}, []string{"isolate-host WS-7"}, nil, "already run"},
+		{"the account sending data out has its sessions revoked", incident{title: "Upload to personal cloud storage", severity: "Medium",
+			alerts: []socpilot.Alert{{DisplayName: "Large upload to personal cloud storage", Tactics: []string{"Exfiltration"}, Techniques: []string{"T1567"},
+				Description: "lee.gu@contoso.com uploaded 3.1 GB to a personal Google Drive through 198.51.100.10."}},
+			entities: []socpilot.Entity{account("lee.gu", "contoso.com"), ip("198.51.100.10", "Contoso Ltd")}},
+			socpilot.VerdictEscalate, nil, []string{"revoke-sessions lee.gu@contoso.com"}, []string{"block-ip 198.51.100.10"}, "data was sent out"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
