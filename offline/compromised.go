@@ -49,7 +49,7 @@ func (f *facts) findCompromised() []compromise {
 	accounts := f.byKind[socpilot.KindAccount]
 	hosts := f.byKind[socpilot.KindHost]
 
-	credAttack := f.hasTechnique("T1110", "T1621", "T1566", "T1557", "T1528", "T1539", "T1550.004") || f.mentionsAny(credAttackRe)
+	credAttack := f.hasTechnique("T1110", "T1621", "T1566", "T1557", "T1528", "T1539", "T1550.004", "T1555", "T1098.005") || f.mentionsAny(credAttackRe)
 	for _, s := range f.sents {
 		if s.where == "label" {
 			continue

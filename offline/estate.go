@@ -133,6 +133,9 @@ var (
 	sourceBefore = regexp.MustCompile(`(?i)\b(from|source|src|by|attacker|attacking|sender|sent from|connected to|connecting to|connections to|beacon(ing|ed)? to|downloaded from|download from|resolved to|c2|command and control|exit (node|relay)s?|relays?|spray(ing|ed)?|brute[- ]?forc\w*|scann(ing|er)|name server|hosted at|infrastructure)\W+(\S+\W+){0,3}$`)
 )
 
+// destBefore: the address data was sent or a beacon went to.
+var destBefore = regexp.MustCompile(`(?i)\b(sent|uploaded|exfiltrat\w*|transferred|posted|beacon\w*|tunnel\w*)\b[^.;]{0,50}\bto\s+$`)
+
 // ipRoles decides, for every IP entity, whether it is the organisation's
 // and whether there is evidence it is the attacker's. Without such
 // evidence an address is never proposed for blocking.
@@ -173,6 +176,9 @@ func (f *facts) ipRoles(sents []sentence) map[string]ipRole {
 			before := s.text[:at]
 			if m := ownBefore.FindString(before); m != "" && !r.own && !sourceBefore.MatchString(before[max(0, len(before)-12):]) {
 				r.own, r.ownWhy = true, fmt.Sprintf("the %s calls it %q", s.where, strings.TrimSpace(clip(oneLine(m), 40)))
+			}
+			if m := destBefore.FindString(before); m != "" && !r.attacker && !ownBefore.MatchString(before) {
+				r.attacker, r.why = true, fmt.Sprintf("the %s says data went to it (%q)", s.where, strings.TrimSpace(clip(oneLine(m), 40)))
 			}
 			if m := sourceBefore.FindString(before); m != "" && !r.attacker {
 				r.attacker, r.why = true, fmt.Sprintf("the %s names it as %q", s.where, strings.TrimSpace(clip(oneLine(m), 40)))
