@@ -219,7 +219,7 @@ func (f *facts) findCompromised() []compromise {
 					add(a, kGrant, fmt.Sprintf("%s made the grant (%s)", a.Value(), s.where))
 				} else {
 					f.grantees = append(f.grantees, a)
-					if strings.Contains(strings.ToUpper(a.Prop("accountName")), "#EXT#") || regexp.MustCompile(`(?i)never (a member|used|seen)|new(ly created)? (account|user|guest)`).MatchString(s.text) {
+					if strings.Contains(strings.ToUpper(a.Prop("accountName")), "#EXT#") || regexp.MustCompile(`(?i)never (a member|used|seen)|new(ly created)? (account|user|guest)|(account|user|guest) created (\d+|a few|moments?|minutes?)\b[^;]{0,20}\b(earlier|before|ago)|(freshly|just|recently) created`).MatchString(s.text) {
 						add(a, kGrant, fmt.Sprintf("%s received the grant (%s)", a.Value(), s.where))
 					}
 				}

@@ -133,6 +133,10 @@ var (
 	sourceBefore = regexp.MustCompile(`(?i)\b(from|source|src|by|attacker|attacking|sender|sent from|connected to|connecting to|connections to|beacon(ing|ed)? to|downloaded from|download from|resolved to|c2|command and control|exit (node|relay)s?|relays?|spray(ing|ed)?|brute[- ]?forc\w*|scann(ing|er)|name server|hosted at|infrastructure)\W+(\S+\W+){0,3}$`)
 )
 
+// actorAfter: the address is the subject of an attack verb ("203.0.113.9
+// tried 2,114 passwords", "… made 412 failed attempts").
+var actorAfter = regexp.MustCompile(`(?i)^\s*(\([^)]{0,40}\)\s*)?(tried|made|attempted|sprayed|scanned|probed|brute[- ]?forced|sent|launched|exploited|uploaded|requested)\b`)
+
 // destBefore: the address data was sent or a beacon went to.
 var destBefore = regexp.MustCompile(`(?i)\b(sent|uploaded|exfiltrat\w*|transferred|posted|beacon\w*|tunnel\w*)\b[^.;]{0,50}\bto\s+$`)
 
@@ -176,6 +180,9 @@ func (f *facts) ipRoles(sents []sentence) map[string]ipRole {
 			before := s.text[:at]
 			if m := ownBefore.FindString(before); m != "" && !r.own && !sourceBefore.MatchString(before[max(0, len(before)-12):]) {
 				r.own, r.ownWhy = true, fmt.Sprintf("the %s calls it %q", s.where, strings.TrimSpace(clip(oneLine(m), 40)))
+			}
+			if m := actorAfter.FindString(s.text[at+len(addr):]); m != "" && !r.attacker && !ownBefore.MatchString(before) {
+				r.attacker, r.why = true, fmt.Sprintf("the %s says it %q", s.where, strings.TrimSpace(clip(oneLine(m), 40)))
 			}
 			if m := destBefore.FindString(before); m != "" && !r.attacker && !ownBefore.MatchString(before) {
 				r.attacker, r.why = true, fmt.Sprintf("the %s says data went to it (%q)", s.where, strings.TrimSpace(clip(oneLine(m), 40)))
