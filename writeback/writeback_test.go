@@ -88,19 +88,27 @@ func TestWriteThreeTimes(t *testing.T) {
 	}
 }
 
-// TestChangedReportUpdatesInPlace: a changed analysis updates the same
-// comment, and a task the analyst completed stays completed.
-func TestChangedReportUpdatesInPlace(t *testing.T) {
+// writtenOnce writes the offline analysis of fixture incident 2 once and
+// returns the client, the details read before the write, and the analysis.
+func writtenOnce(t *testing.T) (*sentinel.Client, socpilot.IncidentDetails, socpilot.Analysis) {
+	t.Helper()
 	c, _ := client(t)
-	ctx := context.Background()
-	d, err := c.Details(ctx, 2)
+	d, err := c.Details(context.Background(), 2)
 	if err != nil {
 		t.Fatal(err)
 	}
 	a := offline.New(offline.Options{}).Analyze(d)
-	if _, err := writeback.Write(ctx, c, d, a); err != nil {
+	if _, err := writeback.Write(context.Background(), c, d, a); err != nil {
 		t.Fatal(err)
 	}
+	return c, d, a
+}
+
+// TestChangedReportUpdatesInPlace: a changed analysis updates the same
+// comment, and a task the analyst completed stays completed.
+func TestChangedReportUpdatesInPlace(t *testing.T) {
+	c, d, a := writtenOnce(t)
+	ctx := context.Background()
 	// The analyst completes the first task in the portal.
 	first := a.Checklist[0]
 	tid := writeback.TaskID(d.Incident.ID, first.Title)
@@ -174,16 +182,8 @@ func TestTaskTitlesCarryNoMarkup(t *testing.T) {
 // carries the etag it read, the service answers 409, socpilot re-reads and
 // merges); an analyst's rewrite of a task's text is kept on later runs.
 func TestAnalystChangesSurviveWriteBack(t *testing.T) {
-	c, _ := client(t)
+	c, _, a := writtenOnce(t)
 	ctx := context.Background()
-	d, err := c.Details(ctx, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := offline.New(offline.Options{}).Analyze(d)
-	if _, err := writeback.Write(ctx, c, d, a); err != nil {
-		t.Fatal(err)
-	}
 	// socpilot reads, then the analyst completes the first task and
 	// rewrites the second before socpilot writes its changed analysis.
 	stale, err := c.Details(ctx, 2)
