@@ -11,6 +11,17 @@ import (
 	"time"
 )
 
+// Incident severities as Sentinel names them, most severe first.
+const (
+	SeverityHigh          = "High"
+	SeverityMedium        = "Medium"
+	SeverityLow           = "Low"
+	SeverityInformational = "Informational"
+)
+
+// Severities lists every incident and alert severity, most severe first.
+var Severities = []string{SeverityHigh, SeverityMedium, SeverityLow, SeverityInformational}
+
 // Incident is a Microsoft Sentinel incident, as far as socpilot uses it.
 type Incident struct {
 	ID                     string    `json:"id"`     // ARM resource id

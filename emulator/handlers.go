@@ -16,6 +16,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/socpilot/socpilot"
 )
 
 // SupportedAPIVersions are the Microsoft.SecurityInsights api-versions the
@@ -536,7 +538,7 @@ func etagMatches(sent, current string) bool {
 }
 
 var (
-	severities      = []string{"High", "Medium", "Low", "Informational"}
+	severities      = socpilot.Severities
 	statuses        = []string{"New", "Active", "Closed"}
 	classifications = []string{"Undetermined", "TruePositive", "BenignPositive", "FalsePositive"}
 	classReasons    = []string{"SuspiciousActivity", "SuspiciousButExpected", "IncorrectAlertLogic", "InaccurateData"}

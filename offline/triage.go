@@ -13,7 +13,7 @@ import (
 // detections assigned, which products saw it, how far it spread, and what
 // the SOC itself recorded (labels, analyst comments, a classification).
 // Free text from alerts and entities never moves the score.
-var severityPoints = map[string]int{"High": 35, "Medium": 20, "Low": 8, "Informational": 0}
+var severityPoints = map[string]int{socpilot.SeverityHigh: 35, socpilot.SeverityMedium: 20, socpilot.SeverityLow: 8, socpilot.SeverityInformational: 0}
 
 var tacticPoints = map[string]int{
 	"TA0040": 25, // Impact
@@ -157,7 +157,7 @@ func triage(f *facts) socpilot.Triage {
 	case "TruePositive":
 		add(10, "already confirmed as a true positive")
 	}
-	if len(f.alerts) == 1 && len(f.tactics) <= 1 && (inc.Severity == "Low" || inc.Severity == "Informational") {
+	if len(f.alerts) == 1 && len(f.tactics) <= 1 && (inc.Severity == socpilot.SeverityLow || inc.Severity == socpilot.SeverityInformational) {
 		add(-5, "a single low-severity alert with no follow-on activity")
 	}
 

@@ -43,9 +43,20 @@ type Action struct {
 	Kind   string // comment, task
 	ID     string
 	Title  string
-	Result string // created, updated, unchanged, skipped
+	Result Outcome
 	Note   string
 }
+
+// Outcome is what happened to one artifact.
+type Outcome string
+
+// Write-back outcomes.
+const (
+	Created   Outcome = "created"
+	Updated   Outcome = "updated"
+	Unchanged Outcome = "unchanged"
+	Skipped   Outcome = "skipped"
+)
 
 // Result is what a write-back did.
 type Result struct {
@@ -54,7 +65,7 @@ type Result struct {
 }
 
 // Count returns how many actions had the given result.
-func (r Result) Count(result string) int {
+func (r Result) Count(result Outcome) int {
 	n := 0
 	for _, a := range r.Actions {
 		if a.Result == result {
@@ -85,9 +96,9 @@ func Write(ctx context.Context, w socpilot.Writer, d socpilot.IncidentDetails, a
 	}
 	switch {
 	case existing != nil && existing.Message == msg:
-		act.Result = "unchanged"
+		act.Result = Unchanged
 	case existing == nil && len(d.Comments) >= socpilot.MaxComments:
-		act.Result, act.Note = "skipped", fmt.Sprintf("the incident already has %d comments, Sentinel's limit", socpilot.MaxComments)
+		act.Result, act.Note = Skipped, fmt.Sprintf("the incident already has %d comments, Sentinel's limit", socpilot.MaxComments)
 	default:
 		c := socpilot.Comment{Name: id, Message: msg}
 		if existing != nil {
@@ -96,7 +107,7 @@ func Write(ctx context.Context, w socpilot.Writer, d socpilot.IncidentDetails, a
 		if err := putComment(ctx, w, inc, c); err != nil {
 			return res, fmt.Errorf("write the report comment on incident %d: %w", inc.Number, err)
 		}
-		act.Result = map[bool]string{true: "updated", false: "created"}[existing != nil]
+		act.Result = map[bool]Outcome{true: Updated, false: Created}[existing != nil]
 	}
 	res.Actions = append(res.Actions, act)
 
@@ -118,12 +129,12 @@ func Write(ctx context.Context, w socpilot.Writer, d socpilot.IncidentDetails, a
 		old, ok := tasks[tid]
 		switch {
 		case ok && old.Title == title && old.Description == desc:
-			act.Result = "unchanged"
+			act.Result = Unchanged
 		case ok && analystEdited(old):
 			// An analyst rewrote the task: their text stands.
-			act.Result, act.Note = "unchanged", "edited by an analyst: kept as they wrote it"
+			act.Result, act.Note = Unchanged, "edited by an analyst: kept as they wrote it"
 		case !ok && count >= socpilot.MaxTasks:
-			act.Result, act.Note = "skipped", fmt.Sprintf("the incident has %d tasks, Sentinel's limit", socpilot.MaxTasks)
+			act.Result, act.Note = Skipped, fmt.Sprintf("the incident has %d tasks, Sentinel's limit", socpilot.MaxTasks)
 		default:
 			t := socpilot.Task{Name: tid, Title: title, Description: desc, Status: "New"}
 			if ok {
@@ -136,9 +147,9 @@ func Write(ctx context.Context, w socpilot.Writer, d socpilot.IncidentDetails, a
 			}
 			act.Note = note
 			if ok {
-				act.Result = "updated"
+				act.Result = Updated
 			} else {
-				act.Result = "created"
+				act.Result = Created
 				count++
 			}
 		}

@@ -21,7 +21,7 @@ type incidentsOptions struct {
 
 var (
 	knownStatuses   = []string{"New", "Active", "Closed"}
-	knownSeverities = []string{"High", "Medium", "Low", "Informational"}
+	knownSeverities = socpilot.Severities
 )
 
 func (a *app) incidentsCommand() *cobra.Command {
