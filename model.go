@@ -6,6 +6,14 @@ import (
 	"time"
 )
 
+// Chat model providers (SOCPILOT_LLM_PROVIDER): Azure OpenAI, OpenAI, or
+// any OpenAI-compatible server.
+const (
+	ProviderAzure      = "azure"
+	ProviderOpenAI     = "openai"
+	ProviderCompatible = "compatible"
+)
+
 // Message is one chat message sent to or received from a model.
 type Message struct {
 	Role    string `json:"role"` // system, user, assistant

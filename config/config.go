@@ -35,11 +35,11 @@ import (
 // 2024-03-01).
 const DefaultSentinelAPIVersion = "2025-09-01"
 
-// LLM providers.
+// Providers: the one definition lives in the root package.
 const (
-	ProviderAzure      = "azure"
-	ProviderOpenAI     = "openai"
-	ProviderCompatible = "compatible"
+	ProviderAzure      = socpilot.ProviderAzure
+	ProviderOpenAI     = socpilot.ProviderOpenAI
+	ProviderCompatible = socpilot.ProviderCompatible
 )
 
 // Config is socpilot's resolved configuration.

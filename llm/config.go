@@ -25,11 +25,11 @@ import (
 	"github.com/socpilot/socpilot/internal/loopback"
 )
 
-// Providers.
+// Providers: the one definition lives in the root package.
 const (
-	ProviderAzure      = "azure"
-	ProviderOpenAI     = "openai"
-	ProviderCompatible = "compatible"
+	ProviderAzure      = socpilot.ProviderAzure
+	ProviderOpenAI     = socpilot.ProviderOpenAI
+	ProviderCompatible = socpilot.ProviderCompatible
 )
 
 // Defaults.
