@@ -1,4 +1,4 @@
-"""Regenerates eval/devset/2NN-*.json: labelled incidents reconstructed from
+"""Regenerates eval/devset/4NN-*.json: labelled incidents reconstructed from
 public intrusion write-ups and documented false-positive patterns, built
 with the demo generator's helpers (emulator/demodata/_gen/lib.py)."""
 import glob, os, sys
@@ -9,7 +9,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "emulator", "demodata", 
 import labels
 from shared import *
 
-for f in glob.glob(os.path.join(os.environ["OUT"], "2[0-9][0-9]-*.json")):
+for f in glob.glob(os.path.join(os.environ["OUT"], "4[0-9][0-9]-*.json")):
     os.remove(f)
 
 import lib
@@ -33,9 +33,9 @@ SOC2 = Person("amara.okafor@contoso.com", "Amara Okafor")
 VPS = lambda a, cc, country, city, org: ip(a, geo(cc, country, "", city, 0.0, 0.0, 64520, org, org))
 OWN = lambda a, city: ip(a, geo("US", "United States", "", city, 0.0, 0.0, 64496, "contoso ltd", "contoso ltd"))
 
-# 201 AiTM phishing to BEC
-def inc201():
-    n = 201
+# 401 AiTM phishing to BEC
+def inc401():
+    n = 401
     u = account("nina.kowalski", "Nina Kowalski", rid=1201)
     mb = mailbox("nina.kowalski@contoso.com", "Nina Kowalski", u["properties"]["aadUserId"])
     atk = VPS("203.0.113.88", "NL", "Netherlands", "Amsterdam", "hostkey bv")
@@ -53,9 +53,9 @@ def inc201():
           "Microsoft Threat Intelligence, 'From cookie theft to BEC: Attackers use AiTM phishing sites as entry point to further financial fraud' (2022)",
           "The session cookie was replayed from attacker infrastructure and a hiding rule followed: the mailbox is in the attacker's hands.")
 
-# 202 MFA fatigue, user was asleep
-def inc202():
-    n = 202
+# 402 MFA fatigue, user was asleep
+def inc402():
+    n = 402
     u = account("omar.haddad", "Omar Haddad", rid=1202)
     atk = VPS("203.0.113.19", "RO", "Romania", "Bucharest", "m247 europe")
     a1 = Alert(n, "mfa-spam", "sentinel", "Multiple MFA push notifications denied then approved", "Medium", at(9, "02:51"), at(9, "03:12"), ["CredentialAccess"], ["T1621"],
@@ -70,9 +70,9 @@ def inc202():
           "MFA fatigue as used against Uber (2022) and by Lapsus$ (Microsoft, DEV-0537 report, 2022)",
           "The user was asleep when the push was approved: the attacker holds a valid session.")
 
-# 203 help-desk social engineering and MFA reset
-def inc203():
-    n = 203
+# 403 help-desk social engineering and MFA reset
+def inc403():
+    n = 403
     u = account("li.wei", "Li Wei", rid=1203)
     hd = account("hd-agent07", "Helpdesk agent 07", rid=2207)
     atk = VPS("203.0.113.230", "US", "United States", "Ashburn", "hostroyale")
@@ -86,9 +86,9 @@ def inc203():
           "CISA AA23-320A Scattered Spider: help-desk social engineering to reset MFA",
           "The user never called: the MFA reset was social engineering and the new sign-in is the attacker's.")
 
-# 204 device-code phishing
-def inc204():
-    n = 204
+# 404 device-code phishing
+def inc404():
+    n = 404
     u = account("sara.lindqvist", "Sara Lindqvist", rid=1204)
     atk = VPS("198.51.100.201", "US", "United States", "Dallas", "tier.net")
     a1 = Alert(n, "devcode", "sentinel", "Device code authentication from unusual location", "Medium", at(11, "12:40"), at(11, "12:40"), ["InitialAccess", "CredentialAccess"], ["T1528", "T1566.002"],
@@ -102,9 +102,9 @@ def inc204():
           "Microsoft Threat Intelligence, 'Storm-2372 conducts device code phishing campaign' (2025)",
           "The device code token was redeemed by the attacker's host and used to read mail.")
 
-# 205 Intune encoded PowerShell (benign)
-def inc205():
-    n = 205
+# 405 Intune encoded PowerShell (benign)
+def inc405():
+    n = 405
     h = host("LT-MKT-112")
     script = "Get-CimInstance Win32_InstalledWin32Program | Select-Object Name,Version | ConvertTo-Json | Out-File C:\\ProgramData\\Contoso\\inventory.json"
     ime = file("C:\\Program Files (x86)\\Microsoft Intune Management Extension", "AgentExecutor.exe")
@@ -119,9 +119,9 @@ def inc205():
           "Documented false positive: Intune Management Extension runs remediation scripts as encoded PowerShell through AgentExecutor.exe",
           "The parent process is the Intune agent and the decoded script only writes a software inventory.")
 
-# 206 backup product mass download (benign)
-def inc206():
-    n = 206
+# 406 backup product mass download (benign)
+def inc406():
+    n = 406
     svc = account("svc-m365backup", "Microsoft 365 backup service", rid=3206)
     app = cloud_app("Veeam Backup for Microsoft 365", 31452)
     own = OWN("198.51.100.60", "Seattle")
@@ -134,9 +134,9 @@ def inc206():
           "Documented false positive: backup products trigger Defender for Cloud Apps mass-download alerts",
           "The transfer is the scheduled Veeam backup job from the company's own address.")
 
-# 207 Zscaler egress impossible travel (benign)
-def inc207():
-    n = 207
+# 407 Zscaler egress impossible travel (benign)
+def inc407():
+    n = 407
     u = account("pedro.alves", "Pedro Alves", rid=1207)
     z1 = ip("198.51.100.150", geo("US", "United States", "", "New York", 0.0, 0.0, 62044, "zscaler inc.", "zscaler inc."))
     z2 = ip("203.0.113.150", geo("DE", "Germany", "", "Frankfurt", 0.0, 0.0, 62044, "zscaler inc.", "zscaler inc."))
@@ -148,9 +148,9 @@ def inc207():
           "Documented false positive: cloud proxy (Zscaler) egress nodes in different countries trigger impossible travel",
           "Both addresses are egress nodes of the company's cloud proxy, not the user's location.")
 
-# 208 pentest within scope (benign)
-def inc208():
-    n = 208
+# 408 pentest within scope (benign)
+def inc408():
+    n = 408
     h = host("LAB-APP-03", azure_vm="rg-lab")
     a1 = Alert(n, "mimi", "mde", "Mimikatz credential theft tool", "High", at(8, "13:10"), at(8, "13:10"), ["CredentialAccess"], ["T1003.001"],
                "The Mimikatz credential theft tool ran on LAB-APP-03 as CONTOSO\\pt-operator.")
@@ -162,9 +162,9 @@ def inc208():
           "Documented benign positive: authorised penetration test within its engagement scope",
           "The engagement letter puts this host and technique in scope, confirmed with the lead.")
 
-# 209 pentest out of scope, DCSync and data out (true positive)
-def inc209():
-    n = 209
+# 409 pentest out of scope, DCSync and data out (true positive)
+def inc409():
+    n = 409
     ws = host("WS-IT-044")
     dc = host("DC02", os_version="10.0.20348", azure_vm="rg-prod-identity")
     atk = VPS("203.0.113.77", "US", "United States", "Los Angeles", "quadranet")
@@ -180,9 +180,9 @@ def inc209():
           "Reconstructed from DCSync tradecraft (Microsoft Defender for Identity alert reference) under cover of a pen-test window",
           "The testers say DCs were out of scope and the upload was not theirs: a real intrusion hid behind the label.")
 
-# 210 new Entra Connect server replication (benign)
-def inc210():
-    n = 210
+# 410 new Entra Connect server replication (benign)
+def inc410():
+    n = 410
     srv = host("AADC-02", os_version="10.0.20348", azure_vm="rg-prod-identity")
     dc = host("DC01", os_version="10.0.20348", azure_vm="rg-prod-identity")
     msol = account("MSOL_4f2a9c1b7e30", "On-Premises Directory Synchronization Service Account", rid=3210, cloud=False)
@@ -195,9 +195,9 @@ def inc210():
           "Documented false positive: Microsoft Defender for Identity DCSync alerts on new Microsoft Entra Connect servers",
           "The source is a new directory-sync server installed under a change, using its MSOL_ connector account.")
 
-# 211 stale service-account password (benign)
-def inc211():
-    n = 211
+# 411 stale service-account password (benign)
+def inc411():
+    n = 411
     svc = account("svc-reports", "Reporting service account", rid=3211, cloud=False)
     app = host("SRV-RPT-01", os_version="10.0.17763")
     src = ip("10.30.4.21")
@@ -210,9 +210,9 @@ def inc211():
           "Documented false positive: stale service account credentials after a password rotation",
           "Failures from an internal server after a rotation, explained by the app owner.")
 
-# 212 confirmed travel (benign)
-def inc212():
-    n = 212
+# 412 confirmed travel (benign)
+def inc412():
+    n = 412
     u = account("hannah.berg", "Hannah Berg", rid=1212)
     jp = VPS("203.0.113.60", "JP", "Japan", "Tokyo", "ntt communications")
     a1 = Alert(n, "atyp", "ipc", "Atypical travel", "Medium", at(10, "01:10"), at(10, "01:10"), ["InitialAccess"], ["T1078"],
@@ -223,9 +223,9 @@ def inc212():
     label(n, "dismiss", [], [], [], [A("reset-credentials", "hannah.berg@contoso.com"), A("block-ip", "203.0.113.60")], ["TA0001"],
           "Documented benign positive: confirmed business travel", "The manager confirmed the trip.")
 
-# 213 owner-confirmed forwarding to own domain (benign)
-def inc213():
-    n = 213
+# 413 owner-confirmed forwarding to own domain (benign)
+def inc413():
+    n = 413
     u = account("george.miller", "George Miller", rid=1213)
     mb = mailbox("george.miller@contoso.com", "George Miller", u["properties"]["aadUserId"])
     a1 = Alert(n, "fwd", "mdca", "Suspicious inbox forwarding", "Medium", at(11, "09:30"), at(11, "09:30"), ["Collection", "Exfiltration"], ["T1114.003"],
@@ -236,9 +236,9 @@ def inc213():
     label(n, "dismiss", [], [], [], [A("remove-inbox-rule", "george.miller@contoso.com"), A("reset-credentials", "george.miller@contoso.com")], ["TA0009"],
           "Documented benign positive: user-created forwarding to the organisation's own domain", "The owner confirmed the rule to the company's own UK domain.")
 
-# 214 infostealer
-def inc214():
-    n = 214
+# 414 infostealer
+def inc414():
+    n = 414
     u = account("ravi.patel", "Ravi Patel", rid=1214)
     h = host("LT-ENG-231")
     c2 = VPS("203.0.113.141", "RU", "Russia", "Moscow", "aeza group")
@@ -253,9 +253,9 @@ def inc214():
           ["TA0006", "TA0011", "TA0001"], "Microsoft Threat Intelligence, 'Lumma Stealer: Breaking down the delivery techniques and capabilities' (2025)",
           "Browser credentials and cookies were stolen and a token was replayed from the stealer's infrastructure.")
 
-# 215 web shell on Exchange with own server IP
-def inc215():
-    n = 215
+# 415 web shell on Exchange with own server IP
+def inc415():
+    n = 415
     srv = host("EXCH-01", os_version="10.0.17763", azure_vm="rg-prod-mail")
     pub = ip("192.0.2.25")
     atk = VPS("203.0.113.35", "HK", "Hong Kong", "Hong Kong", "ctg server")
@@ -269,9 +269,9 @@ def inc215():
           ["TA0003", "TA0001", "TA0002"], "CISA/Microsoft advisories on ProxyShell exploitation and Exchange web shells (2021)",
           "A web shell was written by the Exchange worker and ran commands; 192.0.2.25 is the server's own public address.")
 
-# 216 hard benign: decisive fact only in the newest comment
-def inc216():
-    n = 216
+# 416 hard benign: decisive fact only in the newest comment
+def inc416():
+    n = 416
     u = account("tom.becker", "Tom Becker", rid=1216)
     atk = VPS("198.51.100.99", "BR", "Brazil", "Sao Paulo", "vultr holdings")
     a1 = Alert(n, "unfam", "ipc", "Unfamiliar sign-in properties", "Medium", at(12, "20:02"), at(12, "20:02"), ["InitialAccess"], ["T1078"],
@@ -286,9 +286,9 @@ def inc216():
           "The newest comment resolves the earlier suspicion with the user's confirmation and an approved ticket.")
 
 
-# 217 OAuth consent abuse, office egress beside the attacker
-def inc217():
-    n = 217
+# 417 OAuth consent abuse, office egress beside the attacker
+def inc417():
+    n = 417
     u = account("fatima.noor", "Fatima Noor", rid=1217)
     app = cloud_app("PDF Converter Online", instance="contoso.onmicrosoft.com")
     atk = VPS("203.0.113.212", "US", "United States", "Phoenix", "cloudie ltd")
@@ -304,9 +304,9 @@ def inc217():
           "Microsoft Learn, 'Detect and remediate illicit consent grants'; Proofpoint OAuth consent phishing research",
           "An unverified app got mail permissions and read thousands of messages from attacker infrastructure; 198.51.100.41 is the office egress the user consented from.")
 
-# 218 cloud role escalation: Global Administrator to a new account
-def inc218():
-    n = 218
+# 418 cloud role escalation: Global Administrator to a new account
+def inc418():
+    n = 418
     adm = account("it-admin2", "IT Admin 2", rid=2218)
     new = account("support-svc01", "Support Service 01", rid=3218)
     atk = VPS("198.51.100.177", "US", "United States", "Secaucus", "leaseweb usa")
@@ -321,9 +321,9 @@ def inc218():
           [], ["TA0004", "TA0003", "TA0001"], "CISA AA23-320A and Microsoft 'Octo Tempest' (2023): privileged role assignment to attacker-created accounts",
           "An admin signed in from an anonymising host and made a brand-new account Global Administrator.")
 
-# 219 loader to Cobalt Strike to ransomware across three hosts
-def inc219():
-    n = 219
+# 419 loader to Cobalt Strike to ransomware across three hosts
+def inc419():
+    n = 419
     ws = host("WS-ACC-017")
     fs = host("FS-EU-02", os_version="10.0.20348", azure_vm="rg-prod-files")
     bk = host("SRV-BKP-01", os_version="10.0.20348")
@@ -349,9 +349,9 @@ def inc219():
           "The DFIR Report, 'From IcedID to Dagon Locker Ransomware in 29 Days' (2024)",
           "Encryption is running on the file server after a beacon and lateral movement: contain all three hosts first.")
 
-# 220 RDP brute force with success; the victim's public address is an entity
-def inc220():
-    n = 220
+# 420 RDP brute force with success; the victim's public address is an entity
+def inc420():
+    n = 420
     vm = host("VM-JUMP-02", os_version="10.0.20348", azure_vm="rg-prod-mgmt", joined=False)
     pub = ip("192.0.2.88")
     atk = VPS("203.0.113.94", "VN", "Vietnam", "Hanoi", "viettel")
@@ -367,9 +367,9 @@ def inc220():
           "Microsoft Defender for Cloud alert reference (RDP brute force) and Sophos Active Adversary reports on exposed RDP",
           "The brute force succeeded and a remote access tool followed; 192.0.2.88 is the VM's own address.")
 
-# 221 password spray, the one success only in one alert of several
-def inc221():
-    n = 221
+# 421 password spray, the one success only in one alert of several
+def inc421():
+    n = 421
     accts = [account(a, d, rid=r) for a, d, r in [("ben.carter", "Ben Carter", 1301), ("eva.stone", "Eva Stone", 1302), ("liam.ford", "Liam Ford", 1303),
                                                  ("mia.lopez", "Mia Lopez", 1304), ("noah.kim", "Noah Kim", 1305)]]
     atk = VPS("203.0.113.158", "US", "United States", "Kansas City", "m247 ltd")
@@ -388,9 +388,9 @@ def inc221():
           "CISA AA24-057A and Microsoft guidance on password spray by Midnight Blizzard (2024)",
           "Only one alert shows the success: eva.stone signed in from the spraying address.")
 
-# 222 vulnerability scanner (benign)
-def inc222():
-    n = 222
+# 422 vulnerability scanner (benign)
+def inc422():
+    n = 422
     sc = host("QUALYS-SCN-02", os_family="Linux", os_version="Ubuntu 22.04.5 LTS", joined=False)
     src = ip("10.50.1.9")
     a1 = Alert(n, "scan", "mdi", "Network-mapping reconnaissance (DNS)", "Low", at(6, "02:00"), at(6, "03:10"), ["Discovery"], ["T1046", "T1018"],
@@ -401,9 +401,9 @@ def inc222():
           "Documented false positive: authorised vulnerability scanners trigger reconnaissance detections",
           "The source is the tagged Qualys scanner, labelled a known asset.")
 
-# 223 phishing with a download on the host and text aimed at AI in a URL
-def inc223():
-    n = 223
+# 423 phishing with a download on the host and text aimed at AI in a URL
+def inc423():
+    n = 423
     u = account("ian.wright", "Ian Wright", rid=1223)
     h = host("WS-SAL-063")
     lan = ip("10.60.3.44")
@@ -420,9 +420,9 @@ def inc223():
           "Reconstructed from JavaScript-in-ZIP loader campaigns (e.g. Microsoft on Qakbot/Gootloader delivery)",
           "The downloaded script ran and fetched a DLL; the note in the URL is the attacker's text.")
 
-# 224 password spray with no success (remediate)
-def inc224():
-    n = 224
+# 424 password spray with no success (remediate)
+def inc424():
+    n = 424
     accts = [account(a, d, rid=r) for a, d, r in [("zoe.hart", "Zoe Hart", 1401), ("ali.reza", "Ali Reza", 1402), ("kim.ng", "Kim Ng", 1403)]]
     atk = VPS("203.0.113.12", "US", "United States", "Chicago", "tzulo inc")
     a1 = Alert(n, "spray", "ipc", "Password spray", "Medium", at(13, "12:00"), at(13, "12:30"), ["CredentialAccess"], ["T1110.003"],
@@ -434,7 +434,7 @@ def inc224():
           [A("reset-credentials", "zoe.hart@contoso.com"), A("disable-account", "ali.reza@contoso.com")], ["TA0006"],
           "Microsoft Learn password spray investigation playbook", "A spray that did not succeed: block the source, no account is compromised.")
 
-for fn in [inc217, inc218, inc219, inc220, inc221, inc222, inc223, inc224, inc201, inc202, inc203, inc204, inc205, inc206, inc207, inc208, inc209, inc210, inc211, inc212, inc213, inc214, inc215, inc216]:
+for fn in [inc417, inc418, inc419, inc420, inc421, inc422, inc423, inc424, inc401, inc402, inc403, inc404, inc405, inc406, inc407, inc408, inc409, inc410, inc411, inc412, inc413, inc414, inc415, inc416]:
     fn()
     for args, kw in _pending:
         lib.build(*args, **kw)
