@@ -14,20 +14,13 @@ import (
 	"github.com/socpilot/socpilot/llm/llmtest"
 	"github.com/socpilot/socpilot/offline"
 	"github.com/socpilot/socpilot/sentinel"
+	"github.com/socpilot/socpilot/sentinel/sentineltest"
 )
 
 // workspace is an in-process demo workspace with a Sentinel client on it.
 func workspace(t testing.TB, ds *emulator.Dataset) *sentinel.Client {
 	t.Helper()
-	srv, err := emulator.New(emulator.Options{Dataset: ds, Now: func() time.Time { return emulator.DatasetAnchor }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := sentinel.New(sentinel.Workspace{SubscriptionID: emulator.DemoSubscription, ResourceGroup: emulator.DemoResourceGroup, Name: emulator.DemoWorkspace},
-		emulator.Credential{}, sentinel.Options{Transport: srv.HTTPClient()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, _ := sentineltest.New(t, emulator.Options{Dataset: ds})
 	return c
 }
 

@@ -5,12 +5,12 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/socpilot/socpilot"
 	"github.com/socpilot/socpilot/emulator"
 	"github.com/socpilot/socpilot/offline"
 	"github.com/socpilot/socpilot/sentinel"
+	"github.com/socpilot/socpilot/sentinel/sentineltest"
 	"github.com/socpilot/socpilot/writeback"
 )
 
@@ -20,16 +20,7 @@ func client(t *testing.T) (*sentinel.Client, *emulator.Server) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := emulator.New(emulator.Options{Dataset: ds, Now: func() time.Time { return emulator.DatasetAnchor }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := sentinel.New(sentinel.Workspace{SubscriptionID: emulator.DemoSubscription, ResourceGroup: emulator.DemoResourceGroup, Name: emulator.DemoWorkspace},
-		emulator.Credential{}, sentinel.Options{Transport: srv.HTTPClient()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c, srv
+	return sentineltest.New(t, emulator.Options{Dataset: ds})
 }
 
 // TestWriteThreeTimes: three runs leave exactly one report comment and one
@@ -254,17 +245,12 @@ func TestConcurrentWritersOnTheDemoWorkspace(t *testing.T) {
 		t.Fatal(err)
 	}
 	nums := []int{101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 114, 115, 116, 101, 102, 103, 104}
-	ws := sentinel.Workspace{SubscriptionID: emulator.DemoSubscription, ResourceGroup: emulator.DemoResourceGroup, Name: emulator.DemoWorkspace}
 	open := func() *sentinel.Client {
 		srv, err := emulator.New(emulator.Options{StateDir: dir})
 		if err != nil {
 			t.Fatal(err)
 		}
-		c, err := sentinel.New(ws, emulator.Credential{}, sentinel.Options{Transport: srv.HTTPClient()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return c
+		return sentineltest.Client(t, srv)
 	}
 	clients := make([]*sentinel.Client, len(nums))
 	for i := range clients {
