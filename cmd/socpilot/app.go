@@ -61,6 +61,15 @@ func (a *app) rootCommand() *cobra.Command {
 		Long:          "socpilot explains, triages and hunts around Microsoft Sentinel incidents.\nWith no workspace configured it works on a built-in demo workspace; with no model configured, on its offline analyst.",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// An unknown command is a usage error the exit code mapping can see
+		// by type, not by the words cobra happens to use.
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usagef("unknown command %q for socpilot (see socpilot --help)", args[0])
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		// "incident -5" is a negative number, not a flag: say what is wrong with it.

@@ -77,7 +77,7 @@ func (s silentFailure) Unwrap() error { return s.err }
 
 func exitCode(err error) int {
 	var u usageError
-	if errors.As(err, &u) || strings.HasPrefix(err.Error(), "unknown command ") || strings.HasPrefix(err.Error(), "unknown flag") {
+	if errors.As(err, &u) {
 		return exitUsage
 	}
 	switch socpilot.ErrorCode(err) {

@@ -272,6 +272,8 @@ func TestUsageExitCodes(t *testing.T) {
 		{"unknown log level", map[string]string{"SOCPILOT_LOG": "loud"}, []string{"incidents"}, "not a log level"},
 		{"state dir is a file", map[string]string{"SOCPILOT_STATE_DIR": file}, []string{"incidents"}, "is a file, not a directory"},
 		{"negative incident number", nil, []string{"incident", "-5"}, `positive whole number, got "-5"`},
+		{"unknown command", nil, []string{"frobnicate"}, `unknown command "frobnicate"`},
+		{"unknown flag", nil, []string{"incidents", "--bogus"}, "unknown flag: --bogus"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
