@@ -99,8 +99,12 @@ func (s *Session) bring(ctx context.Context, n int) error {
 	s.incidents[n] = d
 	s.facts[n] = s.an.offlineFacts(d)
 	// The digest of an incident does not change during a conversation: build
-	// it once, not for every question.
-	s.digests[n] = BuildDigest(d, DigestOptions{MaxTokens: s.an.DigestTokens}).Text
+	// it once, not for every question, and only when a model will read it
+	// (offline answers come from the facts; the exact tokenizer costs a
+	// noticeable start-up).
+	if s.an.Model != nil {
+		s.digests[n] = BuildDigest(d, DigestOptions{MaxTokens: s.an.DigestTokens}).Text
+	}
 	s.refs[n] = newQuoteRefs(d)
 	if !slices.Contains(s.Conv.Incidents, n) {
 		s.Conv.Incidents = append(s.Conv.Incidents, n)
@@ -160,8 +164,8 @@ func (s *Session) Ask(ctx context.Context, question string, onDelta func(string)
 	now := s.an.now()
 	remembered := markUnverified(strings.TrimSuffix(ans.Text, ans.note), ans.Unverified) + ans.note
 	turns := []socpilot.Turn{
-		{Role: socpilot.RoleUser, Content: question, Time: now, Tokens: CountTokens(question)},
-		{Role: socpilot.RoleAssistant, Content: remembered, Time: now, Tokens: CountTokens(remembered)},
+		{Role: socpilot.RoleUser, Content: question, Time: now, Tokens: EstimateTokens(question)},
+		{Role: socpilot.RoleAssistant, Content: remembered, Time: now, Tokens: EstimateTokens(remembered)},
 	}
 	s.Conv.Turns = append(s.Conv.Turns, turns...)
 	s.Conv.Updated = now
@@ -186,7 +190,7 @@ func (s *Session) memoryBudget() int {
 // compact summarises older turns when the history exceeds its budget,
 // keeping the last few turns verbatim.
 func (s *Session) compact(ctx context.Context) error {
-	total := CountTokens(s.Conv.Summary)
+	total := EstimateTokens(s.Conv.Summary)
 	for _, t := range s.Conv.Turns {
 		total += t.Tokens
 	}

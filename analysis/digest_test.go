@@ -125,3 +125,15 @@ func BenchmarkDigestVsRaw(b *testing.B) {
 		fmt.Printf("demo workspace, %d incidents: raw JSON %d tokens, digest %d tokens (%.0f%%)\n", len(ds), rawTokens, digestTokens, 100*float64(digestTokens)/float64(rawTokens))
 	}
 }
+
+// TestEstimateTokensTracksTheTokenizer: the estimate that chat memory uses
+// stays near o200k_base's count on real incident text, erring high.
+func TestEstimateTokensTracksTheTokenizer(t *testing.T) {
+	for _, d := range allDetails(t, emulator.Demo()) {
+		text := analysis.BuildDigest(d, analysis.DigestOptions{}).Text
+		exact, est := analysis.CountTokens(text), analysis.EstimateTokens(text)
+		if est < exact*3/4 || est > exact*3/2 {
+			t.Errorf("incident %d: estimate %d, o200k %d", d.Incident.Number, est, exact)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/pkoukk/tiktoken-go"
@@ -35,4 +36,13 @@ func CountTokens(s string) int {
 		return len(s)/3 + 1
 	}
 	return len(e.EncodeOrdinary(s))
+}
+
+// EstimateTokens approximates o200k_base's count without loading its
+// vocabulary, erring high: three bytes a token (prose runs nearer four;
+// random identifiers nearer two), never fewer tokens than words. Memory bookkeeping (when to summarise a conversation) needs no
+// more, and ask and chat start without the tokenizer's load time.
+func EstimateTokens(s string) int {
+	words := len(strings.Fields(s))
+	return max(words, (len(s)+2)/3)
 }
