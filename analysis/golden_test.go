@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/socpilot/socpilot"
 	"github.com/socpilot/socpilot/analysis"
 	"github.com/socpilot/socpilot/emulator"
@@ -48,8 +50,43 @@ func TestOfflineGolden(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%v (run go test ./analysis -run Golden -update)", err)
 		}
-		if !bytes.Equal(buf.Bytes(), want) {
-			t.Errorf("incident %d: offline analysis differs from %s (run with -update and review the diff)", d.Incident.Number, golden)
+		if diff := cmp.Diff(string(want), buf.String()); diff != "" {
+			t.Errorf("incident %d: offline analysis differs from %s (-want +got; run with -update once the change is intended):\n%s", d.Incident.Number, golden, diff)
+		}
+	}
+}
+
+// TestOfflineJSONGolden pins the `analyze N -o json` contract (documented
+// as stable: fields are only added) on demo incidents that exercise every
+// part of it: compromised entities, typed actions, decoded command lines.
+// The clock is fixed (the analyzer's Now and the emulator's shift), so
+// generatedAt and every timestamp are stable.
+func TestOfflineJSONGolden(t *testing.T) {
+	ws := workspace(t, emulator.Demo())
+	an := analyzer(t, nil)
+	for _, n := range []int{101, 102, 104, 108} {
+		a, err := an.Analyze(context.Background(), details(t, ws, n), true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := render.JSON(&buf, a); err != nil {
+			t.Fatal(err)
+		}
+		golden := filepath.Join("testdata", "json", fmt.Sprintf("%d.json", n))
+		if *update {
+			os.MkdirAll(filepath.Dir(golden), 0o755)
+			if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatalf("%v (run go test ./analysis -run Golden -update)", err)
+		}
+		if diff := cmp.Diff(string(want), buf.String()); diff != "" {
+			t.Errorf("incident %d: JSON differs from %s (-want +got):\n%s", n, golden, diff)
 		}
 	}
 }
