@@ -114,7 +114,7 @@ func (a *app) runAnalyze(cmd *cobra.Command, arg string, o *analyzeOptions) erro
 
 func printWrites(w io.Writer, n int, r writeback.Result) {
 	fmt.Fprintf(w, "\nWrote to incident %d: %d created, %d updated, %d unchanged, %d skipped.\n", n,
-		r.Count("created"), r.Count("updated"), r.Count("unchanged"), r.Count("skipped"))
+		r.Count(writeback.Created), r.Count(writeback.Updated), r.Count(writeback.Unchanged), r.Count(writeback.Skipped))
 	for _, act := range r.Actions {
 		line := fmt.Sprintf("  %-9s %-7s %s  %s", act.Result, act.Kind, act.ID, render.Line(act.Title))
 		if act.Note != "" {
