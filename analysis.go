@@ -44,7 +44,7 @@ type Analysis struct {
 	// decoded offline; the decoded text is attacker-controlled data.
 	Decoded   []DecodedCommand `json:"decoded,omitempty"`
 	Checklist []ChecklistItem  `json:"checklist"`
-	Queries     []HuntingQuery      `json:"queries"`
+	Queries   []HuntingQuery   `json:"queries"`
 	// Findings are things the analyst should know about the analysis
 	// itself: text aimed at AI assistants, model claims that were removed.
 	Findings     []Finding     `json:"findings"`

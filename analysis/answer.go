@@ -140,19 +140,3 @@ func renderFindings(a socpilot.Analysis) string {
 	}
 	return b.String()
 }
-
-func renderEntities(d socpilot.IncidentDetails) string {
-	var b strings.Builder
-	for _, g := range groupByKind(d.Entities) {
-		var vals []string
-		seen := map[string]bool{}
-		for _, e := range g.entities {
-			if v := entityValue(e); !seen[v] {
-				seen[v] = true
-				vals = append(vals, "`"+strings.ReplaceAll(v, "`", "'")+"`")
-			}
-		}
-		fmt.Fprintf(&b, "- %s: %s\n", g.kind, strings.Join(vals, ", "))
-	}
-	return b.String()
-}

@@ -126,9 +126,7 @@ func TestPrecedence(t *testing.T) {
 			if tt.l.flag == "" && tt.l.env == "" && tt.l.file == "" {
 				wantReq = []string{"subscription-id", "sentinel-subscription-id"}
 			}
-			for _, n := range []string{"aoai-api-version", "aoai-deployment", "aoai-endpoint", "aoai-key", "base", "key", "model", "sentinel-api-version", "version"} {
-				wantReq = append(wantReq, n)
-			}
+			wantReq = append(wantReq, "aoai-api-version", "aoai-deployment", "aoai-endpoint", "aoai-key", "base", "key", "model", "sentinel-api-version", "version")
 			if diff := cmp.Diff(sorted(wantReq), srv.Requests()); diff != "" {
 				t.Errorf("vault requests (-want +got):\n%s", diff)
 			}

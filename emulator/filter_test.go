@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"fmt"
 	"net/http"
 	"testing"
 )
@@ -72,7 +71,7 @@ func BenchmarkListIncidentsPaged(b *testing.B) {
 			u, _ = m["nextLink"].(string)
 		}
 		if n != 1000 {
-			b.Fatal(fmt.Sprintf("listed %d incidents, want 1000", n))
+			b.Fatalf("listed %d incidents, want 1000", n)
 		}
 	}
 }

@@ -273,7 +273,6 @@ func codeSpan(s string) string { return strings.ReplaceAll(Line(s), "`", "'") }
 // codeSpanMD is an inline code span for an untrusted value.
 func codeSpanMD(s string) string { return "`" + codeSpan(s) + "`" }
 
-
 // codeFence fences code with a backtick run longer than any inside it.
 func codeFence(code, lang string) string {
 	code = Clean(code)

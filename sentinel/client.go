@@ -286,7 +286,7 @@ func (c *Client) Entities(ctx context.Context, inc socpilot.Incident) ([]socpilo
 // instead of the SDK's types. what names the list in errors.
 func readRaw[T any](ctx context.Context, c *Client, what string, call func(context.Context) error, decode func([]byte) ([]T, error)) ([]T, error) {
 	var raw *httpResponse
-	if err := call(runtime.WithCaptureResponse(ctx, &raw)); err != nil {
+	if err := call(policy.WithCaptureResponse(ctx, &raw)); err != nil {
 		return nil, c.wrap(err, "list "+what, false)
 	}
 	body, err := runtime.Payload(raw)
