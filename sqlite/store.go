@@ -332,8 +332,10 @@ func (s *Store) ModelCalls(ctx context.Context, limit int) ([]socpilot.AuditReco
 
 // RecordWrite journals that content with hash contentSHA256 was written to
 // the comment or task artifactID of incidentID (an ARM id, compared
-// case-insensitively). changed is false when that artifact already holds the
-// same hash, which is how write-back reports "unchanged" and stays idempotent.
+// case-insensitively): the audit trail of write-backs (writeback.Journal).
+// changed is false when the journal already holds that hash for the
+// artifact. Write-back itself decides what to write from the incident's
+// current content, not from this journal.
 func (s *Store) RecordWrite(ctx context.Context, incidentID, kind, artifactID, contentSHA256 string, at time.Time) (changed bool, err error) {
 	w, err := sqlstore.NewWrite(incidentID, kind, artifactID, contentSHA256, at)
 	if err != nil {

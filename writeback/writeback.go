@@ -12,6 +12,7 @@ import (
 	"html"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -45,6 +46,8 @@ type Action struct {
 	Title  string
 	Result Outcome
 	Note   string
+	// content is what was written (for the journal's hash).
+	content string
 }
 
 // Outcome is what happened to one artifact.
@@ -79,7 +82,32 @@ func (r Result) Count(result Outcome) int {
 // current comments and tasks (from the same read the analysis used), so
 // unchanged artifacts are skipped and completed tasks stay completed.
 func Write(ctx context.Context, w socpilot.Writer, d socpilot.IncidentDetails, a socpilot.Analysis) (Result, error) {
-	var res Result
+	return WriteJournaled(ctx, w, nil, d, a)
+}
+
+// Journal keeps the audit trail of write-backs: what was written where and
+// when (the store's write journal). Its answer does not decide anything here.
+type Journal interface {
+	RecordWrite(ctx context.Context, incidentID, kind, artifactID, contentSHA256 string, at time.Time) (changed bool, err error)
+}
+
+// WriteJournaled is Write that also journals every comment and task it
+// created or updated; j may be nil. A journal failure is reported after the
+// write-back, which has already happened and is not undone.
+func WriteJournaled(ctx context.Context, w socpilot.Writer, j Journal, d socpilot.IncidentDetails, a socpilot.Analysis) (res Result, err error) {
+	if j != nil {
+		defer func() {
+			for _, act := range res.Actions {
+				if act.Result != Created && act.Result != Updated {
+					continue
+				}
+				sum := sha256.Sum256([]byte(act.content))
+				if _, jerr := j.RecordWrite(ctx, d.Incident.ID, act.Kind, act.ID, hex.EncodeToString(sum[:]), time.Now()); jerr != nil && err == nil {
+					err = fmt.Errorf("journal the write-back of incident %d: %w", d.Incident.Number, jerr)
+				}
+			}
+		}()
+	}
 	inc := d.Incident
 	msg, cut, err := render.CommentHTML(a)
 	if err != nil {
@@ -108,6 +136,7 @@ func Write(ctx context.Context, w socpilot.Writer, d socpilot.IncidentDetails, a
 			return res, fmt.Errorf("write the report comment on incident %d: %w", inc.Number, err)
 		}
 		act.Result = map[bool]Outcome{true: Updated, false: Created}[existing != nil]
+		act.content = msg
 	}
 	res.Actions = append(res.Actions, act)
 
@@ -145,7 +174,7 @@ func Write(ctx context.Context, w socpilot.Writer, d socpilot.IncidentDetails, a
 			if err != nil {
 				return res, fmt.Errorf("write task %q on incident %d: %w", title, inc.Number, err)
 			}
-			act.Note = note
+			act.Note, act.content = note, t.Title+"\x00"+t.Description
 			if ok {
 				act.Result = Updated
 			} else {

@@ -2,9 +2,11 @@ package writeback_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/socpilot/socpilot"
 	"github.com/socpilot/socpilot/emulator"
@@ -299,5 +301,44 @@ func TestConcurrentWritersOnTheDemoWorkspace(t *testing.T) {
 				t.Errorf("incident %d: task %q written %d times", n, title, k)
 			}
 		}
+	}
+}
+
+// journal records what it is told.
+type journal struct{ kinds []string }
+
+func (j *journal) RecordWrite(_ context.Context, incidentID, kind, artifactID, sum string, _ time.Time) (bool, error) {
+	if incidentID == "" || artifactID == "" || len(sum) != 64 {
+		return false, fmt.Errorf("bad journal entry %q %q %q", incidentID, artifactID, sum)
+	}
+	j.kinds = append(j.kinds, kind)
+	return true, nil
+}
+
+// TestWriteIsJournaled: every comment and task created or updated is
+// journaled; a repeat that changes nothing journals nothing.
+func TestWriteIsJournaled(t *testing.T) {
+	c, _ := client(t)
+	ctx := context.Background()
+	d, err := c.Details(ctx, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := offline.New(offline.Options{}).Analyze(d)
+	j := &journal{}
+	res, err := writeback.WriteJournaled(ctx, c, j, d, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := res.Count(writeback.Created) + res.Count(writeback.Updated); len(j.kinds) != want || want == 0 {
+		t.Errorf("%d journal entries, want %d", len(j.kinds), want)
+	}
+	d, _ = c.Details(ctx, 2)
+	j2 := &journal{}
+	if _, err := writeback.WriteJournaled(ctx, c, j2, d, a); err != nil {
+		t.Fatal(err)
+	}
+	if len(j2.kinds) != 0 {
+		t.Errorf("an unchanged re-run journaled %d writes", len(j2.kinds))
 	}
 }

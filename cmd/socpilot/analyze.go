@@ -101,7 +101,15 @@ func (a *app) runAnalyze(cmd *cobra.Command, arg string, o *analyzeOptions) erro
 	if !o.write {
 		return nil
 	}
-	wr, err := writeback.Write(ctx, ws, d, res)
+	// The store journals what was written (the audit trail); a store that
+	// cannot be opened does not stop the write-back.
+	var journal writeback.Journal
+	if st, serr := a.store(ctx); serr == nil {
+		journal, _ = st.(writeback.Journal)
+	} else {
+		a.notice("warning: write-back not journaled: %s", oneLine(serr))
+	}
+	wr, err := writeback.WriteJournaled(ctx, ws, journal, d, res)
 	// Report what was written even when a later write failed: nothing is lost
 	// and a re-run picks up where this one stopped.
 	report := a.out
