@@ -36,23 +36,7 @@ func TestOfflineGolden(t *testing.T) {
 		if err := render.AnalysisMarkdown(&buf, a); err != nil {
 			t.Fatal(err)
 		}
-		golden := filepath.Join("testdata", "offline", fmt.Sprintf("%d.md", d.Incident.Number))
-		if *update {
-			if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		want, err := os.ReadFile(golden)
-		if err != nil {
-			t.Fatalf("%v (run go test ./analysis -run Golden -update)", err)
-		}
-		if diff := cmp.Diff(string(want), buf.String()); diff != "" {
-			t.Errorf("incident %d: offline analysis differs from %s (-want +got; run with -update once the change is intended):\n%s", d.Incident.Number, golden, diff)
-		}
+		checkGolden(t, filepath.Join("testdata", "offline", fmt.Sprintf("%d.md", d.Incident.Number)), buf.String())
 	}
 }
 
@@ -73,21 +57,53 @@ func TestOfflineJSONGolden(t *testing.T) {
 		if err := render.JSON(&buf, a); err != nil {
 			t.Fatal(err)
 		}
-		golden := filepath.Join("testdata", "json", fmt.Sprintf("%d.json", n))
-		if *update {
-			os.MkdirAll(filepath.Dir(golden), 0o755)
-			if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		want, err := os.ReadFile(golden)
+		checkGolden(t, filepath.Join("testdata", "json", fmt.Sprintf("%d.json", n)), buf.String())
+	}
+}
+
+// TestCommentHTMLGolden pins the Sentinel comment message write-back posts
+// (render.CommentHTML) for an incident with compromised entities and typed
+// actions, and for the one whose data carries HTML and script: every string
+// that came from the incident must stay escaped text. The comment has no
+// time in it (Sentinel stamps comments itself), so nothing is normalised.
+func TestCommentHTMLGolden(t *testing.T) {
+	ws := workspace(t, emulator.Demo())
+	an := analyzer(t, nil)
+	for _, n := range []int{101, 113} {
+		a, err := an.Analyze(context.Background(), details(t, ws, n), true)
 		if err != nil {
-			t.Fatalf("%v (run go test ./analysis -run Golden -update)", err)
+			t.Fatal(err)
 		}
-		if diff := cmp.Diff(string(want), buf.String()); diff != "" {
-			t.Errorf("incident %d: JSON differs from %s (-want +got):\n%s", n, golden, diff)
+		html, cut, err := render.CommentHTML(a)
+		if err != nil {
+			t.Fatal(err)
 		}
+		if cut != "" {
+			t.Errorf("incident %d: the comment left out %s", n, cut)
+		}
+		checkGolden(t, filepath.Join("testdata", "comment", fmt.Sprintf("%d.html", n)), html)
+	}
+}
+
+// checkGolden compares got with the golden file at path, printing the
+// difference, or rewrites the file with -update.
+func checkGolden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./analysis -run Golden -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s differs (-want +got; run go test ./analysis -run Golden -update once the change is intended):\n%s", path, diff)
 	}
 }
 

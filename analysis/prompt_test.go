@@ -262,23 +262,7 @@ func TestAnalyzePromptGolden(t *testing.T) {
 		for _, m := range req.Body.Messages {
 			fmt.Fprintf(&buf, "=== %s\n%s\n", m.Role, m.Content)
 		}
-		golden := filepath.Join("testdata", "prompts", fmt.Sprintf("analyze-%d.txt", n))
-		if *update {
-			if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		want, err := os.ReadFile(golden)
-		if err != nil {
-			t.Fatalf("%v (run go test ./analysis -run PromptGolden -update)", err)
-		}
-		if !bytes.Equal(buf.Bytes(), want) {
-			t.Errorf("incident %d: analyze prompt differs from %s (run with -update and review the diff)", n, golden)
-		}
+		checkGolden(t, filepath.Join("testdata", "prompts", fmt.Sprintf("analyze-%d.txt", n)), buf.String())
 	}
 }
 
