@@ -1,13 +1,20 @@
 package render
 
 import (
+	"flag"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/socpilot/socpilot"
 )
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
 
 func hostile() socpilot.Analysis {
 	x := `<script>alert(document.cookie)</script><img src=x onerror=alert(1)> [click](javascript:alert(1)) ![i](http://evil/x.png) **bold** <a href="http://evil">a</a> &amp; | # heading`
@@ -43,6 +50,34 @@ func TestCommentHTMLEscapesIncidentData(t *testing.T) {
 	}
 	if !strings.Contains(html, socpilot.ReportMarker) {
 		t.Error("report marker missing")
+	}
+}
+
+// TestCommentHTMLGolden pins the whole comment message for hostile data in
+// every field the report shows: a change to the escaping, the Markdown
+// dialect or the layout shows here as a diff to review. (The demo
+// incidents' comments are pinned in analysis/testdata/comment.)
+func TestCommentHTMLGolden(t *testing.T) {
+	got, _, err := CommentHTML(hostile())
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("testdata", "hostile-comment.html.golden")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./render -run CommentHTMLGolden -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s differs (-want +got; run with -update once the change is intended):\n%s", path, diff)
 	}
 }
 
