@@ -246,12 +246,45 @@ func (f *facts) attackerURLs() []string {
 	return dedupe(out)
 }
 
+// attackerHashes are the incident's file hashes, except those of the
+// operating system's and installed programs' own binaries (a hash of
+// powershell.exe or EXCEL.EXE in the incident is the tool that was abused,
+// and blocking it would stop the company, not the attacker).
 func (f *facts) attackerHashes() []string {
+	system := map[string]bool{}
+	byID := map[string]socpilot.Entity{}
+	for _, e := range f.d.Entities {
+		byID[strings.ToLower(e.ID)] = e
+	}
+	for _, file := range f.byKind[socpilot.KindFile] {
+		if !systemFile(file) {
+			continue
+		}
+		if ids, ok := file.Properties["fileHashEntityIds"].([]any); ok {
+			for _, id := range ids {
+				if s, ok := id.(string); ok {
+					if h, ok := byID[strings.ToLower(s)]; ok {
+						system[strings.ToLower(h.Value())] = true
+					}
+				}
+			}
+		}
+	}
 	var out []string
 	for _, e := range f.byKind[socpilot.KindFileHash] {
-		out = append(out, e.Value())
+		if !system[strings.ToLower(e.Value())] {
+			out = append(out, e.Value())
+		}
 	}
 	return out
+}
+
+var systemDirRe = regexp.MustCompile(`(?i)^[a-z]:\\(windows\\(system32|syswow64|winsxs)|program files( \(x86\))?\\(microsoft|windows|common files|google\\chrome|mozilla))`)
+
+// systemFile: a binary of the operating system or of a mainstream program,
+// by where it lives.
+func systemFile(e socpilot.Entity) bool {
+	return systemDirRe.MatchString(e.Prop("directory"))
 }
 
 // actionItems are the typed containment and remediation steps, one per

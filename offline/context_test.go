@@ -305,3 +305,20 @@ func TestAnswerIntents(t *testing.T) {
 		t.Error("an off-topic question was answered offline")
 	}
 }
+
+// TestSystemBinariesAreNeverBlocked: a hash of an abused system binary is
+// not a block-file target; the dropped payload's hash is.
+func TestSystemBinariesAreNeverBlocked(t *testing.T) {
+	in := incident{title: "Encoded PowerShell and a dropped DLL", severity: "High",
+		alerts: []socpilot.Alert{{DisplayName: "Suspicious PowerShell", ProductName: "Microsoft Defender for Endpoint", Tactics: []string{"Execution"}, Techniques: []string{"T1059.001"},
+			Description: "powershell.exe on WS-9 downloaded and ran evil.dll."}},
+		entities: []socpilot.Entity{host("WS-9"),
+			{ID: "h-ps", Kind: socpilot.KindFileHash, Properties: map[string]any{"algorithm": "SHA256", "hashValue": "aaaa"}},
+			{ID: "h-dll", Kind: socpilot.KindFileHash, Properties: map[string]any{"algorithm": "SHA256", "hashValue": "bbbb"}},
+			{ID: "f-ps", Kind: socpilot.KindFile, Properties: map[string]any{"fileName": "powershell.exe", "directory": `C:\Windows\System32\WindowsPowerShell\v1.0`, "fileHashEntityIds": []any{"h-ps"}}},
+			{ID: "f-dll", Kind: socpilot.KindFile, Properties: map[string]any{"fileName": "evil.dll", "directory": `C:\Users\Public`, "fileHashEntityIds": []any{"h-dll"}}}}}
+	got := actions(New(Options{}).Analyze(in.details()))
+	if slices.Contains(got, "block-file aaaa") || !slices.Contains(got, "block-file bbbb") {
+		t.Errorf("actions %v: want the DLL's hash blocked and powershell.exe's not", got)
+	}
+}
