@@ -1,0 +1,2 @@
+"""Filled by common3.label(); lib.build() imports it as `labels`."""
+EXPECTED = {}
