@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -102,7 +103,7 @@ func checkGolden(t *testing.T, path, got string) {
 	if err != nil {
 		t.Fatalf("%v (run go test ./analysis -run Golden -update to create it)", err)
 	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
+	if diff := cmp.Diff(strings.Split(string(want), "\n"), strings.Split(got, "\n")); diff != "" {
 		t.Errorf("%s differs (-want +got; run go test ./analysis -run Golden -update once the change is intended):\n%s", path, diff)
 	}
 }

@@ -76,7 +76,7 @@ func TestCommentHTMLGolden(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v (run go test ./render -run CommentHTMLGolden -update to create it)", err)
 	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
+	if diff := cmp.Diff(strings.Split(string(want), "\n"), strings.Split(got, "\n")); diff != "" {
 		t.Errorf("%s differs (-want +got; run with -update once the change is intended):\n%s", path, diff)
 	}
 }
