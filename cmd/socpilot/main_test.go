@@ -39,6 +39,8 @@ func TestScripts(t *testing.T) {
 	proxy := trap(t)
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
+		// -update rewrites the files a script's `cmp stdout` compares with.
+		UpdateScripts: *update,
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("SOCPILOT_STATE_DIR", e.WorkDir+"/state")
 			e.Setenv("HOME", e.WorkDir+"/home")
