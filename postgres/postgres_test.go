@@ -207,6 +207,52 @@ func TestMigrations(t *testing.T) {
 	}
 }
 
+// TestSearchIndexDropped: a database that ran the search migration (0002)
+// loses its search index on the next Open, and keeps its turns.
+func TestSearchIndexDropped(t *testing.T) {
+	t.Parallel()
+	dsn := newSchema(t)
+	ctx := t.Context()
+	s, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateConversation(ctx, socpilot.Conversation{ID: "old", Turns: []socpilot.Turn{{Role: "user", Content: "beacon"}}}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	// Rebuild the schema as a socpilot with the search migration left it.
+	for _, stmt := range []string{`DELETE FROM schema_migrations WHERE version > 2`,
+		`CREATE INDEX turns_search ON turns USING GIN (to_tsvector('simple', content))`} {
+		if _, err := conn.Exec(ctx, stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	if s, err = postgres.Open(ctx, dsn); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var n int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'turns_search'`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Error("the turns_search index is still there after the migrations")
+	}
+	c, err := s.Conversation(ctx, "old")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Turns) != 1 {
+		t.Errorf("conversation old has %d turns after the migrations; want 1", len(c.Turns))
+	}
+}
+
 func BenchmarkAppendTurns(b *testing.B) {
 	storetest.BenchAppendTurns(b, open(b))
 }
@@ -219,9 +265,4 @@ func ExampleOpen() {
 		return
 	}
 	defer s.Close()
-}
-
-func TestSearch(t *testing.T) {
-	t.Parallel()
-	storetest.RunSearch(t, func(t *testing.T) storetest.SearchStore { return open(t) })
 }

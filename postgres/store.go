@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -344,45 +343,4 @@ func (s *Store) Analysis(ctx context.Context, key string) ([]byte, error) {
 		data = []byte{}
 	}
 	return data, nil
-}
-
-// SearchTurns finds turns whose content holds every word of q (case
-// ignored) and returns their conversations, best match first, each with
-// only its matching turns in conversation order. limit bounds the number of
-// turns (all when <= 0). q is plain words, never query syntax.
-func (s *Store) SearchTurns(ctx context.Context, q string, limit int) ([]socpilot.Conversation, error) {
-	if strings.TrimSpace(q) == "" {
-		return []socpilot.Conversation{}, nil
-	}
-	var out []socpilot.Conversation
-	err := s.readTx(ctx, func(tx pgx.Tx) error {
-		// plainto_tsquery ANDs the words and ignores operators and punctuation.
-		// The expression matches the turns_search index.
-		rows, err := tx.Query(ctx, `SELECT t.conversation_id, t.seq, t.role, t.content, t.time, t.tokens
-			FROM turns t, plainto_tsquery('simple', $1) q
-			WHERE to_tsvector('simple', t.content) @@ q
-			ORDER BY ts_rank(to_tsvector('simple', t.content), q) DESC, t.conversation_id, t.seq
-			LIMIT $2`, q, pgLimit(limit))
-		if err != nil {
-			return err
-		}
-		// CollectRows closes rows: the transaction is free for the header reads.
-		hits, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (sqlstore.TurnHit, error) {
-			var h sqlstore.TurnHit
-			err := row.Scan(&h.Conversation, &h.Seq, &h.Turn.Role, &h.Turn.Content, &h.Turn.Time, &h.Turn.Tokens)
-			h.Turn.Time = h.Turn.Time.UTC()
-			return h, err
-		})
-		if err != nil {
-			return err
-		}
-		out, err = sqlstore.GroupHits(hits, func(id string) (socpilot.Conversation, error) {
-			return scanConversation(tx.QueryRow(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id = $1`, id))
-		})
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("search turns: %w", err)
-	}
-	return out, nil
 }

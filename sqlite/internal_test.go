@@ -95,41 +95,65 @@ func TestRefuseNewerSchema(t *testing.T) {
 	}
 }
 
-// TestSearchBackfill: turns written before the search migration existed
-// are found once it has run.
-func TestSearchBackfill(t *testing.T) {
+// TestSearchDropped: a store that ran the search migration (0002) and
+// holds turns is brought back to the turns table alone: the search tables
+// and their triggers are gone, every turn is kept, and turns can still be
+// added (a trigger left behind would write into a dropped table).
+func TestSearchDropped(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	ms, err := sqlstore.LoadMigrations(migrationFS, "migrations")
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "b.db")
+	path := filepath.Join(t.TempDir(), "d.db")
 	s, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	// Rebuild the file as the first release left it.
-	for _, stmt := range []string{`DROP TRIGGER turns_search_insert`, `DROP TRIGGER turns_search_delete`, `DROP TABLE turns_fts`,
-		`DROP TABLE turn_search`, `DELETE FROM schema_migrations WHERE version > 1`} {
+	// Rebuild the file as a socpilot with the search migration left it.
+	for _, stmt := range []string{`DELETE FROM schema_migrations WHERE version > 2`, ms[1].SQL} {
 		if _, err := s.w.ExecContext(ctx, stmt); err != nil {
 			t.Fatalf("%s: %v", stmt, err)
 		}
 	}
-	if _, err := s.CreateConversation(ctx, socpilot.Conversation{ID: "old", Turns: []socpilot.Turn{
-		{Role: "user", Content: "beacon to evil.example"}, {Role: "assistant", Content: "blocked the beacon"}}}); err != nil {
+	old := []socpilot.Turn{{Role: "user", Content: "beacon to evil.example"}, {Role: "assistant", Content: "blocked the beacon"}}
+	if _, err := s.CreateConversation(ctx, socpilot.Conversation{ID: "old", Turns: old}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.apply(ctx, ms); err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.SearchTurns(ctx, "beacon", 0)
+	var left []string
+	rows, err := s.r.QueryContext(ctx, `SELECT type || ' ' || name FROM sqlite_master WHERE name LIKE '%search%' OR name LIKE 'turns_fts%' ORDER BY name`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 1 || len(got[0].Turns) != 2 {
-		t.Errorf("SearchTurns after the migration = %+v; want both old turns", got)
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		left = append(left, n)
+	}
+	rows.Close()
+	if len(left) > 0 {
+		t.Errorf("after the migrations the store still has %v", left)
+	}
+	if err := s.AppendTurns(ctx, "old", socpilot.Turn{Role: "user", Content: "and now?"}); err != nil {
+		t.Fatalf("AppendTurns after the migration: %v", err)
+	}
+	c, err := s.Conversation(ctx, "old")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, tu := range c.Turns {
+		got = append(got, tu.Content)
+	}
+	if diff := cmp.Diff([]string{"beacon to evil.example", "blocked the beacon", "and now?"}, got); diff != "" {
+		t.Errorf("turns after the migration (-want +got):\n%s", diff)
 	}
 }
 

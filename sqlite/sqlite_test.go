@@ -59,8 +59,3 @@ func TestOpenCreatesParentDirectory(t *testing.T) {
 func BenchmarkAppendTurns(b *testing.B) {
 	storetest.BenchAppendTurns(b, open(b))
 }
-
-func TestSearch(t *testing.T) {
-	t.Parallel()
-	storetest.RunSearch(t, func(t *testing.T) storetest.SearchStore { return open(t) })
-}

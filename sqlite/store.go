@@ -6,9 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
-	"unicode"
 
 	"github.com/socpilot/socpilot"
 	"github.com/socpilot/socpilot/internal/sqlstore"
@@ -393,72 +391,4 @@ func (s *Store) Analysis(ctx context.Context, key string) ([]byte, error) {
 		data = []byte{}
 	}
 	return data, nil
-}
-
-// SearchTurns finds turns whose content holds every word of q (case and
-// accents ignored) and returns their conversations, best match first, each
-// with only its matching turns in conversation order. limit bounds the
-// number of turns (all when <= 0). q is plain words, never query syntax.
-func (s *Store) SearchTurns(ctx context.Context, q string, limit int) ([]socpilot.Conversation, error) {
-	match := ftsQuery(q)
-	if match == "" {
-		return []socpilot.Conversation{}, nil
-	}
-	var out []socpilot.Conversation
-	err := s.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT s.conversation_id, s.seq, t.role, t.content, t.time, t.tokens
-			FROM turns_fts f
-			JOIN turn_search s ON s.rowid = f.rowid
-			JOIN turns t ON t.conversation_id = s.conversation_id AND t.seq = s.seq
-			WHERE turns_fts MATCH ? ORDER BY f.rank, s.conversation_id, s.seq LIMIT ?`, match, sqlLimit(limit))
-		if err != nil {
-			return err
-		}
-		hits, err := scanHits(rows)
-		if err != nil {
-			return err
-		}
-		out, err = sqlstore.GroupHits(hits, func(id string) (socpilot.Conversation, error) {
-			return scanConversation(tx.QueryRowContext(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id = ?`, id))
-		})
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("search turns: %w", err)
-	}
-	return out, nil
-}
-
-// ftsQuery turns plain words into an FTS5 query: each word a quoted string,
-// all required. Quoting keeps FTS5 operators and punctuation in untrusted
-// input from being read as syntax.
-func ftsQuery(q string) string {
-	var terms []string
-	for _, f := range strings.Fields(q) {
-		if !strings.ContainsFunc(f, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
-			continue // no token in it: an empty phrase would match nothing
-		}
-		terms = append(terms, `"`+strings.ReplaceAll(f, `"`, `""`)+`"`)
-	}
-	return strings.Join(terms, " ")
-}
-
-// scanHits reads the rows of SearchTurns's query and closes them, so the
-// transaction is free for the header reads that follow.
-func scanHits(rows *sql.Rows) ([]sqlstore.TurnHit, error) {
-	defer rows.Close()
-	var hits []sqlstore.TurnHit
-	for rows.Next() {
-		var h sqlstore.TurnHit
-		var tm string
-		if err := rows.Scan(&h.Conversation, &h.Seq, &h.Turn.Role, &h.Turn.Content, &tm, &h.Turn.Tokens); err != nil {
-			return nil, err
-		}
-		var err error
-		if h.Turn.Time, err = parseTime(tm); err != nil {
-			return nil, err
-		}
-		hits = append(hits, h)
-	}
-	return hits, rows.Err()
 }
