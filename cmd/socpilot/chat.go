@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -18,6 +19,7 @@ type chatOptions struct {
 	resume  bool
 	id      string
 	offline bool
+	list    bool
 }
 
 // chatHelp is a Markdown list, so it keeps one command per line both as
@@ -38,6 +40,7 @@ func (a *app) chatCommand() *cobra.Command {
 		Short: "Chat about incidents, with memory; /incident N, /add N, /new, /quit",
 		Example: `  socpilot chat 101
   socpilot chat --resume          # continue the latest conversation
+  socpilot chat --list            # the saved conversations, to pick one for --resume --id
   echo "what happened?" | socpilot chat 101`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 1 {
@@ -50,6 +53,7 @@ func (a *app) chatCommand() *cobra.Command {
 	c.Flags().BoolVar(&o.resume, "resume", false, "continue the latest conversation (or --id)")
 	c.Flags().StringVar(&o.id, "id", "", "with --resume: the conversation to continue")
 	c.Flags().BoolVar(&o.offline, "offline", false, "answer from the offline analysis even if a model is configured")
+	c.Flags().BoolVar(&o.list, "list", false, "list the saved conversations, most recently changed first, with the ids --resume --id takes")
 	a.redactFlag(c)
 	return c
 }
@@ -63,6 +67,12 @@ func (a *app) runChat(cmd *cobra.Command, args []string, o *chatOptions) error {
 			return err
 		}
 		nums = []int{n}
+	}
+	if o.list {
+		if len(nums) > 0 || o.resume || o.id != "" {
+			return usagef("chat --list takes no incident, --resume or --id")
+		}
+		return a.listConversations(ctx)
 	}
 	if o.id != "" && !o.resume {
 		return usagef("--id names the conversation to continue: use it with --resume")
@@ -86,6 +96,60 @@ func (a *app) runChat(cmd *cobra.Command, args []string, o *chatOptions) error {
 		return a.chatTUI(ctx, c)
 	}
 	return a.chatLoop(ctx, c)
+}
+
+// conversationLister is a store that lists its conversations (both stores do).
+type conversationLister interface {
+	Conversations(ctx context.Context, limit int) ([]socpilot.Conversation, error)
+}
+
+// maxListed bounds chat --list: the conversations an analyst may want to
+// resume are the recent ones.
+const maxListed = 50
+
+// listConversations prints the saved conversations, most recently changed
+// first: their ids are what --resume --id takes.
+func (a *app) listConversations(ctx context.Context) error {
+	st, err := a.store(ctx)
+	if err != nil {
+		return err
+	}
+	lister, ok := st.(conversationLister)
+	if !ok {
+		return fmt.Errorf("this store cannot list its conversations")
+	}
+	convs, err := lister.Conversations(ctx, maxListed+1)
+	if err != nil {
+		return fmt.Errorf("list conversations: %w", err)
+	}
+	if len(convs) == 0 {
+		fmt.Fprintln(a.out, "No saved conversations: start one with socpilot chat N.")
+		return nil
+	}
+	more := len(convs) > maxListed
+	if more {
+		convs = convs[:maxListed]
+	}
+	tw := tabwriter.NewWriter(a.out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tUPDATED\tINCIDENTS")
+	for _, c := range convs {
+		nums := make([]string, len(c.Incidents))
+		for i, n := range c.Incidents {
+			nums[i] = fmt.Sprint(n)
+		}
+		inc := strings.Join(nums, ", ")
+		if inc == "" {
+			inc = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", c.ID, render.Time(c.Updated), inc)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if more {
+		fmt.Fprintf(a.out, "(the %d most recent; older ones are kept too)\n", maxListed)
+	}
+	return nil
 }
 
 // chatState is a chat's session and what it was opened with, which /new
