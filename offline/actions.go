@@ -170,19 +170,40 @@ var firstPartyRe = regexp.MustCompile(`(?i)^(microsoft|office 365|azure|exchange
 func firstPartyApp(name string) bool { return firstPartyRe.MatchString(strings.TrimSpace(name)) }
 
 func (f *facts) inboxRuleMailboxes() []string {
+	if f.explained(kInboxRule) || !(f.hasTechnique("T1114.003", "T1564.008", "T1137.005") || f.mentionsAny(inboxRuleRe)) {
+		return nil
+	}
 	var out []string
 	for _, c := range f.compromised {
-		if c.kind != kInboxRule {
+		if c.entity.Kind != socpilot.KindAccount {
 			continue
 		}
+		// The rule is in the compromised account's mailbox when a rule
+		// detection names the account, or the account's rule was the finding.
+		named := c.kind == kInboxRule
+		for _, s := range f.sents {
+			if s.from == fromProduct && inboxRuleRe.MatchString(s.text) && mentions(s.text, c.entity) {
+				named = true
+			}
+		}
+		if !named {
+			continue
+		}
+		found := false
 		for _, mb := range f.byKind[socpilot.KindMailbox] {
 			if strings.EqualFold(mb.Value(), c.entity.Value()) || strings.EqualFold(mb.Prop("externalDirectoryObjectId"), c.entity.Prop("aadUserId")) {
 				out = append(out, ident(mb))
+				found = true
 			}
+		}
+		if !found {
+			out = append(out, ident(c.entity)) // the account's own mailbox
 		}
 	}
 	return dedupe(out)
 }
+
+var inboxRuleRe = regexp.MustCompile(`(?i)inbox (forwarding |manipulation )?rule|mailbox rule|forwards? (all )?(incoming )?(mail|messages|email)|forwarding rule`)
 
 func (f *facts) phishingMessages() []string {
 	if !f.hasTechnique("T1566") && !f.mentionsAny(regexp.MustCompile(`(?i)phish`)) {

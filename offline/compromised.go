@@ -25,8 +25,8 @@ var onHostTactics = map[string]bool{"Execution": true, "Persistence": true, "Pri
 var builtinIdentity = regexp.MustCompile(`(?i)^(system|local service|network service|anonymous logon|dwm-\d+|umfd-\d+|defaultapppool|.*\$)$`)
 
 var (
-	usedAsRe      = regexp.MustCompile(`(?i)\b(ran|run|running|executed|launched|started|logged (on|in)|signed in|authenticated|connected|opened [\w ]{0,30}session)\b[^.;]{0,60}\b(as|using|with)\s+$`)
-	credsUsedRe   = regexp.MustCompile(`(?i)^['’]s? (credentials?|hash|ntlm hash|password|ticket|tgt|tokens?|session|account)\b[^.;]{0,20}\b(was |were )?(then )?(used|replayed|stolen|harvested|dumped|abused)`)
+	usedAsRe      = regexp.MustCompile(`(?i)\b(ran|run|running|executed|launched|started|logged (on|in)|signed in|authenticated|connected|opened [\w ]{0,30}session)\b[^;]{0,60}\b(as|using|with)\s+$`)
+	credsUsedRe   = regexp.MustCompile(`(?i)^['’]s? (credentials?|hash|ntlm hash|password|ticket|tgt|tokens?|session|account)\b[^;]{0,20}\b(was |were )?(then )?(used|replayed|stolen|harvested|dumped|abused)`)
 	usedCredsOfRe = regexp.MustCompile(`(?i)(stolen|harvested|dumped|compromised|using|used|with) (the )?(credentials?|hash|ntlm hash|password|ticket|tokens?|session) (of|for)\s+$`)
 )
 
@@ -49,7 +49,7 @@ func (f *facts) findCompromised() []compromise {
 	accounts := f.byKind[socpilot.KindAccount]
 	hosts := f.byKind[socpilot.KindHost]
 
-	credAttack := f.hasTechnique("T1110", "T1621", "T1566", "T1557", "T1528", "T1539", "T1550.004", "T1555", "T1098.005") || f.mentionsAny(credAttackRe)
+	credAttack := f.hasTechnique("T1110", "T1621", "T1566", "T1557", "T1528", "T1539", "T1550.004", "T1555", "T1098.005") || f.mentionsAny(credAttackRe) || f.threatIntelSays(credAttackRe)
 	for _, s := range f.sents {
 		if s.where == "label" {
 			continue
@@ -60,6 +60,24 @@ func (f *facts) findCompromised() []compromise {
 				if mentions(s.text, a) {
 					named = true
 					add(a, kSuccess, fmt.Sprintf("%s gave the attacker a working sign-in (%s: %q)", a.Value(), s.where, clip(oneLine(m), 60)))
+				}
+			}
+			// An alert's title states the success and its description names
+			// the account: the same alert, one account.
+			if !named && s.from == fromProduct {
+				for _, al := range f.alerts {
+					if al.DisplayName != s.text {
+						continue
+					}
+					var hit []socpilot.Entity
+					for _, a := range personAccounts(accounts) {
+						if mentions(al.Description, a) {
+							hit = append(hit, a)
+						}
+					}
+					if len(hit) == 1 {
+						add(hit[0], kSuccess, fmt.Sprintf("%s gave the attacker a working sign-in (alert %s)", hit[0].Value(), quoteShort(al.DisplayName)))
+					}
 				}
 			}
 			for _, h := range hosts {
@@ -150,10 +168,16 @@ func (f *facts) findCompromised() []compromise {
 		if !steal {
 			continue
 		}
+		named := false
 		for _, acct := range accounts {
 			if mentions(a.DisplayName+". "+a.Description, acct) {
+				named = true
 				add(acct, kCredDump, fmt.Sprintf("credentials or session cookies of %s were stolen (alert %s)", acct.Value(), quoteShort(a.DisplayName)))
 			}
+		}
+		// A stealer on a one-user device takes that user's secrets.
+		if users := personAccounts(accounts); !named && len(users) == 1 {
+			add(users[0], kCredDump, fmt.Sprintf("the stealer took the browser credentials and cookies of %s, the incident's only user (alert %s)", users[0].Value(), quoteShort(a.DisplayName)))
 		}
 	}
 	// A host that is not a domain controller and asked for directory
@@ -227,6 +251,16 @@ func (f *facts) findCompromised() []compromise {
 			}
 		}
 	}
+	// A grantee the detections say was created for the occasion is the
+	// attacker's own account.
+	for _, g := range f.grantees {
+		for _, s := range f.sents {
+			if s.from == fromProduct && mentions(s.text, g) && regexp.MustCompile(`(?i)\b(created|newly|new account|new user)\b`).MatchString(s.text) {
+				add(g, kGrant, fmt.Sprintf("%s was created and given the grant (%s)", g.Value(), s.where))
+				break
+			}
+		}
+	}
 	return out
 }
 
@@ -283,4 +317,22 @@ func indexWord(hay, needle string) int {
 		i = j + 1
 	}
 	return -1
+}
+
+// threatIntelSays reports whether threat intelligence on the incident's
+// addresses names re (a credential-stuffing botnet, a spray source).
+func (f *facts) threatIntelSays(re *regexp.Regexp) bool {
+	for _, e := range f.byKind[socpilot.KindIP] {
+		ti, _ := e.Properties["threatIntelligence"].([]any)
+		for _, x := range ti {
+			if m, ok := x.(map[string]any); ok {
+				for _, k := range []string{"threatName", "threatType", "threatDescription"} {
+					if v, ok := m[k].(string); ok && re.MatchString(v) {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
 }

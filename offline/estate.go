@@ -129,16 +129,20 @@ var egressPlatformRe = regexp.MustCompile(`(?i)\b(zscaler|netskope|prisma access
 
 // Words around an address that say it is the organisation's own.
 var (
-	ownBefore    = regexp.MustCompile(`(?i)\b(egress|proxy|proxies|gateway|vpn|nat|office|datacenter|data centre|data center|headquarters|hq|corporate|company|our|its (own )?(public )?(ip )?address(es)?|its public ip|public (ip )?address(es)?|exposes|exposed|listening|hosted on|server address|victim|target(ed)?)\W+(\S+\W+){0,3}$`)
+	ownBefore    = regexp.MustCompile(`(?i)\b(egress|proxy|proxies|gateway|vpn|nat|office|datacenter|data centre|data center|headquarters|hq|corporate|company|our|its (own )?(public )?(ip )?address(es)?|its public ip|public (ip )?address(es)?|exposes|exposed|listening|hosted on|server address|victim|target(ed)?|usual|normal|regular|home broadband|hq|headquarters)\W+(\S+\W+){0,3}$`)
 	sourceBefore = regexp.MustCompile(`(?i)\b(from|source|src|by|attacker|attacking|sender|sent from|connected to|connecting to|connections to|beacon(ing|ed)? to|downloaded from|download from|resolved to|c2|command and control|exit (node|relay)s?|relays?|spray(ing|ed)?|brute[- ]?forc\w*|scann(ing|er)|name server|hosted at|infrastructure)\W+(\S+\W+){0,3}$`)
 )
+
+// ownAfter: what follows the address says whose it is ("… is her home
+// broadband", "… (HQ)", "… is our VPN gateway").
+var ownAfter = regexp.MustCompile(`(?i)^\s*(\((hq|headquarters|office|vpn|proxy|egress|corporate|home)[^)]{0,30}\)|(is|are|=)\s+(her|his|their|the user's|our|the company's|contoso's|a|the)?\s*(usual |normal |known |own )?(home|office|hq|headquarters|vpn|proxy|egress|corporate|company|residential|broadband|branch|datacenter|data centre))`)
 
 // actorAfter: the address is the subject of an attack verb ("203.0.113.9
 // tried 2,114 passwords", "… made 412 failed attempts").
 var actorAfter = regexp.MustCompile(`(?i)^\s*(\([^)]{0,40}\)\s*)?(tried|made|attempted|sprayed|scanned|probed|brute[- ]?forced|sent|launched|exploited|uploaded|requested)\b`)
 
 // destBefore: the address data was sent or a beacon went to.
-var destBefore = regexp.MustCompile(`(?i)\b(sent|uploaded|exfiltrat\w*|transferred|posted|beacon\w*|tunnel\w*)\b[^.;]{0,50}\bto\s+$`)
+var destBefore = regexp.MustCompile(`(?i)\b(sent|uploaded|exfiltrat\w*|transferred|posted|beacon\w*|tunnel\w*)\b[^;]{0,50}\bto\s+$`)
 
 // ipRoles decides, for every IP entity, whether it is the organisation's
 // and whether there is evidence it is the attacker's. Without such
@@ -180,6 +184,9 @@ func (f *facts) ipRoles(sents []sentence) map[string]ipRole {
 			before := s.text[:at]
 			if m := ownBefore.FindString(before); m != "" && !r.own && !sourceBefore.MatchString(before[max(0, len(before)-12):]) {
 				r.own, r.ownWhy = true, fmt.Sprintf("the %s calls it %q", s.where, strings.TrimSpace(clip(oneLine(m), 40)))
+			}
+			if m := ownAfter.FindString(s.text[at+len(addr):]); m != "" && !r.own {
+				r.own, r.ownWhy = true, fmt.Sprintf("the %s says it %q", s.where, strings.TrimSpace(clip(oneLine(m), 40)))
 			}
 			if m := actorAfter.FindString(s.text[at+len(addr):]); m != "" && !r.attacker && !ownBefore.MatchString(before) {
 				r.attacker, r.why = true, fmt.Sprintf("the %s says it %q", s.where, strings.TrimSpace(clip(oneLine(m), 40)))
