@@ -139,7 +139,7 @@ var playbook = []play{
 		titled("Restore %s from known-good backups"),
 		"Confirm backups predate the intrusion and were not touched, rebuild rather than clean, and restore data only after the attacker's access is closed."},
 	{phRecover, and(credentialTheft, has(socpilot.KindAccount)), []string{"compromised-account"},
-		titled("Confirm %s are back under their owners' control"),
+		titled("Return %s to the owner(s) only after checking MFA methods, rules and consents"),
 		"Check MFA methods, mailbox rules, app consents and recent changes made with the accounts before closing."},
 }
 
