@@ -11,30 +11,30 @@ def inc220():
     marta = account("marta.nowak", "Marta Nowak", rid=1820)
     waw = place("198.51.100.71", "PL", "Poland", "Mazowieckie", "Warsaw", 52.2297, 21.0122, 64496, "contoso ltd",
                 org_type="Corporate")
-    dub = place("203.0.113.141", "IE", "Ireland", "Leinster", "Dublin", 53.3498, -6.2603, 64496, "contoso ltd",
+    dub = place("203.0.113.142", "IE", "Ireland", "Leinster", "Dublin", 53.3498, -6.2603, 64496, "contoso ltd",
                 org_type="Corporate")
     lt = host("LT-FIN-311", os_version="10.0.22631")
     a1 = Alert(n, "travel", "mdca", "Impossible travel activity", "Medium", at(12, "08:03", 40), at(12, "08:19", 5),
                ["InitialAccess"], ["T1078"],
                "The user Marta Nowak (marta.nowak@contoso.com) performed activities from 198.51.100.71 in Poland and "
-               "203.0.113.141 in Ireland within 16 minutes. Activities: Teams chat, Outlook mail read, SharePoint file view.",
+               "203.0.113.142 in Ireland within 16 minutes. Activities: Teams chat, Outlook mail read, SharePoint file view.",
                alert_type="MCAS_ALERT_ANUBIS_DETECTION_VELOCITY", compromised="marta.nowak@contoso.com",
                extra={"Countries": "Poland, Ireland", "Activity count": "57", "Device": "LT-FIN-311 (Entra joined, compliant)"})
     a2 = Alert(n, "atypical", "ipc", "Atypical travel", "Medium", at(12, "08:19", 5), at(12, "08:19", 5), ["InitialAccess"], ["T1078"],
                "This risk detection type identifies two sign-ins originating from geographically distant locations, where at "
                "least one of the locations may also be atypical for the user, given past behavior.",
                alert_type="ImpossibleTravel", compromised="marta.nowak@contoso.com", remediation=IPC_STEPS,
-               extra={"Detection timing type": "Offline", "Risk level": "low", "Client IP Address": "203.0.113.141",
+               extra={"Detection timing type": "Offline", "Risk level": "low", "Client IP Address": "203.0.113.142",
                       "Previous Location": "Warsaw, Mazowieckie, PL", "Current Location": "Dublin, Leinster, IE"})
     a3 = Alert(n, "country", "mdca", "Activity from infrequent country", "Low", at(12, "08:19", 5), at(12, "08:25", 0),
                ["InitialAccess"], ["T1078"],
                "Marta Nowak performed activity from Ireland, a country not used by her in the last 90 days.",
                alert_type="MCAS_ALERT_ANUBIS_DETECTION_NEW_COUNTRY", compromised="marta.nowak@contoso.com")
     build(n, "web-proxy-egress-travel", "Impossible travel activity involving one user",
-          "Activities of marta.nowak@contoso.com from Warsaw (198.51.100.71) and, 16 minutes later, Dublin (203.0.113.141).",
+          "Activities of marta.nowak@contoso.com from Warsaw (198.51.100.71) and, 16 minutes later, Dublin (203.0.113.142).",
           "Medium", "New", at(12, "08:45"), [a1, a2, a3], [marta, waw, dub, lt, O365, TEAMS, SPO])
     label(n, "dismiss", [], [], [],
-          [A("block-ip", "198.51.100.71"), A("block-ip", "203.0.113.141"), A("reset-credentials", "marta.nowak@contoso.com"),
+          [A("block-ip", "198.51.100.71"), A("block-ip", "203.0.113.142"), A("reset-credentials", "marta.nowak@contoso.com"),
            A("revoke-sessions", "marta.nowak@contoso.com")],
           ["TA0001"],
           "Microsoft Learn, Defender for Cloud Apps 'Investigate anomaly detection alerts' (impossible travel from corporate "
@@ -72,7 +72,7 @@ def inc221():
           "High", "Active", at(7, "11:40"), [a1, a2, a3],
           [kali, ip_kali, pt] + svcs + [grp, DC_PROD_01, IP_DC_PROD_01], owner=ROSA, labels=[("PenTest", "User")],
           comments=[(ROSA, at(7, "12:05"),
-                     "Engagement ENG-2026-01, Northwind Offensive Security, 5-16 Jan: assumed-breach test from PT-KALI-02 "
+                     "Engagement ENG-2026-01, Northwind Offensive Security, 2026-01-05 to 2026-01-16: assumed-breach test from PT-KALI-02 "
                      "(10.90.5.14, pen test VLAN) with the account pt-northwind01. In scope: AD enumeration, Kerberoasting "
                      "and offline cracking. Out of scope: DCSync, changes to production, any data leaving Contoso."),
                     (ROSA, at(7, "12:18"),
@@ -92,8 +92,7 @@ def inc222():
     """Configuration Manager client running an encoded compliance script as SYSTEM."""
     n = 222
     ws = host("WS-FIN-207", os_version="10.0.22631")
-    system = account("SYSTEM", "SYSTEM", upn_suffix=None, nt="NT AUTHORITY", cloud=False, domain_joined=False,
-                     extra={"sid": "S-1-5-18"})
+    system = SYSTEM
     script = ("$v = Get-BitLockerVolume -MountPoint 'C:'\n"
               "$on = if ($v.ProtectionStatus -eq 'On' -and $v.EncryptionPercentage -eq 100) { 1 } else { 0 }\n"
               "New-Item -Path 'HKLM:\\SOFTWARE\\Contoso\\Compliance' -Force | Out-Null\n"
@@ -135,8 +134,7 @@ def inc223():
     n = 223
     lt = host("LT-ENG-144", os_version="10.0.22631")
     wei = account("wei.zhang", "Wei Zhang", rid=1823)
-    system = account("SYSTEM", "SYSTEM", upn_suffix=None, nt="NT AUTHORITY", cloud=False, domain_joined=False,
-                     extra={"sid": "S-1-5-18"})
+    system = SYSTEM
     pkg = "https://contosoitpackages.blob.core.windows.net/remediation/ZoomWorkplace-6.3.11-x64.msi"
     script = (f"$u = '{pkg}'\n"
               "$o = \"$env:ProgramData\\Contoso\\Remediation\\ZoomWorkplace.msi\"\n"
@@ -281,7 +279,7 @@ def inc226():
           "1,482 failed SMTP AUTH sign-ins and lockouts for scan2mail-lyon@contoso.com from 198.51.100.112.",
           "Medium", "Active", at(12, "09:50"), [a1, a2], [svc, mfp, lyon, ip_mfp, EXO], owner=YUKI,
           comments=[(YUKI, at(12, "10:12"),
-                     "Facilities: the vault rotated the scan2mail-lyon password on Friday 9 Jan (CHG0052870). The Ricoh MFP "
+                     "Facilities: the vault rotated the scan2mail-lyon password on Friday 2026-01-09 (CHG0052870). The Ricoh MFP "
                      "in the Lyon office (MFP-LYO-03) still has the old one and retries every few seconds. 198.51.100.112 is "
                      "the Lyon office internet line. Local IT updates the device today (RITM0093311).")])
     label(n, "dismiss", [], [], [], [A("block-ip", "198.51.100.112"), A("disable-account", "scan2mail-lyon@contoso.com")],
@@ -336,28 +334,28 @@ def inc228():
     dan = account("daniel.ortiz", "Daniel Ortiz", rid=1828)
     ams = place("198.51.100.24", "NL", "Netherlands", "North Holland", "Amsterdam", 52.3676, 4.9041, 64496, "contoso ltd",
                 org_type="Corporate")
-    hotel = place("203.0.113.29", "US", "United States", "Nevada", "Las Vegas", 36.1699, -115.1398, 64562, "cox communications inc.",
+    hotel = place("203.0.113.27", "US", "United States", "Nevada", "Las Vegas", 36.1699, -115.1398, 64562, "cox communications inc.",
                   org_type="Internet Service Provider")
     lt = host("LT-SLS-009", os_version="10.0.22631")
     a1 = Alert(n, "atyp", "ipc", "Atypical travel", "Medium", at(6, "02:17", 40), at(6, "02:17", 40), ["InitialAccess"], ["T1078"],
                "This risk detection type identifies two sign-ins originating from geographically distant locations, where at "
                "least one of the locations may also be atypical for the user, given past behavior.",
                alert_type="ImpossibleTravel", compromised="daniel.ortiz@contoso.com", remediation=IPC_STEPS,
-               extra={"Detection timing type": "Offline", "Risk level": "medium", "Client IP Address": "203.0.113.29",
+               extra={"Detection timing type": "Offline", "Risk level": "medium", "Client IP Address": "203.0.113.27",
                       "Previous Location": "Amsterdam, North Holland, NL", "Current Location": "Las Vegas, Nevada, US"})
     a2 = Alert(n, "country", "mdca", "Activity from infrequent country", "Low", at(6, "02:17", 40), at(6, "02:40", 0),
                ["InitialAccess"], ["T1078"],
                "Daniel Ortiz performed activity from the United States, a country not used by him in the last 90 days.",
                alert_type="MCAS_ALERT_ANUBIS_DETECTION_NEW_COUNTRY", compromised="daniel.ortiz@contoso.com")
     build(n, "confirmed-trade-show-travel", "Atypical travel for daniel.ortiz",
-          "Sign-in of daniel.ortiz@contoso.com from Las Vegas (203.0.113.29), 13 hours after one from Amsterdam.",
+          "Sign-in of daniel.ortiz@contoso.com from Las Vegas (203.0.113.27), 13 hours after one from Amsterdam.",
           "Medium", "Active", at(6, "03:00"), [a1, a2], [dan, ams, hotel, lt, O365, EXO], owner=ROSA,
           comments=[(ROSA, at(6, "08:32"),
-                     "Daniel is at CES in Las Vegas, 6-9 January (travel booking TRV-22871, approved by his manager). Flew "
-                     "AMS-LAS on the 5th. The sign-ins are from his compliant laptop LT-SLS-009 with number-matching MFA; "
+                     "Daniel is at CES in Las Vegas, 2026-01-06 to 2026-01-09 (travel booking TRV-22871, approved by his "
+                     "manager). Flew AMS-LAS on 2026-01-05. The sign-ins are from his compliant laptop LT-SLS-009 with number-matching MFA; "
                      "he confirmed them by Teams this morning.")])
     label(n, "dismiss", [], [], [],
-          [A("reset-credentials", "daniel.ortiz@contoso.com"), A("block-ip", "198.51.100.24"), A("block-ip", "203.0.113.29")],
+          [A("reset-credentials", "daniel.ortiz@contoso.com"), A("block-ip", "198.51.100.24"), A("block-ip", "203.0.113.27")],
           ["TA0001"],
           "Microsoft Learn, Entra ID Protection 'Atypical travel' and 'Remediate risks and unblock users' (confirm safe when "
           "the user confirms the travel)",
@@ -408,7 +406,7 @@ def inc230():
     """MFA prompts refused and reported by the user: the password is known, the
     account is not taken."""
     n = 230
-    kwame = account("kwame.mensah", "Kwame Mensah", rid=1830)
+    kojo = account("kojo.boateng", "Kojo Boateng", rid=1830)
     atk = place("203.0.113.112", "US", "United States", "Illinois", "Chicago", 41.8781, -87.6298, 64563, "tzulo inc",
                 org_type="Hosting/Data Center")
     accra = place("198.51.100.35", "GH", "Ghana", "Greater Accra", "Accra", 5.6037, -0.1870, 64496, "contoso ghana ltd",
@@ -416,23 +414,23 @@ def inc230():
     q = ("SigninLogs\n| where ResultType == \"500121\"\n| summarize Denied = count() by UserPrincipalName, IPAddress, bin(TimeGenerated, 30m)\n| where Denied >= 5")
     a1 = Alert(n, "push", "sentinel", "Repeated MFA push denials for one user", "Medium", at(14, "22:10", 4), at(14, "22:31", 40),
                ["CredentialAccess"], ["T1621"],
-               "kwame.mensah@contoso.com denied 14 Authenticator push notifications for sign-ins from 203.0.113.112 that "
+               "kojo.boateng@contoso.com denied 14 Authenticator push notifications for sign-ins from 203.0.113.112 that "
                "passed the password step.", query=q, results=14, data_sources=["SigninLogs"])
     a2 = Alert(n, "report", "ipc", "User reported suspicious activity", "High", at(14, "22:31", 40), at(14, "22:31", 40),
                ["CredentialAccess"], ["T1621"],
                "This risk detection is reported when a user denies a multifactor authentication prompt and reports it as "
-               "suspicious activity.", alert_type="UserReportedSuspiciousActivity", compromised="kwame.mensah@contoso.com",
+               "suspicious activity.", alert_type="UserReportedSuspiciousActivity", compromised="kojo.boateng@contoso.com",
                remediation=IPC_STEPS, extra={"Detection timing type": "Realtime", "Risk level": "high",
                                              "Client IP Address": "203.0.113.112"})
-    build(n, "mfa-prompts-denied-reported", "MFA prompts denied and reported by kwame.mensah",
-          "14 MFA prompts for sign-ins from 203.0.113.112 were denied by kwame.mensah, who reported them as suspicious.",
-          "High", "Active", at(14, "22:50"), [a1, a2], [kwame, atk, accra, O365], owner=ROSA,
+    build(n, "mfa-prompts-denied-reported", "MFA prompts denied and reported by kojo.boateng",
+          "14 MFA prompts for sign-ins from 203.0.113.112 were denied by kojo.boateng, who reported them as suspicious.",
+          "High", "Active", at(14, "22:50"), [a1, a2], [kojo, atk, accra, O365], owner=ROSA,
           comments=[(ROSA, at(15, "07:40"),
                      "Checked SigninLogs up to now: no successful sign-in from 203.0.113.112 or any new address, no new "
-                     "authentication method, no device registered. Kwame denied every prompt and reported it; his own "
+                     "authentication method, no device registered. Kojo denied every prompt and reported it; his own "
                      "sign-ins are from the Accra office (198.51.100.35). The password must be known to whoever is trying.")])
     label(n, "remediate", ["escalate"], [],
-          [A("reset-credentials", "kwame.mensah@contoso.com"), A("block-ip", "203.0.113.112")],
+          [A("reset-credentials", "kojo.boateng@contoso.com"), A("block-ip", "203.0.113.112")],
           [A("block-ip", "198.51.100.35")],
           ["TA0006"],
           "Microsoft Learn, 'Configure Microsoft Entra multifactor authentication: report suspicious activity'; MFA fatigue "

@@ -110,7 +110,7 @@ FARID = Person("farid.mansour@contoso.com", "Farid Mansour")  # IR lead
 
 # ---------------------------------------------------------------- shared assets
 # Office and datacenter egress addresses, enriched with the organisation that holds them.
-EGRESS_LISBON = place("198.51.100.30", "PT", "Portugal", "Lisboa", "Lisbon", 38.7223, -9.1393, 64496, "contoso ltd")
+EGRESS_LISBON = place("198.51.100.38", "PT", "Portugal", "Lisboa", "Lisbon", 38.7223, -9.1393, 64496, "contoso ltd")
 EGRESS_FRANKFURT = place("198.51.100.31", "DE", "Germany", "Hessen", "Frankfurt am Main", 50.1109, 8.6821, 64496, "contoso gmbh")
 EGRESS_SEATTLE_DC = place("198.51.100.90", "US", "United States", "Washington", "Tukwila", 47.4740, -122.2610, 64496,
                           "contoso ltd", org_type="Corporate")
@@ -124,6 +124,11 @@ SPO = cloud_app("Microsoft SharePoint Online", 20892)
 ODB = cloud_app("Microsoft OneDrive for Business", 15600)
 AZURE = cloud_app("Microsoft Azure", 12260)
 TEAMS = cloud_app("Microsoft Teams", 28375)
+
+# The local system account as Defender reports it (keyed apart from other authors' SYSTEM entities).
+SYSTEM = entity("Account", "devset-2xx/NT AUTHORITY\\SYSTEM",
+                {"accountName": "SYSTEM", "displayName": "SYSTEM", "friendlyName": "SYSTEM", "ntDomain": "NT AUTHORITY",
+                 "isDomainJoined": False, "sid": "S-1-5-18"})
 
 IPC_STEPS = [
     "Confirm with the user whether they performed the sign-in.",

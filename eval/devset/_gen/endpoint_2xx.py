@@ -254,7 +254,7 @@ def inc214():
           [sp, ip_sp, pub, atk1, atk2, pool, u1, u2, p_w3, p_cmd, p_ps, f_w3wp, f_cmd, f_ps, f_shell, h_shell],
           provider="Microsoft XDR", provider_incident="51488")
     label(n, "escalate", [], ["SP-INTRA-01"],
-          [A("isolate-host", "SP-INTRA-01"), A("block-ip", "203.0.113.176"), A("block-file", h_shell["properties"]["hashValue"])],
+          [A("isolate-host", "SP-INTRA-01"), A("block-ip", "203.0.113.176")],
           [A("block-ip", "192.0.2.60"), A("block-url", exploit), A("block-ip", "10.16.40.15")],
           ["TA0001", "TA0002", "TA0003", "TA0006"],
           "Microsoft Security, 'Disrupting active exploitation of on-premises SharePoint vulnerabilities' (2025-07-22), "
@@ -316,7 +316,7 @@ def inc215():
           "High", "New", at(6, "03:30"), [a1, a2, a3],
           [mft, ip_mft, pub, atk, partner, pool, u_shell, p_w3, p_csc, f_w3wp, f_csc, f_shell, h_shell])
     label(n, "escalate", [], ["MFT-01"],
-          [A("isolate-host", "MFT-01"), A("block-ip", "198.51.100.158"), A("block-file", shell_hash)],
+          [A("isolate-host", "MFT-01"), A("block-ip", "198.51.100.158")],
           [A("block-ip", "192.0.2.75"), A("block-ip", "198.51.100.120")],
           ["TA0001", "TA0003", "TA0010"],
           "CISA AA23-158A, '#StopRansomware: CL0P Ransomware Gang Exploits CVE-2023-34362 MOVEit Vulnerability' (2023-06-07), "
@@ -380,8 +380,8 @@ def inc216():
           "High", "New", at(12, "01:00"), [a1, a2, a3, a4, a5],
           [rds, ip_rds, pub, adm] + sprayers + [sftp, p_mimi, p_ips, p_rc, f_mimi, f_ips, f_rc, h_mimi, h_ips, h_rc],
           comments=[(TOBIAS, at(12, "01:22"),
-                     "192.0.2.91 is SRV-RDS-02's own public NAT. Port 3389 was opened for a vendor in October and never "
-                     "closed.")])
+                     "192.0.2.91 is SRV-RDS-02's own public NAT. Port 3389 was opened for a vendor three months ago and "
+                     "never closed.")])
     label(n, "escalate", [], ["SRV-RDS-02", "Administrator"],
           [A("isolate-host", "SRV-RDS-02"), A("reset-credentials", "Administrator"), A("block-ip", "203.0.113.42"),
            A("block-ip", "198.51.100.203")],
@@ -407,7 +407,7 @@ def inc217():
     typed = f"powershell -w h -enc {b64} # I am not a robot - reCAPTCHA Verification ID: 4417"
     run = registry_key("HKEY_CURRENT_USER", "Software\\Microsoft\\Windows\\CurrentVersion\\Explorer\\RunMRU")
     run_v = registry_value(run, "a", typed + "\\1")
-    c2 = place("203.0.113.66", "US", "United States", "Virginia", "Ashburn", 39.0438, -77.4874, 64557, "cloudflare, inc.",
+    c2 = place("203.0.113.68", "US", "United States", "Virginia", "Ashburn", 39.0438, -77.4874, 64557, "cloudflare, inc.",
                org_type="Content Delivery Network")
     replay = place("198.51.100.217", "NL", "Netherlands", "North Holland", "Amsterdam", 52.3676, 4.9041, 64558, "m247 europe srl",
                    org_type="Hosting/Data Center")
@@ -536,7 +536,7 @@ def inc219():
     ip_sql = ip("10.16.20.47")
     svc = ad_account("svc-sqlagent", "SQL Server Agent service", 3719)
     krbtgt = ad_account("krbtgt", "Key Distribution Center Service Account", 502)
-    mega = place("198.51.100.99", "NZ", "New Zealand", "Auckland", "Auckland", -36.8485, 174.7633, 64561, "mega cloud services limited",
+    mega = place("198.51.100.97", "NZ", "New Zealand", "Auckland", "Auckland", -36.8485, 174.7633, 64561, "mega cloud services limited",
                  org_type="Cloud Storage")
     kali = host("PT-KALI-02", os_family="Linux", os_version="Kali GNU/Linux Rolling 2025.4", joined=False)
     ip_kali = ip("10.90.5.14")
@@ -553,7 +553,7 @@ def inc219():
     a2 = Alert(n, "rclone", "mde", "Possible exfiltration of data with a file synchronization tool", "High",
                at(9, "00:05", 9), at(9, "00:52", 40), ["Exfiltration"], ["T1567"],
                "A renamed rclone (sqldiag_sync.exe, original file name rclone.exe) copied 3.4 GB of SQL backups from "
-               "SRV-SQL-07 to MEGA (198.51.100.99).", compromised="SRV-SQL-07",
+               "SRV-SQL-07 to MEGA (198.51.100.97).", compromised="SRV-SQL-07",
                extra=mde_extra(["T1567.002"], "Exfiltration", "EDR", sql))
     build(n, "dcsync-during-pentest-out-of-scope", "DCSync from SRV-SQL-07 and upload to cloud storage",
           "Directory replication from a SQL server under svc-sqlagent, followed by 3.4 GB of SQL backups uploaded to MEGA.",
@@ -561,7 +561,7 @@ def inc219():
           [sql, ip_sql, svc, krbtgt, DC_PROD_02, IP_DC_PROD_02, mega, kali, ip_kali, p_rc, f_rc, h_rc],
           owner=YUKI, labels=[("PenTest", "User")],
           comments=[(YUKI, at(9, "01:20"),
-                     "Northwind Offensive Security engagement runs 5-16 Jan. Labelled PenTest for now; will confirm with "
+                     "Northwind Offensive Security engagement runs 2026-01-05 to 2026-01-16. Labelled PenTest for now; will confirm with "
                      "their lead in the morning."),
                     (YUKI, at(9, "08:25"),
                      "Spoke to Kagiso Mbeki (Northwind lead). Their only internal foothold is PT-KALI-02 (10.90.5.14) with "
@@ -570,7 +570,7 @@ def inc219():
                      "<b>Not the pen test.</b>")])
     label(n, "escalate", [], ["SRV-SQL-07", "svc-sqlagent"],
           [A("isolate-host", "SRV-SQL-07"), A("disable-account", "svc-sqlagent"), A("reset-credentials", "krbtgt"),
-           A("block-ip", "198.51.100.99")],
+           A("block-ip", "198.51.100.97")],
           [A("isolate-host", "DC-PROD-02"), A("block-ip", "10.16.20.47")],
           ["TA0006", "TA0010"],
           "Microsoft Learn, Defender for Identity credential access alerts: 'Suspected DCSync attack (replication of directory "

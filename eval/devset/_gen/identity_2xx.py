@@ -76,17 +76,17 @@ def inc201():
                      "Carla confirms she opened the Fabrikam remittance document and typed her password and the code from "
                      "her phone. Fabrikam IT called us: j.okoro's mailbox was taken over this morning."),
                     (ROSA, at(6, "10:57"),
-                     "Her normal sessions today are from the Lisbon office (198.51.100.30). Everything from 09:06 on, "
+                     "Her normal sessions today are from the Lisbon office (198.51.100.38). Everything from 09:06 on, "
                      "including the new SMS method and the rule, came from 198.51.100.214.")])
     label(n, "escalate", ["remediate"], ["carla.mendes@contoso.com"],
           [A("revoke-sessions", "carla.mendes@contoso.com"), A("reset-credentials", "carla.mendes@contoso.com"),
            A("remove-inbox-rule", "carla.mendes@contoso.com"), A("purge-email", out_subject)],
-          [A("block-ip", "198.51.100.30")],
+          [A("block-ip", "198.51.100.38")],
           ["TA0001", "TA0006", "TA0003", "TA0005", "TA0008"],
           "Microsoft Threat Intelligence, 'Detecting and mitigating a multi-stage AiTM phishing and BEC campaign' (2023-06-08), "
           "https://www.microsoft.com/en-us/security/blog/2023/06/08/detecting-and-mitigating-a-multi-stage-aitm-phishing-and-bec-campaign/",
           "The stolen session was replayed from a hosting address that then added an MFA method, a hiding rule and a phishing "
-          "wave; 198.51.100.30 is the Lisbon office where Carla actually works.")
+          "wave; 198.51.100.38 is the Lisbon office where Carla actually works.")
 
 
 # ---------------------------------------------------------------- 202
@@ -168,7 +168,7 @@ def inc203():
     test = account("qa-legacytest", "QA legacy test account", upn_suffix="contoso.onmicrosoft.com", nt=None, domain_joined=False)
     test_upn = "qa-legacytest@contoso.onmicrosoft.com"
     proxies = [place("203.0.113.11", "US", "United States", "Texas", "Houston", 29.7604, -95.3698, 64530, "comcast cable communications", org_type="Residential"),
-               place("203.0.113.12", "US", "United States", "Ohio", "Columbus", 39.9612, -82.9988, 64531, "charter communications", org_type="Residential"),
+               place("203.0.113.16", "US", "United States", "Ohio", "Columbus", 39.9612, -82.9988, 64531, "charter communications", org_type="Residential"),
                place("203.0.113.13", "CA", "Canada", "Ontario", "Toronto", 43.6532, -79.3832, 64532, "rogers communications", org_type="Residential"),
                place("203.0.113.14", "GB", "United Kingdom", "England", "Leeds", 53.8008, -1.5491, 64533, "virgin media", org_type="Residential")]
     app_host = place("198.51.100.66", "US", "United States", "Illinois", "Chicago", 41.8781, -87.6298, 64534, "datacamp limited",
@@ -276,7 +276,7 @@ def inc204():
           "AppDisplayName": "Office 365 Exchange Online", "ResultType": "0", "AuthenticationRequirement": "singleFactorAuthentication",
           "ConditionalAccessStatus": "notApplied", "__entityMapping": {"rahul.mehta@contoso.com": "Account", "203.0.113.219": "IP"}}
     build(n, "distributed-spray-one-success", "Distributed password spray against 412 accounts",
-          "Low-and-slow password spray from 31 router addresses against 412 Contoso accounts between 10 and 12 January.",
+          "Low-and-slow password spray from 31 router addresses against 412 Contoso accounts between 2026-01-10 and 2026-01-12.",
           "Medium", "Active", at(12, "04:30"), [a1, a2, a3],
           [rahul, anna, jon] + others + routers + [office, EXO, O365], owner=TOBIAS,
           comments=[(TOBIAS, at(12, "07:40"),
@@ -284,7 +284,7 @@ def inc204():
                      "203.0.113.220: right password, stopped at MFA, no token issued. Everyone else only 50126/50053."),
                     (TOBIAS, at(12, "07:52"),
                      "Rahul normally signs in from the Manchester office (198.51.100.44). He was added to CA-Exclude-Travel "
-                     "in November and never removed.")],
+                     "for a trip two months ago and never removed.")],
           bookmarks=[(TOBIAS, at(12, "07:35"), "Only token issued to a spraying address", q3, bm, at(12, "03:14", 22),
                       "rahul.mehta, single factor, CA not applied.", ["password-spray"])])
     label(n, "escalate", ["remediate"], ["rahul.mehta@contoso.com"],
@@ -347,7 +347,7 @@ def inc205():
                      "verification questions (employee number, manager's name). sd-agent14 issued the TAP from the Dublin "
                      "service desk (198.51.100.52)."),
                     (TOBIAS, at(7, "17:31"),
-                     "HR: Kofi has been on parental leave since 22 December. His manager reached him on his personal "
+                     "HR: Kofi has been on parental leave since 2025-12-22. His manager reached him on his personal "
                      "number: <b>he has not called the service desk and has no new phone</b>.")])
     label(n, "escalate", [], ["kofi.asante@contoso.com"],
           [A("revoke-sessions", "kofi.asante@contoso.com"), A("reset-credentials", "kofi.asante@contoso.com")],
@@ -598,7 +598,7 @@ def inc210():
     sync = account(sync_name, "On-Premises Directory Synchronization Service Account", upn_suffix="contoso.onmicrosoft.com",
                    nt=None, domain_joined=False)
     adm = account("adm-cloud-ops", "Cloud operations admin", upn_suffix="contoso.onmicrosoft.com", nt=None, domain_joined=False)
-    aadc_egress = place("192.0.2.77", "US", "United States", "Washington", "Tukwila", 47.4740, -122.2610, 64496, "contoso ltd")
+    aadc_egress = place("192.0.2.78", "US", "United States", "Washington", "Tukwila", 47.4740, -122.2610, 64496, "contoso ltd")
     atk = place("203.0.113.205", "DE", "Germany", "Bavaria", "Nuremberg", 49.4521, 11.0767, 64548, "servinga gmbh",
                 org_type="Hosting/Data Center")
     ra = f"/subscriptions/{PROD_SUB}/providers/Microsoft.Authorization/roleAssignments/{gid('role-assignment', n)}"
@@ -613,7 +613,7 @@ def inc210():
                at(9, "21:58", 41), at(9, "21:58", 41), ["CredentialAccess", "Persistence"], ["T1098"],
                f"{sync_name}@contoso.onmicrosoft.com reset the password of the cloud-only account "
                "adm-cloud-ops@contoso.onmicrosoft.com from 203.0.113.205. The synchronization account normally connects "
-               "only from AADC-01 (192.0.2.77) and never resets cloud-only users.",
+               "only from AADC-01 (192.0.2.78) and never resets cloud-only users.",
                query=q1, results=1, data_sources=["AuditLogs"])
     a2 = Alert(n, "unfam", "ipc", "Unfamiliar sign-in properties", "Medium", at(9, "22:01", 5), at(9, "22:01", 5),
                ["InitialAccess"], ["T1078"],
@@ -650,12 +650,12 @@ def inc210():
     label(n, "escalate", [], ["adm-cloud-ops@contoso.onmicrosoft.com", sync_name + "@contoso.onmicrosoft.com", "AADC-01"],
           [A("remove-role-assignment", ra), A("disable-account", "adm-cloud-ops@contoso.onmicrosoft.com"),
            A("reset-credentials", sync_name + "@contoso.onmicrosoft.com"), A("isolate-host", "AADC-01")],
-          [A("block-ip", "192.0.2.77")],
+          [A("block-ip", "192.0.2.78")],
           ["TA0006", "TA0001", "TA0004", "TA0003", "TA0010"],
           "Microsoft Threat Intelligence, 'Storm-0501: Ransomware attacks expanding to hybrid cloud environments' (2024-09-26), "
           "https://www.microsoft.com/en-us/security/blog/2024/09/26/storm-0501-ransomware-attacks-expanding-to-hybrid-cloud-environments/",
           "The sync account was used from outside to take over an MFA-exempt Global Administrator, which then took Owner and "
-          "exfiltrated data; the sync server's own egress 192.0.2.77 is not the attacker.")
+          "exfiltrated data; the sync server's own egress 192.0.2.78 is not the attacker.")
 
 
 # ---------------------------------------------------------------- 211
