@@ -162,8 +162,9 @@ func Score(c Case, a socpilot.Analysis) Result {
 	}
 
 	actions := checklistActions(a)
+	same := entityAliases(c.Details.Entities)
 	for _, want := range c.Expected.Actions {
-		if slices.ContainsFunc(actions, func(got step) bool { return got.matches(want) }) {
+		if slices.ContainsFunc(actions, func(got step) bool { return got.matchesIn(want, same) }) {
 			r.Actions.Found++
 		} else {
 			r.Actions.Missed = append(r.Actions.Missed, want.String())
@@ -178,7 +179,7 @@ func Score(c Case, a socpilot.Analysis) Result {
 		}
 	}
 
-	r.Harmful = harmful(actions, c.Expected.Forbidden)
+	r.Harmful = harmful(actions, c.Expected.Forbidden, same)
 	return r
 }
 
@@ -224,6 +225,35 @@ func (s step) matches(a ExpectedAction) bool {
 	return s.action.Verb == a.Verb && SameEntity(s.action.Entity, a.Entity)
 }
 
+// matchesIn is matches where two identifiers of one incident entity (a
+// message's network message id and its subject, a mailbox and its UPN)
+// name the same thing.
+func (s step) matchesIn(a ExpectedAction, same func(x, y string) bool) bool {
+	return s.action.Verb == a.Verb && (SameEntity(s.action.Entity, a.Entity) || same(s.action.Entity, a.Entity))
+}
+
+// entityAliases reports whether x and y are both identifying values of one
+// entity of the incident (any of its top-level string properties).
+func entityAliases(es []socpilot.Entity) func(x, y string) bool {
+	owner := map[string][]int{}
+	for i, e := range es {
+		for k, v := range e.Properties {
+			if s, ok := v.(string); ok && len(s) >= 3 && k != "friendlyName" && !strings.HasSuffix(k, "EntityId") {
+				key := strings.ToLower(strings.TrimSpace(s))
+				owner[key] = append(owner[key], i)
+			}
+		}
+	}
+	return func(x, y string) bool {
+		for _, i := range owner[strings.ToLower(strings.TrimSpace(x))] {
+			if slices.Contains(owner[strings.ToLower(strings.TrimSpace(y))], i) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
 func checklistActions(a socpilot.Analysis) []step {
 	var out []step
 	for _, it := range a.Checklist {
@@ -237,12 +267,12 @@ func checklistActions(a socpilot.Analysis) []step {
 // harmful lists the checklist's actions that match a forbidden one, and
 // every block of an internal address: blocking the organisation's own
 // addresses cuts it off, whatever the incident.
-func harmful(actions []step, forbidden []ExpectedAction) []Harm {
+func harmful(actions []step, forbidden []ExpectedAction, same func(x, y string) bool) []Harm {
 	out := []Harm{}
 	for _, s := range actions {
 		why := ""
 		for _, f := range forbidden {
-			if s.matches(f) {
+			if s.matchesIn(f, same) {
 				why = "forbidden by the labels: " + f.String()
 				break
 			}

@@ -49,7 +49,7 @@ func (f *facts) findCompromised() []compromise {
 	accounts := f.byKind[socpilot.KindAccount]
 	hosts := f.byKind[socpilot.KindHost]
 
-	credAttack := f.hasTechnique("T1110", "T1621", "T1566", "T1557", "T1528", "T1539", "T1550.004", "T1555", "T1098.005") || f.mentionsAny(credAttackRe) || f.threatIntelSays(credAttackRe)
+	credAttack := f.hasTechnique("T1110", "T1621", "T1566", "T1557", "T1528", "T1539", "T1550.004", "T1555", "T1098.005", "T1556") || f.mentionsAny(credAttackRe) || f.threatIntelSays(credAttackRe)
 	for _, s := range f.sents {
 		if s.where == "label" {
 			continue
@@ -183,7 +183,7 @@ func (f *facts) findCompromised() []compromise {
 	// A host that is not a domain controller and asked for directory
 	// replication holds replication rights it should not: DCSync tooling.
 	for _, s := range f.sents {
-		if s.where == "label" || !dcsyncRe.MatchString(s.text) {
+		if s.from != fromProduct || !dcsyncRe.MatchString(s.text) {
 			continue
 		}
 		for _, h := range hosts {

@@ -51,8 +51,8 @@ var never = []factKind{}
 // is not negated ("no other account succeeded" proves nothing).
 var (
 	successRe    = regexp.MustCompile(`(?i)(signed in successfully|successful(ly)?\b[^;]{0,30}?\b(sign[- ]?ins?|sign[- ]?on|log[- ]?ons?|log[- ]?ins?|logins?|authenticat\w*)|\bsucceeded\b|logged (on|in)( successfully)? (as|to|with|from|using)|signed in (as|to|with|from|using)|signed in\b[^;]{0,30}?\bfrom\b|(was|were) able to (successfully )?(sign|log)|approved (the |an |a )?(mfa|push|prompt|sign-?in|authentication|notification)|(mfa|push|prompt|notification|request)s? (was |were )?approved|accepted (the |an |a )?(mfa|push|prompt)|(session )?(token|cookie)s?\b[^;]{0,60}?\b(was |were )?(stolen|replayed|captured|redeemed|used from)|replayed (the |a )?(session|token|cookie)|completed (the |a |an )?(mfa|device code|authentication))`)
-	credAttackRe = regexp.MustCompile(`(?i)(spray|brute[- ]?forc|phish|mfa fatigue|mfa (push )?(bombing|spam|flood)|multiple (mfa|push)|adversary[- ]in[- ]the[- ]middle|attacker in the middle|\baitm\b|evilginx|reverse[- ]proxy|token theft|device code|credential stuffing|guess(ing|ed) password|failed (attempts|sign-?ins|logons|logins)|stealer|social engineer|authentication methods? (were |was )?(deleted|reset|removed)|mfa (method )?reset|reused (her|his|their|the) password|password reuse|breach(ed)?\b)`)
-	mfaDeniedRe  = regexp.MustCompile(`(?i)(did(n't| not) (approve|request|initiate|recogni[sz]e|authori[sz]e|expect)|(says|said|claims|confirms|confirmed|reports|reported|states|stated|told us|insists)( that)?( (she|he|they|the user|the owner|i|we))? (did(n't| not)|never|had(n't| not)) \w+|was(n't| not) (me|him|her|them|the user)|\b(he|she|they) (never|did(n't| not)|had(n't| not)) (called|requested|asked|approved|signed|logged|travel\w*|made|created|set)|(was|were) (asleep|sleeping|on leave|off work|on holiday|not working|on a plane|offline)|den(y|ies|ied) (approving|having|making|any|the|it|that|signing|logging|calling)|never (approved|requested)|(does|do)(n't| not) recogni[sz]e|unknown to (the user|him|her|them))`)
+	credAttackRe = regexp.MustCompile(`(?i)(spray|brute[- ]?forc|phish|mfa fatigue|mfa (push )?(bombing|spam|flood)|multiple (mfa|push)|adversary[- ]in[- ]the[- ]middle|attacker in the middle|\baitm\b|evilginx|reverse[- ]proxy|token theft|device code|credential stuffing|guess(ing|ed) password|failed (attempts|sign-?ins|logons|logins)|stealer|social engineer|authentication methods? (were |was )?(deleted|reset|removed)|mfa (method )?reset|reused (her|his|their|the) password|password reuse|temporary access pass|caller (said|claimed)|service desk (call|ticket)|verification questions|(deleted|removed|reset) the [\w ]{0,30}methods|breach(ed)?\b)`)
+	mfaDeniedRe  = regexp.MustCompile(`(?i)(did(n't| not) (approve|request|initiate|recogni[sz]e|authori[sz]e|expect)|(says|said|claims|confirms|confirmed|reports|reported|states|stated|told us|insists)( that)?( (she|he|they|the user|the owner|i|we))? (did(n't| not)|never|had(n't| not)) \w+|was(n't| not) (me|him|her|them|the user)|\b(he|she|they) (never|did(n't| not)|had(n't| not)|has(n't| not)|have(n't| not)) (call\w*|request\w*|ask\w*|approv\w*|sign\w*|log\w*|travel\w*|made|make|created|create|set|do|did|know)|(was|were) (asleep|sleeping|on leave|off work|on holiday|not working|on a plane|offline)|den(y|ies|ied) (approving|having|making|any|the|it|that|signing|logging|calling)|never (approved|requested)|(does|do)(n't| not) recogni[sz]e|unknown to (the user|him|her|them))`)
 
 	socBenignRe     = regexp.MustCompile(`(?i)(false[- ]positive|\bbenign\b|expected (behaviou?r|activity|traffic|result)|(is|was|are|were|looks|seems) (legitimate|legit|expected|sanctioned|authori[sz]ed|approved)|\blegitimate (activity|use|business|admin|change|traffic|sign-?in|login|logon)|\bsanctioned\b|(pre-?)?approved (by|change|test|scan|maintenance|window|activity|engagement|pen ?test|red team|exception|migration|deployment|as)|authori[sz]ed (test|scan|activity|engagement|pen ?test|change|by|red team)|change (ticket|request|record)|\bCHG ?\d+|\bRITM ?\d+|\bCR ?\d{3,}|within (the |its )?(approved |agreed |stated |change |maintenance )?(scope|window)|\bin scope\b|known (good|asset|scanner|admin|tool|behaviou?r|service|process|pattern)|whitelist(ed)?|allow-?listed|confirmed (the )?(travel|trip)|business trip|(on|for) (a conference|a business trip)|travell?ing (to|in|for)|owner confirmed|(user|owner|manager|employee|admin|team|he|she|they) (has |have )?(confirmed|verified)|(is|are) ours\b|belongs? to us|confirmed (with|by) (the )?(user|owner|manager|team|it|netops|network|helpdesk|service desk|employee|admin|vendor|app owner|change)|confirmed (it|this|that|the activity) (was|is) (him|her|them|the user|expected|legitimate|benign|planned|the)|planned (maintenance|change|migration|test|activity)|not malicious|not an? (compromise|incident|attack|true positive)|no (signs?|evidence|indications?) of (compromise|malicious|attack)|(is|was|came back|returned) clean\b|\bgenuine\b|reverted the ([\w ]{0,12})?verdict|\b(this|it|that) (is|was) (really |indeed )?(her|him|them|the user|legit\w*)\b|is with me\b|nothing malicious|closing as|close as (benign|false)|scheduled (scan|job|task|maintenance|backup|sync))`)
 	socMaliciousRe  = regexp.MustCompile(`(?i)(true[- ]positive|\bcompromised\b|confirmed malicious|\b(is|was|looks|are|were) malicious|malicious (activity|sign-?in|login|logon|rule|app|actor)|\bunauthori[sz]ed\b|not (approved|authori[sz]ed|sanctioned|expected|legitimate|planned|part of|in scope|covered by)|out(side)? of (the )?(agreed |approved |stated |test )?scope|outside (the |its |of the )?(agreed |approved |stated |test )?(scope|window|engagement|rules of engagement)|no (change|ticket|approval|record)( request| ticket| record)? (for|of|covers|matches|exists|was)|no matching (change|ticket)|ransom|exfiltrat\w*|paging (the )?(ir|incident)|escalat(ed|ing|e) to (ir|tier|incident response|l2|t2|the ir)|(engaged|engaging|invoked) (ir|incident response|dart))`)
@@ -70,6 +70,15 @@ var (
 	emailRe      = regexp.MustCompile(`(?i)[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}`)
 )
 
+// scopeListRe is a scope definition inside a comment ("Out of scope:
+// DCSync, …"): a list, not a verdict on the activity.
+var scopeListRe = regexp.MustCompile(`(?i)\b(in|out of) scope:[^.;]*`)
+
+// outOfScopeRe: the SOC places the activity outside an approved test. A
+// scope definition ("Out of scope: DCSync, …") is not a verdict on this
+// activity; the caller skips matches followed by a colon.
+var outOfScopeRe = regexp.MustCompile(`(?i)(out(side)? of (the )?(\w+ )?scope|outside (the |its |of the )?(\w+ )?(scope|window|engagement|rules of engagement)|not (part of|in scope|covered by|included in) (the )?(test|engagement|pen ?test|red team|scope|exercise)|not (in|within) (the )?scope|(pen ?test|red team|test) team (says|said|confirms|confirmed) (it was )?not|not (them|theirs|the testers|the red team|the pen ?testers|the pen ?test|the test)\b|they did(n't| not) do (this|it|that)|\bexclude[sd]? (dcsync|[\w ]{0,30}(against|of|on)\b))`)
+
 // contextFacts reads what a human reads first and returns the facts that
 // decide the verdict, with the compromised entities they prove.
 func (f *facts) contextFacts() []verdictFact {
@@ -84,7 +93,7 @@ func (f *facts) contextFacts() []verdictFact {
 		if s.from != fromSOC || s.where == "label" || (stanceRank >= 0 && s.rank != stanceRank) {
 			continue
 		}
-		_, mal := matchAffirmed(socMaliciousRe, s.text)
+		_, mal := matchAffirmed(socMaliciousRe, scopeListRe.ReplaceAllString(s.text, ""))
 		if _, ok := matchAffirmed(mfaDeniedRe, s.text); ok {
 			mal = true
 		}
@@ -110,7 +119,7 @@ func (f *facts) contextFacts() []verdictFact {
 		if s.from != fromSOC {
 			continue
 		}
-		if m, ok := matchAffirmed(regexp.MustCompile(`(?i)(out(side)? of (the )?(\w+ )?scope|outside (the |its |of the )?(\w+ )?(scope|window|engagement|rules of engagement)|not (part of|in scope|covered by|included in) (the )?(test|engagement|pen ?test|red team|scope|exercise)|not (in|within) (the )?scope|(pen ?test|red team|test) team (says|said|confirms|confirmed) (it was )?not|not (them|the testers|the red team|the pen ?testers))`), s.text); ok {
+		if m, ok := matchAffirmed(outOfScopeRe, s.text); ok && !strings.HasPrefix(strings.TrimSpace(s.text[strings.Index(s.text, m)+len(m):]), ":") {
 			outOfScope = clip(oneLine(s.text), 140)
 			_ = m
 			break
@@ -189,7 +198,7 @@ func (f *facts) contextFacts() []verdictFact {
 				text: "decisive: every address of the sign-ins is the organisation's own egress (" + clip(strings.Join(why, "; "), 200) + "), so the travel is the network's, not the user's"})
 		}
 	}
-	if m := f.firstMatch(syncServerRe, true); m != "" && f.mentionsAny(dcsyncRe) {
+	if m := f.firstMatch(syncServerRe, true); m != "" && f.productSays(dcsyncRe) {
 		add(verdictFact{kind: kDCSync, benign: true, decisive: true, weight: -20, explains: []factKind{kDCSync},
 			text: fmt.Sprintf("the replication comes from a directory synchronisation identity (%s)", m)})
 	}
@@ -246,12 +255,12 @@ func (f *facts) contextFacts() []verdictFact {
 	if f.grantEvidence != "" {
 		add(verdictFact{kind: kGrant, decisive: true, weight: 20, text: "decisive: a new role, group membership or app grant (" + f.grantEvidence + ")"})
 	}
-	if f.mentionsAny(dcsyncRe) || f.hasTechnique("T1003.006") {
+	if f.productSays(dcsyncRe) || f.hasTechnique("T1003.006") {
 		if src := f.nonDCReplicationSource(); src != "" {
 			add(verdictFact{kind: kDCSync, decisive: true, weight: 25, text: "decisive: directory replication (DCSync) requested by " + src + ", which is not a domain controller"})
 		}
 	}
-	if f.hasTechnique("T1003") && !f.hasTechnique("T1003.006") && !f.mentionsAny(dcsyncRe) {
+	if f.hasTechnique("T1003") && !f.hasTechnique("T1003.006") && !f.productSays(dcsyncRe) {
 		add(verdictFact{kind: kCredDump, decisive: true, weight: 20, text: "decisive: credentials were dumped from memory, so every account used on those hosts is exposed"})
 	}
 	if f.hasTechnique("T1505") && f.hasTactic("TA0002") {
@@ -308,6 +317,16 @@ func (f *facts) firstMatch(re *regexp.Regexp, product bool) string {
 		}
 	}
 	return ""
+}
+
+// productSays: what the detections (not the SOC's notes) say.
+func (f *facts) productSays(re *regexp.Regexp) bool {
+	for _, s := range f.sents {
+		if s.from == fromProduct && re.MatchString(s.text) {
+			return true
+		}
+	}
+	return false
 }
 
 func (f *facts) mentionsAny(re *regexp.Regexp) bool {
@@ -433,7 +452,7 @@ func (f *facts) isDC(h socpilot.Entity) bool {
 // when it is not a domain controller: "" when unknown or a DC.
 func (f *facts) nonDCReplicationSource() string {
 	for _, s := range f.sents {
-		if !dcsyncRe.MatchString(s.text) {
+		if s.from != fromProduct || !dcsyncRe.MatchString(s.text) {
 			continue
 		}
 		for _, h := range f.byKind[socpilot.KindHost] {

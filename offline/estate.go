@@ -141,6 +141,10 @@ var ownAfter = regexp.MustCompile(`(?i)^\s*(\((hq|headquarters|office|vpn|proxy|
 // tried 2,114 passwords", "… made 412 failed attempts").
 var actorAfter = regexp.MustCompile(`(?i)^\s*(\([^)]{0,40}\)\s*)?(tried|made|attempted|sprayed|scanned|probed|brute[- ]?forced|sent|launched|exploited|uploaded|requested)\b`)
 
+// benignNearRe: the statement that names an address's traffic calls it
+// routine; "from" there says nothing about an attacker.
+var benignNearRe = regexp.MustCompile(`(?i)\b(normal|usual|routine|scheduled|legitimate|expected|known[- ]good|partner's|trusted)\b`)
+
 // destBefore: the address data was sent or a beacon went to.
 var destBefore = regexp.MustCompile(`(?i)\b(sent|uploaded|exfiltrat\w*|transferred|posted|beacon\w*|tunnel\w*)\b[^;]{0,50}\bto\s+$`)
 
@@ -194,7 +198,7 @@ func (f *facts) ipRoles(sents []sentence) map[string]ipRole {
 			if m := destBefore.FindString(before); m != "" && !r.attacker && !ownBefore.MatchString(before) {
 				r.attacker, r.why = true, fmt.Sprintf("the %s says data went to it (%q)", s.where, strings.TrimSpace(clip(oneLine(m), 40)))
 			}
-			if m := sourceBefore.FindString(before); m != "" && !r.attacker {
+			if m := sourceBefore.FindString(before); m != "" && !r.attacker && !benignNearRe.MatchString(s.text) {
 				r.attacker, r.why = true, fmt.Sprintf("the %s names it as %q", s.where, strings.TrimSpace(clip(oneLine(m), 40)))
 			}
 			roles[addr] = r
