@@ -205,3 +205,19 @@ func TestRunStopsWhenCancelled(t *testing.T) {
 		t.Errorf("Run after cancel: err %v after %d call(s), want context.Canceled after 1", err, calls)
 	}
 }
+
+// TestActionsMatchAnyIdentifierOfTheEntity: a purge named by the message's
+// network message id counts for a label that names its subject.
+func TestActionsMatchAnyIdentifierOfTheEntity(t *testing.T) {
+	c := Case{Number: 1, Expected: Expected{Verdict: socpilot.VerdictEscalate,
+		Actions:   []ExpectedAction{{Verb: socpilot.ActionPurgeEmail, Entity: "Invoice overdue"}},
+		Forbidden: []ExpectedAction{{Verb: socpilot.ActionBlockURL, Entity: "https://portal.example.com/a"}}},
+		Details: socpilot.IncidentDetails{Entities: []socpilot.Entity{
+			{Kind: socpilot.KindMailMessage, Properties: map[string]any{"networkMessageId": "nm-1", "subject": "Invoice overdue"}},
+			{Kind: socpilot.KindURL, Properties: map[string]any{"url": "https://portal.example.com/a"}}}}}
+	a := socpilot.Analysis{Triage: socpilot.Triage{Verdict: socpilot.VerdictEscalate}, Checklist: []socpilot.ChecklistItem{
+		{Title: "Purge", Action: &socpilot.Action{Verb: socpilot.ActionPurgeEmail, Entity: "nm-1"}}}}
+	if r := Score(c, a); r.Actions.Found != 1 {
+		t.Errorf("purge by network message id not matched to the subject: %+v", r.Actions)
+	}
+}
