@@ -221,10 +221,6 @@ type step struct {
 	title  string
 }
 
-func (s step) matches(a ExpectedAction) bool {
-	return s.action.Verb == a.Verb && SameEntity(s.action.Entity, a.Entity)
-}
-
 // matchesIn is matches where two identifiers of one incident entity (a
 // message's network message id and its subject, a mailbox and its UPN)
 // name the same thing.
