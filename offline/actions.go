@@ -102,6 +102,11 @@ func (f *facts) disposable(e socpilot.Entity) bool {
 	if serviceAccount(e) || strings.Contains(strings.ToUpper(e.Prop("accountName")), "#EXT#") {
 		return true
 	}
+	// A privileged admin account the attacker holds is disabled until it is
+	// rebuilt: its sessions and tickets outlive a password reset.
+	if privilegedWords.MatchString(e.Prop("accountName")) {
+		return true
+	}
 	if e.Prop("upnSuffix") == "" && e.Prop("aadUserId") == "" && e.Prop("userPrincipalName") == "" {
 		return true // a local account of one machine
 	}
