@@ -47,7 +47,7 @@ var actionRules = []actionRule{
 	{socpilot.ActionRevokeSessions, func(f *facts) []string { return f.exfilActors() },
 		"Revoke the sessions of %s to stop the transfer",
 		"Data is leaving under this account: end its sessions now (the transfer stops), then preserve its activity log for HR or legal before anything else changes."},
-	{socpilot.ActionResetCredentials, func(f *facts) []string { return f.compromisedOf(socpilot.KindAccount, nil) },
+	{socpilot.ActionResetCredentials, func(f *facts) []string { return append(f.compromisedOf(socpilot.KindAccount, nil), f.krbtgtAfterDCSync()...) },
 		"Reset the credentials of %s",
 		"Reset the password (twice for krbtgt-style secrets), require MFA re-registration if the attacker could have registered a method, and confirm with the owner out of band."},
 	{socpilot.ActionRemoveRoleAssignment, func(f *facts) []string { return f.grantTargets() },
@@ -141,6 +141,21 @@ func (f *facts) exfilActors() []string {
 		}
 	}
 	return dedupe(out)
+}
+
+// krbtgtAfterDCSync: a DCSync the analysis does not explain may have taken
+// the krbtgt secret, which forges tickets for every account; when the
+// incident names the krbtgt account, its reset (twice) is a step.
+func (f *facts) krbtgtAfterDCSync() []string {
+	if f.explained(kDCSync) || f.nonDCReplicationSource() == "" || !(f.productSays(dcsyncRe) || f.hasTechnique("T1003.006")) {
+		return nil
+	}
+	for _, a := range f.byKind[socpilot.KindAccount] {
+		if strings.EqualFold(a.Prop("accountName"), "krbtgt") {
+			return []string{ident(a)}
+		}
+	}
+	return nil
 }
 
 // grantTargets are the role assignments, group memberships and app grants
