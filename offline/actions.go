@@ -47,7 +47,9 @@ var actionRules = []actionRule{
 	{socpilot.ActionRevokeSessions, func(f *facts) []string { return f.exfilActors() },
 		"Revoke the sessions of %s to stop the transfer",
 		"Data is leaving under this account: end its sessions now (the transfer stops), then preserve its activity log for HR or legal before anything else changes."},
-	{socpilot.ActionResetCredentials, func(f *facts) []string { return append(f.compromisedOf(socpilot.KindAccount, nil), f.krbtgtAfterDCSync()...) },
+	{socpilot.ActionResetCredentials, func(f *facts) []string {
+		return append(f.compromisedOf(socpilot.KindAccount, nil), f.krbtgtAfterDCSync()...)
+	},
 		"Reset the credentials of %s",
 		"Reset the password (twice for krbtgt-style secrets), require MFA re-registration if the attacker could have registered a method, and confirm with the owner out of band."},
 	{socpilot.ActionRemoveRoleAssignment, func(f *facts) []string { return f.grantTargets() },
