@@ -159,6 +159,14 @@ func TestVerdictsFromContext(t *testing.T) {
 				Description: "lee.gu@contoso.com uploaded 3.1 GB to a personal Google Drive through 198.51.100.10."}},
 			entities: []socpilot.Entity{account("lee.gu", "contoso.com"), ip("198.51.100.10", "Contoso Ltd")}},
 			socpilot.VerdictEscalate, nil, []string{"revoke-sessions lee.gu@contoso.com"}, []string{"block-ip 198.51.100.10"}, "data was sent out"},
+		{"an unexplained DCSync resets krbtgt and a privileged account in the attacker's hands is disabled", incident{title: "DCSync from SRV-9", severity: "High",
+			alerts: []socpilot.Alert{{DisplayName: "Suspected DCSync attack (replication of directory services)", ProductName: "Azure Advanced Threat Protection", Tactics: []string{"CredentialAccess"}, Techniques: []string{"T1003.006"},
+				Description: "Replication requests were sent from SRV-9 to DC01 as CONTOSO\\adm-ops."},
+				{DisplayName: "Mimikatz credential theft tool", ProductName: "Microsoft Defender for Endpoint", Tactics: []string{"CredentialAccess"}, Techniques: []string{"T1003.001"},
+					Description: "Mimikatz ran on SRV-9 as CONTOSO\\adm-ops."}},
+			entities: []socpilot.Entity{host("SRV-9"), host("DC01"), account("adm-ops", "contoso.com"), account("krbtgt", "")}},
+			socpilot.VerdictEscalate, []string{"SRV-9", "adm-ops@contoso.com"},
+			[]string{"isolate-host SRV-9", "reset-credentials krbtgt", "disable-account adm-ops@contoso.com"}, []string{"isolate-host DC01"}, "DCSync"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
