@@ -48,7 +48,7 @@ var actionRules = []actionRule{
 		"Revoke the sessions of %s to stop the transfer",
 		"Data is leaving under this account: end its sessions now (the transfer stops), then preserve its activity log for HR or legal before anything else changes."},
 	{socpilot.ActionResetCredentials, func(f *facts) []string {
-		return append(f.compromisedOf(socpilot.KindAccount, nil), f.krbtgtAfterDCSync()...)
+		return dedupe(append(append(f.compromisedOf(socpilot.KindAccount, nil), f.krbtgtAfterDCSync()...), f.passwordKnown()...))
 	},
 		"Reset the credentials of %s",
 		"Reset the password (twice for krbtgt-style secrets), require MFA re-registration if the attacker could have registered a method, and confirm with the owner out of band."},
@@ -143,6 +143,27 @@ func (f *facts) exfilActors() []string {
 		}
 	}
 	return dedupe(out)
+}
+
+// passwordRightRe: the attacker had the right password and only MFA (or a
+// policy) stopped the sign-in (Entra 50074/50076/500121 and the like).
+var passwordRightRe = regexp.MustCompile(`(?i)(right|correct|valid) password|password (was )?(right|correct|valid)|\b(50074|50076|500121|50079)\b|stopped (only )?(at|by) (mfa|multi-?factor)|passed the password`)
+
+// passwordKnown are the accounts whose password the attacker is shown to
+// have, although MFA stopped the sign-in: reset, but not "compromised".
+func (f *facts) passwordKnown() []string {
+	var out []string
+	for _, s := range f.sents {
+		if s.where == "label" || !passwordRightRe.MatchString(s.text) {
+			continue
+		}
+		for _, a := range personAccounts(f.byKind[socpilot.KindAccount]) {
+			if mentions(s.text, a) {
+				out = append(out, ident(a))
+			}
+		}
+	}
+	return out
 }
 
 // krbtgtAfterDCSync: a DCSync the analysis does not explain may have taken

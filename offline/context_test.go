@@ -167,6 +167,11 @@ func TestVerdictsFromContext(t *testing.T) {
 			entities: []socpilot.Entity{host("SRV-9"), host("DC01"), account("adm-ops", "contoso.com"), account("krbtgt", "")}},
 			socpilot.VerdictEscalate, []string{"SRV-9", "adm-ops@contoso.com"},
 			[]string{"isolate-host SRV-9", "reset-credentials krbtgt", "disable-account adm-ops@contoso.com"}, []string{"isolate-host DC01"}, "DCSync"},
+		{"a right password stopped only by MFA is reset, not counted as compromised", incident{title: "Password spray", severity: "Medium",
+			alerts:   []socpilot.Alert{sprayAlert},
+			entities: []socpilot.Entity{account("alex.wilber", "contoso.com"), account("lee.gu", "contoso.com"), ip("203.0.113.9", "")},
+			comments: []string{"alex.wilber got 50074 from 203.0.113.9: right password, stopped at MFA. lee.gu only 50126."}},
+			socpilot.VerdictRemediate, nil, []string{"reset-credentials alex.wilber@contoso.com"}, []string{"reset-credentials lee.gu@contoso.com"}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
