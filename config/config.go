@@ -26,6 +26,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/socpilot/socpilot"
 )
@@ -319,13 +320,30 @@ func put(vals map[string]value, s setting, raw string, v value, getenv func(stri
 }
 
 var (
-	guidRE          = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-	resourceGroupRE = regexp.MustCompile(`^[-\p{L}\p{N}_.()]{1,90}$`)
+	guidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 	// Looser than today's 4-63 rule on purpose: names of older workspaces
 	// must not be refused; what this catches is a URL or resource id.
 	workspaceRE  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$`)
 	apiVersionRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}(-preview)?$`)
 )
+
+// isResourceGroupName says whether s is 1-90 letters, digits, '-', '_', '.',
+// '(' or ')' (ARM's rule, less the final '.'), as the regular expression
+// ^[-\p{L}\p{N}_.()]{1,90}$ would; a loop, because compiling that expression
+// expands the Unicode classes ninety times: 2.3 ms and 3.5 MB at the start
+// of every command.
+func isResourceGroupName(s string) bool {
+	n := 0
+	for _, r := range s {
+		if n++; n > 90 {
+			return false
+		}
+		if !unicode.IsLetter(r) && !unicode.IsNumber(r) && !strings.ContainsRune("-_.()", r) {
+			return false
+		}
+	}
+	return n > 0
+}
 
 // normalise checks raw for s and returns its canonical form, or a problem:
 // what is wrong and what is expected. Secret values are never quoted.
@@ -346,7 +364,7 @@ func normalise(s setting, raw string, getenv func(string) string) (string, strin
 		}
 		return strings.ToLower(raw), ""
 	case kResourceGroup:
-		if !resourceGroupRE.MatchString(raw) || strings.HasSuffix(raw, ".") {
+		if !isResourceGroupName(raw) || strings.HasSuffix(raw, ".") {
 			return "", shown + " is not a resource group name; expected 1-90 letters, digits, '-', '_', '.', '(' or ')', not ending in '.'"
 		}
 	case kWorkspaceName:

@@ -3,7 +3,6 @@ package config
 import (
 	"encoding/csv"
 	"io"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -96,12 +95,22 @@ func normaliseItem(k kind, raw string) (string, string) {
 	return raw, ""
 }
 
-// watchlistAliasRE refuses only what cannot be a path segment of the
-// watchlist's URL; Sentinel itself says whether the alias exists.
-var watchlistAliasRE = regexp.MustCompile(`^[^/\\?#%\x00-\x1f\x7f]{1,256}$`)
+// isWatchlistAlias refuses only what cannot be a path segment of the
+// watchlist's URL; Sentinel itself says whether the alias exists. It is
+// ^[^/\\?#%\x00-\x1f\x7f]{1,256}$ as a loop: compiled, that expression is
+// 256 copies of its class, built at the start of every command.
+func isWatchlistAlias(s string) bool {
+	n := 0
+	for _, r := range s {
+		if n++; n > 256 || r < 0x20 || r == 0x7f || strings.ContainsRune(`/\?#%`, r) {
+			return false
+		}
+	}
+	return n > 0
+}
 
 func normaliseWatchlist(raw string) (string, string) {
-	if !watchlistAliasRE.MatchString(raw) {
+	if !isWatchlistAlias(raw) {
 		return "", strconv.Quote(raw) + " is not a watchlist alias; expected the Alias of a Microsoft Sentinel watchlist (Sentinel → Watchlists), such as OwnNetworks"
 	}
 	return raw, ""
