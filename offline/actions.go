@@ -133,7 +133,7 @@ func (f *facts) exfilActors() []string {
 	}
 	var out []string
 	for _, a := range f.alerts {
-		if !slices_has(a.Tactics, "Exfiltration") && !slices_has(a.Tactics, "Collection") {
+		if !containsFold(a.Tactics, "Exfiltration") && !containsFold(a.Tactics, "Collection") {
 			continue
 		}
 		for _, acct := range personAccounts(f.byKind[socpilot.KindAccount]) {
@@ -193,7 +193,7 @@ func (f *facts) grantTargets() []string {
 			out = append(out, r.Value())
 		}
 	}
-	if f.hasTechnique("T1528") || f.mentionsAny(regexp.MustCompile(`(?i)consent`)) {
+	if f.hasTechnique("T1528") || f.mentionsAny(consentRe) {
 		for _, app := range f.byKind[socpilot.KindCloudApplication] {
 			if !firstPartyApp(app.Value()) {
 				out = append(out, app.Value())
@@ -246,10 +246,15 @@ func (f *facts) inboxRuleMailboxes() []string {
 	return dedupe(out)
 }
 
+var (
+	consentRe = regexp.MustCompile(`(?i)consent`)
+	phishRe   = regexp.MustCompile(`(?i)phish`)
+)
+
 var inboxRuleRe = regexp.MustCompile(`(?i)inbox (forwarding |manipulation )?rule|mailbox rule|forwards? (all )?(incoming )?(mail|messages|email)|forwarding rule`)
 
 func (f *facts) phishingMessages() []string {
-	if !f.hasTechnique("T1566") && !f.mentionsAny(regexp.MustCompile(`(?i)phish`)) {
+	if !f.hasTechnique("T1566") && !f.mentionsAny(phishRe) {
 		return nil
 	}
 	var out []string

@@ -85,7 +85,6 @@ func (f *facts) findCompromised() []compromise {
 					add(h, kSuccess, fmt.Sprintf("the attacker logged on to %s (%s)", h.Value(), s.where))
 				}
 			}
-			_ = named
 		}
 		if s.from == fromSOC {
 			if m, ok := matchAffirmed(mfaDeniedRe, s.text); ok {
@@ -138,7 +137,7 @@ func (f *facts) findCompromised() []compromise {
 				onHost = true
 			}
 		}
-		if slices_has(a.Tactics, "Discovery") && len(out) > 0 {
+		if containsFold(a.Tactics, "Discovery") && len(out) > 0 {
 			onHost = true // discovery after a successful logon is hands on keyboard
 		}
 		if !onHost {
@@ -211,7 +210,7 @@ func (f *facts) findCompromised() []compromise {
 		}
 	}
 	// A mailbox whose rules were changed to forward or hide mail.
-	if f.hasTechnique("T1114.003", "T1564.008", "T1137.005") || f.mentionsAny(regexp.MustCompile(`(?i)inbox (forwarding )?rule`)) {
+	if f.hasTechnique("T1114.003", "T1564.008", "T1137.005") || f.mentionsAny(inboxRuleRe) {
 		for _, mb := range f.byKind[socpilot.KindMailbox] {
 			for _, a := range accounts {
 				if strings.EqualFold(a.Value(), mb.Value()) || strings.EqualFold(a.Prop("aadUserId"), mb.Prop("externalDirectoryObjectId")) {
@@ -243,7 +242,7 @@ func (f *facts) findCompromised() []compromise {
 					add(a, kGrant, fmt.Sprintf("%s made the grant (%s)", a.Value(), s.where))
 				} else {
 					f.grantees = append(f.grantees, a)
-					if strings.Contains(strings.ToUpper(a.Prop("accountName")), "#EXT#") || regexp.MustCompile(`(?i)never (a member|used|seen)|new(ly created)? (account|user|guest)|(account|user|guest) created (\d+|a few|moments?|minutes?)\b[^;]{0,20}\b(earlier|before|ago)|(freshly|just|recently) created`).MatchString(s.text) {
+					if strings.Contains(strings.ToUpper(a.Prop("accountName")), "#EXT#") || newAccountRe.MatchString(s.text) {
 						add(a, kGrant, fmt.Sprintf("%s received the grant (%s)", a.Value(), s.where))
 					}
 				}
@@ -255,7 +254,7 @@ func (f *facts) findCompromised() []compromise {
 	// attacker's own account.
 	for _, g := range f.grantees {
 		for _, s := range f.sents {
-			if s.from == fromProduct && mentions(s.text, g) && regexp.MustCompile(`(?i)\b(created|newly|new account|new user)\b`).MatchString(s.text) {
+			if s.from == fromProduct && mentions(s.text, g) && createdRe.MatchString(s.text) {
 				add(g, kGrant, fmt.Sprintf("%s was created and given the grant (%s)", g.Value(), s.where))
 				break
 			}
@@ -264,7 +263,7 @@ func (f *facts) findCompromised() []compromise {
 	return out
 }
 
-func slices_has(list []string, v string) bool {
+func containsFold(list []string, v string) bool {
 	for _, x := range list {
 		if strings.EqualFold(x, v) {
 			return true
@@ -292,8 +291,15 @@ func serviceAccount(a socpilot.Entity) bool {
 	return serviceRe.MatchString(a.Prop("accountName")) || serviceRe.MatchString(a.Prop("displayName"))
 }
 
+var (
+	newAccountRe      = regexp.MustCompile(`(?i)never (a member|used|seen)|new(ly created)? (account|user|guest)|(account|user|guest) created (\d+|a few|moments?|minutes?)\b[^;]{0,20}\b(earlier|before|ago)|(freshly|just|recently) created`)
+	createdRe         = regexp.MustCompile(`(?i)\b(created|newly|new account|new user)\b`)
+	endpointProductRe = regexp.MustCompile(`(?i)(defender (for )?endpoint|advanced threat protection|security center|defender for cloud|defender for servers|crowdstrike|sentinelone|carbon black|sysmon|mde)`)
+	notEndpointRe     = regexp.MustCompile(`(?i)office 365|azure advanced threat protection`)
+)
+
 func endpointProduct(p string) bool {
-	return regexp.MustCompile(`(?i)(defender (for )?endpoint|advanced threat protection|security center|defender for cloud|defender for servers|crowdstrike|sentinelone|carbon black|sysmon|mde)`).MatchString(p) && !regexp.MustCompile(`(?i)office 365|azure advanced threat protection`).MatchString(p)
+	return endpointProductRe.MatchString(p) && !notEndpointRe.MatchString(p)
 }
 
 var attackerCmdRe = regexp.MustCompile(`(?i)(-e(nc|ncodedcommand)?\s+[a-z0-9+/=]{16,}|frombase64string|iex|invoke-expression|downloadstring|downloadfile|iwr |invoke-webrequest|rundll32|regsvr32|mshta|certutil|bitsadmin|comsvcs|minidump|sekurlsa|mimikatz|vssadmin|wmic .*shadowcopy|bcdedit|schtasks|psexec|whoami|net (user|group)|nltest|\\temp\\|\\public\\|\\programdata\\|/tmp/|-w(indowstyle)? hidden|set-mppreference|add-mppreference|\.xlsm|\.docm)`)

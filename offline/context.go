@@ -74,6 +74,16 @@ var (
 // DCSync, …"): a list, not a verdict on the activity.
 var scopeListRe = regexp.MustCompile(`(?i)\b(in|out of) scope:[^.;]*`)
 
+// Patterns used while reading one incident, compiled once.
+var (
+	signinAnomalyRe = regexp.MustCompile(`(?i)(travel|atypical|unfamiliar|anonymous ip|new country|infrequent country|unusual location|impossible)`)
+	launchedByRe    = regexp.MustCompile(`(?i)(launched|started|spawned|run|ran|executed|parent|initiated|created) (by|from)|parent process`)
+	forwardRe       = regexp.MustCompile(`(?i)forward|redirect`)
+	sentOutRe       = regexp.MustCompile(`(?i)forwards? (all )?(incoming )?(mail|messages|email)|uploaded|sent (out|to)|transferred`)
+	dcNameRe        = regexp.MustCompile(`(?i)(^|[-_])(r?w?dc|adds|pdc|ad)\d*([-_]|$)|^dc\d*`)
+	notDCRe         = regexp.MustCompile(`(?i)(non-?dc|not a domain controller|is not a dc|from a workstation|from a (member )?server)`)
+)
+
 // outOfScopeRe: the SOC places the activity outside an approved test. A
 // scope definition ("Out of scope: DCSync, …") is not a verdict on this
 // activity; the caller skips matches followed by a colon.
@@ -121,7 +131,6 @@ func (f *facts) contextFacts() []verdictFact {
 		}
 		if m, ok := matchAffirmed(outOfScopeRe, s.text); ok && !strings.HasPrefix(strings.TrimSpace(s.text[strings.Index(s.text, m)+len(m):]), ":") {
 			outOfScope = clip(oneLine(s.text), 140)
-			_ = m
 			break
 		}
 	}
@@ -272,7 +281,7 @@ func (f *facts) contextFacts() []verdictFact {
 	if ev := f.exfilEvidence(); ev != "" {
 		add(verdictFact{kind: kExfil, decisive: true, weight: 20, text: "decisive: data was sent out (" + ev + ")"})
 	}
-	if f.hasTechnique("T1114.003", "T1564.008", "T1137.005") || f.mentionsAny(regexp.MustCompile(`(?i)inbox (forwarding )?rule|forwards? (all )?(incoming )?(mail|messages|email)`)) {
+	if f.hasTechnique("T1114.003", "T1564.008", "T1137.005") || f.mentionsAny(inboxRuleRe) {
 		if len(f.byKind[socpilot.KindMailbox]) > 0 || len(f.byKind[socpilot.KindAccount]) > 0 {
 			add(verdictFact{kind: kInboxRule, weight: 10, text: "a mailbox rule forwards or hides mail"})
 		}
@@ -290,7 +299,7 @@ func (f *facts) contextFacts() []verdictFact {
 // detections on sign-ins.
 func (f *facts) hasSigninAnomaly() bool {
 	for _, a := range f.alerts {
-		if regexp.MustCompile(`(?i)(travel|atypical|unfamiliar|anonymous ip|new country|infrequent country|unusual location|impossible)`).MatchString(a.DisplayName) {
+		if signinAnomalyRe.MatchString(a.DisplayName) {
 			return true
 		}
 	}
@@ -360,7 +369,7 @@ func (f *facts) managementAgent() string {
 	if !f.injected {
 		for _, s := range f.sents {
 			if s.from == fromProduct {
-				if m := mgmtAgentRe.FindString(s.text); m != "" && regexp.MustCompile(`(?i)(launched|started|spawned|run|ran|executed|parent|initiated|created) (by|from)|parent process`).MatchString(s.text) {
+				if m := mgmtAgentRe.FindString(s.text); m != "" && launchedByRe.MatchString(s.text) {
 					return m
 				}
 			}
@@ -382,7 +391,7 @@ func (f *facts) forwardDestinations() []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, s := range f.sents {
-		if s.from != fromProduct || !regexp.MustCompile(`(?i)forward|redirect`).MatchString(s.text) {
+		if s.from != fromProduct || !forwardRe.MatchString(s.text) {
 			continue
 		}
 		for _, m := range emailRe.FindAllString(s.text, -1) {
@@ -425,7 +434,7 @@ func (f *facts) exfilEvidence() string {
 			if m := quantityRe.FindString(s); m != "" {
 				return fmt.Sprintf("%s: %s", quoteShort(a.DisplayName), m)
 			}
-			if regexp.MustCompile(`(?i)forwards? (all )?(incoming )?(mail|messages|email)|uploaded|sent (out|to)|transferred`).MatchString(s) {
+			if sentOutRe.MatchString(s) {
 				return quoteShort(a.DisplayName)
 			}
 		}
@@ -437,12 +446,14 @@ func (f *facts) exfilEvidence() string {
 // the incident says of it.
 func (f *facts) isDC(h socpilot.Entity) bool {
 	name := h.Prop("hostName")
-	if regexp.MustCompile(`(?i)(^|[-_])(r?w?dc|adds|pdc|ad)\d*([-_]|$)|^dc\d*`).MatchString(name) {
+	if dcNameRe.MatchString(name) {
 		return true
 	}
+	// "DC02, the domain controller …" / "DC02 (domain controller)".
+	said := regexp.MustCompile(`(?i)` + regexp.QuoteMeta(name) + `,? \(?(is |is a |the )?(domain controller|dc)\b`)
 	for _, s := range f.sents {
-		if mentions(s.text, h) && regexp.MustCompile(`(?i)domain controller`).MatchString(s.text) && !regexp.MustCompile(`(?i)not a domain controller|non-?dc`).MatchString(s.text) {
-			return strings.Contains(strings.ToLower(s.text), strings.ToLower(name)+" (domain controller") || regexp.MustCompile(`(?i)`+regexp.QuoteMeta(name)+`,? (is |is a |the )?(domain controller|dc)`).MatchString(s.text)
+		if s.from == fromProduct && said.MatchString(s.text) {
+			return true
 		}
 	}
 	return false
@@ -460,7 +471,7 @@ func (f *facts) nonDCReplicationSource() string {
 				return h.Value()
 			}
 		}
-		if regexp.MustCompile(`(?i)(non-?dc|not a domain controller|is not a dc|from a workstation|from a (member )?server)`).MatchString(s.text) {
+		if notDCRe.MatchString(s.text) {
 			return "a host that is not a domain controller"
 		}
 	}
