@@ -3,6 +3,7 @@ package socpilot
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error codes: what kind of failure an Error is. The CLI maps them to exit codes.
@@ -26,6 +27,9 @@ type Error struct {
 	Code    string
 	Message string // one sentence a person understands, with what to do next
 	Err     error  // the cause, if any
+	// RetryAfter is how long the failed service asked to wait before the
+	// next try (Retry-After), 0 when it said nothing.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
@@ -60,4 +64,26 @@ func ErrorCode(err error) string {
 		return e.Code
 	}
 	return EInternal
+}
+
+// RetryAfterOf is the longest wait any *Error in err's chain asks for.
+func RetryAfterOf(err error) time.Duration {
+	var d time.Duration
+	var walk func(error)
+	walk = func(err error) {
+		for err != nil {
+			if e, ok := err.(*Error); ok && e.RetryAfter > d {
+				d = e.RetryAfter
+			}
+			if m, ok := err.(interface{ Unwrap() []error }); ok {
+				for _, e := range m.Unwrap() {
+					walk(e)
+				}
+				return
+			}
+			err = errors.Unwrap(err)
+		}
+	}
+	walk(err)
+	return d
 }

@@ -212,8 +212,11 @@ type IncidentFilter struct {
 	Status   []string  // New, Active, Closed
 	Severity []string  // High, Medium, Low, Informational
 	Since    time.Time // created at or after
-	Top      int       // 0: all
-	OrderBy  string    // OData $orderby, default "properties/createdTimeUtc desc"
+	// ModifiedSince selects incidents last modified at or after it (the
+	// service's poller watermark).
+	ModifiedSince time.Time
+	Top           int    // 0: all
+	OrderBy       string // OData $orderby, default "properties/createdTimeUtc desc"
 }
 
 // IncidentSource reads incidents from a workspace.

@@ -82,6 +82,10 @@ type Analyzer struct {
 	// a model's block action on it is refused. Internal ranges and the
 	// incident's own UPN domains count as the organisation's without it.
 	Estate socpilot.Estate
+	// ModelErrors returns a failed model call as an error instead of the
+	// offline analysis marked with it: the service retries the job later
+	// (honouring Retry-After) rather than writing a fallback at once.
+	ModelErrors bool
 }
 
 // modelReport is what the model writes; its JSON schema is generated from
@@ -176,6 +180,9 @@ func (an *Analyzer) Analyze(ctx context.Context, d socpilot.IncidentDetails, off
 		return facts, nil
 	}
 	out, err := an.withModel(ctx, d, facts)
+	if err != nil && an.ModelErrors {
+		return facts, fmt.Errorf("model analysis of incident %d: %w", d.Incident.Number, err)
+	}
 	if err != nil {
 		facts.Fallback = "the model failed, so the offline analysis is shown: " + oneLine(err.Error())
 		facts.Model = an.Model.Name()

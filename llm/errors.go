@@ -2,6 +2,7 @@ package llm
 
 import (
 	"errors"
+	"time"
 
 	"github.com/socpilot/socpilot"
 )
@@ -76,14 +77,17 @@ type Error struct {
 	Code string
 	// Attempts is how many requests were made, retries included.
 	Attempts int
-	Err      error
+	// RetryAfter is the wait the service asked for on its last answer, 0
+	// when it named none: a caller that retries later honours it.
+	RetryAfter time.Duration
+	Err        error
 }
 
 func (e *Error) Error() string { return e.Message }
 
 // Unwrap returns the socpilot error with this error's code, and the cause.
 func (e *Error) Unwrap() []error {
-	errs := []error{&socpilot.Error{Code: e.code(), Message: e.Message}}
+	errs := []error{&socpilot.Error{Code: e.code(), Message: e.Message, RetryAfter: e.RetryAfter}}
 	if e.Err != nil {
 		errs = append(errs, e.Err)
 	}

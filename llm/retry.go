@@ -41,6 +41,7 @@ func (c *Client) retryLoop(ctx context.Context, budget time.Duration, do func(ct
 			return nil
 		}
 		ae.err.Attempts = attempt + 1
+		ae.err.RetryAfter = ae.wait
 		if !ae.retry || attempt >= c.cfg.MaxRetries {
 			if ae.retry && attempt > 0 {
 				ae.err.Message = fmt.Sprintf("%s (gave up after %d attempts)", ae.err.Message, attempt+1)

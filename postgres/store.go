@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/socpilot/socpilot"
 	"github.com/socpilot/socpilot/internal/sqlstore"
 )
@@ -344,3 +345,34 @@ func (s *Store) Analysis(ctx context.Context, key string) ([]byte, error) {
 	}
 	return data, nil
 }
+
+// Watermark is the poller's position for a workspace: the newest
+// lastModifiedTime listed and the incident states seen at exactly that
+// instant. A zero time means the workspace was never polled.
+func (s *Store) Watermark(ctx context.Context, workspaceKey string) (at time.Time, seen []string, err error) {
+	err = s.pool.QueryRow(ctx, `SELECT watermark, seen FROM poll_watermarks WHERE workspace_key = $1`, workspaceKey).Scan(&at, &seen)
+	if isNoRows(err) {
+		return time.Time{}, nil, nil
+	}
+	if err != nil {
+		return time.Time{}, nil, fmt.Errorf("read the poll watermark of %s: %w", workspaceKey, err)
+	}
+	return at, seen, nil
+}
+
+// SetWatermark moves the poller's position forward; an older position
+// (a replica that listed earlier finishing later) never moves it back.
+func (s *Store) SetWatermark(ctx context.Context, workspaceKey string, at time.Time, seen []string) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO poll_watermarks (workspace_key, watermark, seen, updated_at) VALUES ($1, $2, $3, now())
+		ON CONFLICT (workspace_key) DO UPDATE SET watermark = excluded.watermark, seen = excluded.seen, updated_at = excluded.updated_at
+		WHERE excluded.watermark >= poll_watermarks.watermark`,
+		workspaceKey, at, append([]string{}, seen...))
+	if err != nil {
+		return fmt.Errorf("save the poll watermark of %s: %w", workspaceKey, err)
+	}
+	return nil
+}
+
+// Pool is the store's connection pool, for River's PostgreSQL driver: jobs
+// live in the same database.
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }

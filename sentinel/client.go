@@ -170,6 +170,9 @@ func ODataFilter(f socpilot.IncidentFilter) string {
 	if !f.Since.IsZero() {
 		parts = append(parts, "properties/createdTimeUtc ge "+f.Since.UTC().Format(time.RFC3339))
 	}
+	if !f.ModifiedSince.IsZero() {
+		parts = append(parts, "properties/lastModifiedTimeUtc ge "+f.ModifiedSince.UTC().Format(time.RFC3339Nano))
+	}
 	return strings.Join(parts, " and ")
 }
 

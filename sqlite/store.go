@@ -392,3 +392,48 @@ func (s *Store) Analysis(ctx context.Context, key string) ([]byte, error) {
 	}
 	return data, nil
 }
+
+// Watermark is the poller's position for a workspace: the newest
+// lastModifiedTime listed and the incident states seen at exactly that
+// instant. A zero time means the workspace was never polled.
+func (s *Store) Watermark(ctx context.Context, workspaceKey string) (at time.Time, seen []string, err error) {
+	var wm, js string
+	err = s.r.QueryRowContext(ctx, `SELECT watermark, seen FROM poll_watermarks WHERE workspace_key = ?`, workspaceKey).Scan(&wm, &js)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, nil, nil
+	}
+	if err == nil {
+		at, err = time.Parse(time.RFC3339Nano, wm)
+	}
+	if err == nil {
+		err = json.Unmarshal([]byte(js), &seen)
+	}
+	if err != nil {
+		return time.Time{}, nil, fmt.Errorf("read the poll watermark of %s: %w", workspaceKey, err)
+	}
+	return at, seen, nil
+}
+
+// SetWatermark moves the poller's position forward; an older position
+// (a replica that listed earlier finishing later) never moves it back.
+func (s *Store) SetWatermark(ctx context.Context, workspaceKey string, at time.Time, seen []string) error {
+	js, err := json.Marshal(append([]string{}, seen...))
+	if err != nil {
+		return err
+	}
+	wm := at.UTC().Format(time.RFC3339Nano)
+	// RFC 3339 in UTC with nanoseconds does not sort as text (trailing
+	// zeros are trimmed), so compare as julian days.
+	_, err = s.w.ExecContext(ctx, `INSERT INTO poll_watermarks (workspace_key, watermark, seen, updated_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (workspace_key) DO UPDATE SET watermark = excluded.watermark, seen = excluded.seen, updated_at = excluded.updated_at
+		WHERE julianday(excluded.watermark) >= julianday(poll_watermarks.watermark)`,
+		workspaceKey, wm, string(js), fmtTime(time.Now()))
+	if err != nil {
+		return fmt.Errorf("save the poll watermark of %s: %w", workspaceKey, err)
+	}
+	return nil
+}
+
+// DB is the store's database connection pool (one connection, the
+// writer), for River's SQLite driver: jobs live in the same file.
+func (s *Store) DB() *sql.DB { return s.w }

@@ -95,6 +95,17 @@ type Journal interface {
 // created or updated; j may be nil. A journal failure is reported after the
 // write-back, which has already happened and is not undone.
 func WriteJournaled(ctx context.Context, w socpilot.Writer, j Journal, d socpilot.IncidentDetails, a socpilot.Analysis) (res Result, err error) {
+	return WriteWith(ctx, w, j, d, a, Options{})
+}
+
+// Options choose what a write-back writes; the zero value writes both the
+// report comment and the tasks.
+type Options struct {
+	NoComment, NoTasks bool
+}
+
+// WriteWith is WriteJournaled writing what o chooses.
+func WriteWith(ctx context.Context, w socpilot.Writer, j Journal, d socpilot.IncidentDetails, a socpilot.Analysis, o Options) (res Result, err error) {
 	if j != nil {
 		defer func() {
 			for _, act := range res.Actions {
@@ -109,36 +120,14 @@ func WriteJournaled(ctx context.Context, w socpilot.Writer, j Journal, d socpilo
 		}()
 	}
 	inc := d.Incident
-	msg, cut, err := render.CommentHTML(a)
-	if err != nil {
-		return res, err
-	}
-	res.Cut = cut
-	id := ReportID(inc.ID)
-	act := Action{Kind: "comment", ID: id, Title: "socpilot report"}
-	var existing *socpilot.Comment
-	for i := range d.Comments {
-		if strings.EqualFold(d.Comments[i].Name, id) {
-			existing = &d.Comments[i]
+	if !o.NoComment {
+		if err := writeComment(ctx, w, d, a, &res); err != nil {
+			return res, err
 		}
 	}
-	switch {
-	case existing != nil && existing.Message == msg:
-		act.Result = Unchanged
-	case existing == nil && len(d.Comments) >= socpilot.MaxComments:
-		act.Result, act.Note = Skipped, fmt.Sprintf("the incident already has %d comments, Sentinel's limit", socpilot.MaxComments)
-	default:
-		c := socpilot.Comment{Name: id, Message: msg}
-		if existing != nil {
-			c.ETag = existing.ETag
-		}
-		if err := putComment(ctx, w, inc, c); err != nil {
-			return res, fmt.Errorf("write the report comment on incident %d: %w", inc.Number, err)
-		}
-		act.Result = map[bool]Outcome{true: Updated, false: Created}[existing != nil]
-		act.content = msg
+	if o.NoTasks {
+		return res, nil
 	}
-	res.Actions = append(res.Actions, act)
 
 	tasks := map[string]socpilot.Task{}
 	for _, t := range d.Tasks {
@@ -185,6 +174,42 @@ func WriteJournaled(ctx context.Context, w socpilot.Writer, j Journal, d socpilo
 		res.Actions = append(res.Actions, act)
 	}
 	return res, nil
+}
+
+// writeComment writes the report comment unless it is already there as is.
+func writeComment(ctx context.Context, w socpilot.Writer, d socpilot.IncidentDetails, a socpilot.Analysis, res *Result) error {
+	inc := d.Incident
+	msg, cut, err := render.CommentHTML(a)
+	if err != nil {
+		return err
+	}
+	res.Cut = cut
+	id := ReportID(inc.ID)
+	act := Action{Kind: "comment", ID: id, Title: "socpilot report"}
+	var existing *socpilot.Comment
+	for i := range d.Comments {
+		if strings.EqualFold(d.Comments[i].Name, id) {
+			existing = &d.Comments[i]
+		}
+	}
+	switch {
+	case existing != nil && existing.Message == msg:
+		act.Result = Unchanged
+	case existing == nil && len(d.Comments) >= socpilot.MaxComments:
+		act.Result, act.Note = Skipped, fmt.Sprintf("the incident already has %d comments, Sentinel's limit", socpilot.MaxComments)
+	default:
+		c := socpilot.Comment{Name: id, Message: msg}
+		if existing != nil {
+			c.ETag = existing.ETag
+		}
+		if err := putComment(ctx, w, inc, c); err != nil {
+			return fmt.Errorf("write the report comment on incident %d: %w", inc.Number, err)
+		}
+		act.Result = map[bool]Outcome{true: Updated, false: Created}[existing != nil]
+		act.content = msg
+	}
+	res.Actions = append(res.Actions, act)
+	return nil
 }
 
 // rereader reads an incident's current comments and tasks again after a
