@@ -28,6 +28,8 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+
 	"github.com/socpilot/socpilot"
 )
 
@@ -113,8 +115,13 @@ type Inputs struct {
 	File string
 	// Secrets is read for settings still missing after flags, environment
 	// and file. nil means a KeyVault client for the configured KeyVaultURL
-	// with DefaultAzureCredential, created only when something is missing.
+	// with Credential, created only when something is missing.
 	Secrets SecretSource
+	// Credential returns the Azure credential for the named cloud that the
+	// Key Vault client signs in with, so that the caller can build one
+	// DefaultAzureCredential and share it with every other Azure client.
+	// nil means DefaultCredential.
+	Credential func(cloudName string) (azcore.TokenCredential, error)
 }
 
 // kind is how a setting's value is checked and normalised.
@@ -273,7 +280,7 @@ func Load(ctx context.Context, in Inputs) (*Config, error) {
 
 	providerInferred := ""
 	if vault := vals["keyvault-url"].v; vault != "" {
-		from, err := fromVault(ctx, vault, vals, in.Secrets, getenv)
+		from, err := fromVault(ctx, vault, vals, in.Secrets, in.Credential, getenv)
 		if err != nil {
 			return nil, err
 		}

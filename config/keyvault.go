@@ -126,6 +126,21 @@ func (k *KeyVault) classify(ctx context.Context, name string, err error) error {
 	return &socpilot.Error{Code: socpilot.EUnavailable, Err: err, Message: "cannot reach Key Vault " + k.url}
 }
 
+// DefaultCredential is azidentity's DefaultAzureCredential (environment,
+// workload identity, managed identity, Azure CLI, ...) for the named cloud
+// ("" for AzurePublic). It is the one place socpilot builds it: callers
+// build it once and share it (config.Inputs.Credential), so one token
+// cache serves Key Vault, Sentinel, Log Analytics and Azure OpenAI. An
+// unknown cloud is an EConfig *socpilot.Error; a failure of azidentity is
+// returned as it is, for the caller to explain in its own terms.
+func DefaultCredential(cloudName string) (azcore.TokenCredential, error) {
+	cc, err := CloudConfig(cloudName)
+	if err != nil {
+		return nil, err
+	}
+	return azidentity.NewDefaultAzureCredential(&azidentity.DefaultAzureCredentialOptions{ClientOptions: azcore.ClientOptions{Cloud: cc}})
+}
+
 // tokenRecorder marks credential failures so classify can tell "no token"
 // from "the vault said no": azcore passes them up as plain errors.
 type tokenRecorder struct{ cred azcore.TokenCredential }
@@ -154,7 +169,7 @@ var optionalFromVault = map[string]bool{"sentinel-api-version": true, "llm-api-v
 // settings need.
 var optionalVaultWait = 3 * time.Second
 
-func fromVault(ctx context.Context, vaultURL string, vals map[string]value, src SecretSource, getenv func(string) string) (string, error) {
+func fromVault(ctx context.Context, vaultURL string, vals map[string]value, src SecretSource, credential func(string) (azcore.TokenCredential, error), getenv func(string) string) (string, error) {
 	provider, providerSet := vals["llm-provider"]
 	var missing []setting
 	var names []string
@@ -176,12 +191,13 @@ func fromVault(ctx context.Context, vaultURL string, vals map[string]value, src 
 		return "", nil
 	}
 	if src == nil {
-		cloudName := vals["cloud"].v
-		cc, err := CloudConfig(cloudName)
-		if err != nil {
+		if credential == nil {
+			credential = DefaultCredential
+		}
+		cred, err := credential(vals["cloud"].v)
+		if socpilot.ErrorCode(err) == socpilot.EConfig {
 			return "", err
 		}
-		cred, err := azidentity.NewDefaultAzureCredential(&azidentity.DefaultAzureCredentialOptions{ClientOptions: azcore.ClientOptions{Cloud: cc}})
 		if err != nil {
 			return "", &socpilot.Error{Code: socpilot.EUnauthorized, Err: err,
 				Message: fmt.Sprintf("no Azure credential to read Key Vault %s: sign in with `az login` as an identity with the %s role on the vault", vaultURL, KeyVaultRole)}
