@@ -13,65 +13,78 @@ import (
 	"github.com/socpilot/socpilot/render"
 )
 
+// askOptions are what `socpilot ask N "question"` runs with. Capitalised
+// fields are provided by the factory (or a test); the others are the
+// command line.
 type askOptions struct {
-	with    []string
-	offline bool
+	IO        streams
+	Workspace workspaceFunc
+	Analyzer  analyzerFunc
+
+	number   string // the arguments, checked by runAsk
+	question string
+	with     []string
+	offline  bool
 }
 
-func (a *app) askCommand() *cobra.Command {
-	o := &askOptions{}
+// newAskCmd is `socpilot ask`; runF (nil: runAsk) runs it.
+func newAskCmd(f *factory, runF func(context.Context, *askOptions) error) *cobra.Command {
+	o := &askOptions{IO: f.io, Workspace: f.workspace, Analyzer: f.analyzer}
+	if runF == nil {
+		runF = runAsk
+	}
 	c := &cobra.Command{
 		Use:     `ask N "question"`,
 		Short:   "Ask one question about an incident (and others with --with); the answer streams",
 		Example: "  socpilot ask 101 \"which accounts were compromised?\"\n  socpilot ask 101 \"what do these incidents share?\" --with 104,105",
 		Args:    exactArgs(2, `an incident number and a question in quotes`),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			n, err := incidentNumber(args[0])
-			if err != nil {
-				return err
-			}
-			nums := []int{n}
-			for _, w := range o.with {
-				for _, part := range strings.Split(w, ",") {
-					m, err := incidentNumber(strings.TrimSpace(part))
-					if err != nil {
-						return usagef("--with: %v", err)
-					}
-					nums = append(nums, m)
-				}
-			}
-			ctx := cmd.Context()
-			sess, err := a.session(ctx, nums, o.offline)
-			if err != nil {
-				return err
-			}
-			return a.answer(ctx, sess, args[1])
+			o.number, o.question = args[0], args[1]
+			return runF(cmd.Context(), o)
 		},
 	}
 	c.Flags().StringSliceVar(&o.with, "with", nil, "more incident numbers to bring into the question (comma-separated)")
 	c.Flags().BoolVar(&o.offline, "offline", false, "answer from the offline analysis even if a model is configured")
-	a.redactFlag(c)
+	f.redactFlag(c)
 	return c
 }
 
-// session opens an ephemeral conversation over the given incidents (ask;
-// chat keeps its conversations in the store, see chatState).
-func (a *app) session(ctx context.Context, nums []int, offlineOnly bool) (*analysis.Session, error) {
-	ws, err := a.workspace(ctx)
+// runAsk answers one question about the incidents in an ephemeral
+// conversation (chat keeps its conversations in the store, see chatState).
+func runAsk(ctx context.Context, o *askOptions) error {
+	n, err := incidentNumber(o.number)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	an, err := a.analyzer(ctx, offlineOnly)
+	nums := []int{n}
+	for _, w := range o.with {
+		for _, part := range strings.Split(w, ",") {
+			m, err := incidentNumber(strings.TrimSpace(part))
+			if err != nil {
+				return usagef("--with: %v", err)
+			}
+			nums = append(nums, m)
+		}
+	}
+	ws, err := o.Workspace(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return an.NewSession(ctx, nil, ws.Details, nums)
+	an, err := o.Analyzer(ctx, o.offline)
+	if err != nil {
+		return err
+	}
+	sess, err := an.NewSession(ctx, nil, ws.Details, nums)
+	if err != nil {
+		return err
+	}
+	return answer(ctx, o.IO, sess, o.question)
 }
 
 // answer asks one question and writes the answer, streamed when a model
 // answers, then the usage line.
-func (a *app) answer(ctx context.Context, sess *analysis.Session, q string) error {
-	w := bufio.NewWriter(a.out)
+func answer(ctx context.Context, s streams, sess *analysis.Session, q string) error {
+	w := bufio.NewWriter(s.out)
 	streamed := false
 	ans, err := sess.Ask(ctx, q, func(delta string) {
 		streamed = true
@@ -96,11 +109,11 @@ func (a *app) answer(ctx context.Context, sess *analysis.Session, q string) erro
 	if err := w.Flush(); err != nil {
 		return err
 	}
-	a.answerFooter(a.err, ans)
+	answerFooter(s.err, ans)
 	return nil
 }
 
-func (a *app) answerFooter(w io.Writer, ans analysis.Answer) {
+func answerFooter(w io.Writer, ans analysis.Answer) {
 	switch {
 	case ans.Note != "":
 		fmt.Fprintf(w, "socpilot: warning: %s\n", ans.Note)

@@ -15,7 +15,15 @@ import (
 	"github.com/socpilot/socpilot/render"
 )
 
+// chatOptions are what `socpilot chat` runs with. Capitalised fields are
+// provided by the factory (or a test); the others are the command line.
 type chatOptions struct {
+	IO        streams
+	Workspace workspaceFunc
+	Analyzer  analyzerFunc
+	Store     storeFunc
+
+	args    []string // at most one incident number, checked by runChat
 	resume  bool
 	id      string
 	offline bool
@@ -33,8 +41,12 @@ const chatHelp = `Commands:
 - ` + "`/help`" + ` this list
 - ` + "`/quit`" + ` leave`
 
-func (a *app) chatCommand() *cobra.Command {
-	o := &chatOptions{}
+// newChatCmd is `socpilot chat`; runF (nil: runChat) runs it.
+func newChatCmd(f *factory, runF func(context.Context, *chatOptions) error) *cobra.Command {
+	o := &chatOptions{IO: f.io, Workspace: f.workspace, Analyzer: f.analyzer, Store: f.store}
+	if runF == nil {
+		runF = runChat
+	}
 	c := &cobra.Command{
 		Use:   "chat [N]",
 		Short: "Chat about incidents, with memory; /incident N, /add N, /new, /quit",
@@ -48,21 +60,25 @@ func (a *app) chatCommand() *cobra.Command {
 			}
 			return nil
 		},
-		RunE: func(cmd *cobra.Command, args []string) error { return a.runChat(cmd, args, o) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.args = args
+			return runF(cmd.Context(), o)
+		},
 	}
 	c.Flags().BoolVar(&o.resume, "resume", false, "continue the latest conversation (or --id)")
 	c.Flags().StringVar(&o.id, "id", "", "with --resume: the conversation to continue")
 	c.Flags().BoolVar(&o.offline, "offline", false, "answer from the offline analysis even if a model is configured")
 	c.Flags().BoolVar(&o.list, "list", false, "list the saved conversations, most recently changed first, with the ids --resume --id takes")
-	a.redactFlag(c)
+	f.redactFlag(c)
 	return c
 }
 
-func (a *app) runChat(cmd *cobra.Command, args []string, o *chatOptions) error {
-	ctx := cmd.Context()
+// runChat runs a conversation: the terminal UI on a terminal, else one
+// question per line of stdin.
+func runChat(ctx context.Context, o *chatOptions) error {
 	var nums []int
-	if len(args) == 1 {
-		n, err := incidentNumber(args[0])
+	if len(o.args) == 1 {
+		n, err := incidentNumber(o.args[0])
 		if err != nil {
 			return err
 		}
@@ -72,7 +88,7 @@ func (a *app) runChat(cmd *cobra.Command, args []string, o *chatOptions) error {
 		if len(nums) > 0 || o.resume || o.id != "" {
 			return usagef("chat --list takes no incident, --resume or --id")
 		}
-		return a.listConversations(ctx)
+		return listConversations(ctx, o)
 	}
 	if o.id != "" && !o.resume {
 		return usagef("--id names the conversation to continue: use it with --resume")
@@ -80,7 +96,7 @@ func (a *app) runChat(cmd *cobra.Command, args []string, o *chatOptions) error {
 	if o.resume && len(nums) > 0 {
 		return usagef("chat --resume continues a conversation with its own incidents; use /add N inside it")
 	}
-	c, err := a.openChat(ctx, o.offline)
+	c, err := openChat(ctx, o)
 	if err != nil {
 		return err
 	}
@@ -92,10 +108,10 @@ func (a *app) runChat(cmd *cobra.Command, args []string, o *chatOptions) error {
 	if err != nil {
 		return err
 	}
-	if a.interactive() {
-		return a.chatTUI(ctx, c)
+	if o.IO.interactive() {
+		return chatTUI(ctx, o.IO, c)
 	}
-	return a.chatLoop(ctx, c)
+	return chatLoop(ctx, o.IO, c)
 }
 
 // conversationLister is a store that lists its conversations (both stores do).
@@ -109,8 +125,8 @@ const maxListed = 50
 
 // listConversations prints the saved conversations, most recently changed
 // first: their ids are what --resume --id takes.
-func (a *app) listConversations(ctx context.Context) error {
-	st, err := a.store(ctx)
+func listConversations(ctx context.Context, o *chatOptions) error {
+	st, err := o.Store(ctx)
 	if err != nil {
 		return err
 	}
@@ -123,14 +139,14 @@ func (a *app) listConversations(ctx context.Context) error {
 		return fmt.Errorf("list conversations: %w", err)
 	}
 	if len(convs) == 0 {
-		fmt.Fprintln(a.out, "No saved conversations: start one with socpilot chat N.")
+		fmt.Fprintln(o.IO.out, "No saved conversations: start one with socpilot chat N.")
 		return nil
 	}
 	more := len(convs) > maxListed
 	if more {
 		convs = convs[:maxListed]
 	}
-	tw := tabwriter.NewWriter(a.out, 0, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(o.IO.out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tUPDATED\tINCIDENTS")
 	for _, c := range convs {
 		nums := make([]string, len(c.Incidents))
@@ -147,7 +163,7 @@ func (a *app) listConversations(ctx context.Context) error {
 		return err
 	}
 	if more {
-		fmt.Fprintf(a.out, "(the %d most recent; older ones are kept too)\n", maxListed)
+		fmt.Fprintf(o.IO.out, "(the %d most recent; older ones are kept too)\n", maxListed)
 	}
 	return nil
 }
@@ -163,16 +179,16 @@ type chatState struct {
 
 // openChat wires a chat: the workspace, the analysis pipeline, and the
 // store its conversations are kept in.
-func (a *app) openChat(ctx context.Context, offlineOnly bool) (*chatState, error) {
-	ws, err := a.workspace(ctx)
+func openChat(ctx context.Context, o *chatOptions) (*chatState, error) {
+	ws, err := o.Workspace(ctx)
 	if err != nil {
 		return nil, err
 	}
-	an, err := a.analyzer(ctx, offlineOnly)
+	an, err := o.Analyzer(ctx, o.offline)
 	if err != nil {
 		return nil, err
 	}
-	st, err := a.store(ctx)
+	st, err := o.Store(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -246,21 +262,21 @@ func (c *chatState) command(ctx context.Context, line string) (reply string, qui
 
 // chatLoop is the plain line mode: one question per line, used when stdin
 // is not a terminal (and by tests), and the fallback UI.
-func (a *app) chatLoop(ctx context.Context, c *chatState) error {
-	fmt.Fprintf(a.out, "socpilot chat — %s. Type /help for commands.\n", c.status())
+func chatLoop(ctx context.Context, s streams, c *chatState) error {
+	fmt.Fprintf(s.out, "socpilot chat — %s. Type /help for commands.\n", c.status())
 	for _, t := range c.transcript() {
 		who := "socpilot"
 		if t.User {
 			who = "you"
 		}
-		fmt.Fprintf(a.out, "%s: %s\n", who, render.Clean(strings.TrimSpace(t.Text)))
+		fmt.Fprintf(s.out, "%s: %s\n", who, render.Clean(strings.TrimSpace(t.Text)))
 	}
-	sc := bufio.NewScanner(a.in)
+	sc := bufio.NewScanner(s.in)
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
 	for {
-		fmt.Fprint(a.out, "> ")
+		fmt.Fprint(s.out, "> ")
 		if !sc.Scan() {
-			fmt.Fprintln(a.out)
+			fmt.Fprintln(s.out)
 			return sc.Err()
 		}
 		line := strings.TrimSpace(sc.Text())
@@ -270,20 +286,20 @@ func (a *app) chatLoop(ctx context.Context, c *chatState) error {
 		if strings.HasPrefix(line, "/") {
 			reply, quit, err := c.command(ctx, line)
 			if err != nil {
-				fmt.Fprintf(a.out, "error: %s\n", oneLine(err))
+				fmt.Fprintf(s.out, "error: %s\n", oneLine(err))
 				continue
 			}
 			if quit {
 				return nil
 			}
-			fmt.Fprintln(a.out, reply)
+			fmt.Fprintln(s.out, reply)
 			continue
 		}
-		if err := a.answer(ctx, c.sess, line); err != nil {
+		if err := answer(ctx, s, c.sess, line); err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			fmt.Fprintf(a.out, "error: %s\n", oneLine(err))
+			fmt.Fprintf(s.out, "error: %s\n", oneLine(err))
 		}
 	}
 }

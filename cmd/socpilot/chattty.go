@@ -5,7 +5,6 @@ import (
 	"context"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/socpilot/socpilot/chatui"
 	"github.com/socpilot/socpilot/render"
@@ -37,29 +36,29 @@ func (b chatBackend) Status() string { return b.c.status() }
 
 // interactive reports whether the chat runs on a terminal, where the full
 // UI is used; anything else (pipes, tests) gets the line mode.
-func (a *app) interactive() bool {
-	in, ok1 := a.in.(*os.File)
-	out, ok2 := a.out.(*os.File)
-	return ok1 && ok2 && chatui.IsTerminal(in) && chatui.IsTerminal(out) && !strings.EqualFold(a.getenv("TERM"), "dumb")
+func (s streams) interactive() bool {
+	in, ok1 := s.in.(*os.File)
+	out, ok2 := s.out.(*os.File)
+	return ok1 && ok2 && chatui.IsTerminal(in) && chatui.IsTerminal(out) && !s.dumbTerm
 }
 
-func (a *app) chatTUI(ctx context.Context, c *chatState) error {
-	return chatui.Run(ctx, a.in, a.out, chatBackend{c}, chatui.Options{NoColor: a.getenv("NO_COLOR") != "",
+func chatTUI(ctx context.Context, s streams, c *chatState) error {
+	return chatui.Run(ctx, s.in, s.out, chatBackend{c}, chatui.Options{NoColor: s.noColor,
 		Intro: "**socpilot chat** — ask about the incident; `/help` lists the commands.", History: c.transcript()})
 }
 
 // markdownOut writes a Markdown document: rendered for the terminal when
 // stdout is one (and NO_COLOR is not set), as plain Markdown otherwise, so
 // pipes and files get the text itself.
-func (a *app) markdownOut(write func(w io.Writer) error) error {
-	f, ok := a.out.(*os.File)
-	if !ok || !chatui.IsTerminal(f) || a.getenv("NO_COLOR") != "" || strings.EqualFold(a.getenv("TERM"), "dumb") {
-		return write(a.out)
+func (s streams) markdownOut(write func(w io.Writer) error) error {
+	f, ok := s.out.(*os.File)
+	if !ok || !chatui.IsTerminal(f) || s.noColor || s.dumbTerm {
+		return write(s.out)
 	}
 	var buf bytes.Buffer
 	if err := write(&buf); err != nil {
 		return err
 	}
-	_, err := io.WriteString(a.out, chatui.RenderMarkdown(buf.String(), chatui.TerminalWidth(f)))
+	_, err := io.WriteString(s.out, chatui.RenderMarkdown(buf.String(), chatui.TerminalWidth(f)))
 	return err
 }

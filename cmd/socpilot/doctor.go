@@ -7,12 +7,14 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/spf13/cobra"
 
 	"github.com/socpilot/socpilot"
 	"github.com/socpilot/socpilot/config"
+	"github.com/socpilot/socpilot/llm"
 )
 
 // check is one line of `socpilot doctor`.
@@ -23,43 +25,65 @@ type check struct {
 	fix    string // what to do when it failed
 }
 
-func (a *app) doctorCommand() *cobra.Command {
+// doctorOptions are what `socpilot doctor` runs with: every constructor
+// it checks, from the factory (or a test).
+type doctorOptions struct {
+	IO         streams
+	Config     func(context.Context) (*config.Config, error)
+	Credential func(*config.Config) (azcore.TokenCredential, error)
+	Workspace  workspaceFunc
+	Watchlist  func(context.Context, *config.Config) (watchlistRead, error)
+	Store      storeFunc
+	Model      func(ctx context.Context, offline bool) (socpilot.Model, error)
+}
+
+// newDoctorCmd is `socpilot doctor`; runF (nil: runDoctor) runs it.
+func newDoctorCmd(f *factory, runF func(context.Context, *doctorOptions) error) *cobra.Command {
+	o := &doctorOptions{IO: f.io, Config: f.config, Credential: f.credential, Workspace: f.workspace,
+		Watchlist: f.watchlistEstate, Store: f.store, Model: f.model}
+	if runF == nil {
+		runF = runDoctor
+	}
 	return &cobra.Command{
 		Use:   "doctor",
 		Short: "Check configuration, credential, workspace access, permissions and the model",
 		Args:  exactArgs(0, "no arguments"),
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			checks := a.runDoctor(cmd.Context())
-			tw := tabwriter.NewWriter(a.out, 0, 4, 2, ' ', 0)
-			failed := 0
-			for _, c := range checks {
-				status := "ok"
-				if !c.ok {
-					status = "FAILED"
-					failed++
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\n", status, c.name, c.detail)
-				if !c.ok && c.fix != "" {
-					fmt.Fprintf(tw, "\t\tfix: %s\n", c.fix)
-				}
-			}
-			if err := tw.Flush(); err != nil {
-				return err
-			}
-			if err := a.printSettings(cmd.Context()); err != nil {
-				return err
-			}
-			if failed > 0 {
-				return fmt.Errorf("%d of %d checks failed", failed, len(checks))
-			}
-			return nil
-		},
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), o) },
 	}
 }
 
-func (a *app) runDoctor(ctx context.Context) []check {
+// runDoctor prints every check with its fix, then the settings in force;
+// it fails when a check failed.
+func runDoctor(ctx context.Context, o *doctorOptions) error {
+	checks := doctorChecks(ctx, o)
+	tw := tabwriter.NewWriter(o.IO.out, 0, 4, 2, ' ', 0)
+	failed := 0
+	for _, c := range checks {
+		status := "ok"
+		if !c.ok {
+			status = "FAILED"
+			failed++
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", status, c.name, c.detail)
+		if !c.ok && c.fix != "" {
+			fmt.Fprintf(tw, "\t\tfix: %s\n", c.fix)
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if err := printSettings(ctx, o); err != nil {
+		return err
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d checks failed", failed, len(checks))
+	}
+	return nil
+}
+
+func doctorChecks(ctx context.Context, o *doctorOptions) []check {
 	var checks []check
-	cfg, err := a.config(ctx)
+	cfg, err := o.Config(ctx)
 	if err != nil {
 		return append(checks, check{name: "configuration", detail: oneLine(err), fix: "correct the setting named above"})
 	}
@@ -72,17 +96,17 @@ func (a *app) runDoctor(ctx context.Context) []check {
 		checks = append(checks, check{name: "credential", ok: true, detail: "not needed for the demo workspace"})
 	} else {
 		checks = append(checks, check{name: "configuration", ok: true, detail: fmt.Sprintf("workspace %s in resource group %s, subscription %s (from %s)", cfg.WorkspaceName, cfg.ResourceGroup, cfg.SubscriptionID, where)})
-		checks = append(checks, a.credentialCheck(ctx, cfg))
+		checks = append(checks, credentialCheck(ctx, o, cfg))
 	}
-	checks = append(checks, a.workspaceChecks(ctx)...)
-	checks = append(checks, a.estateCheck(ctx, cfg))
-	checks = append(checks, a.storeCheck(ctx, cfg))
-	return append(checks, a.modelCheck(ctx, cfg))
+	checks = append(checks, workspaceChecks(ctx, o)...)
+	checks = append(checks, estateCheck(ctx, o, cfg))
+	checks = append(checks, storeCheck(ctx, o, cfg))
+	return append(checks, modelCheck(ctx, o, cfg))
 }
 
 // storeCheck opens the store (SQLite file or SOCPILOT_STORE) and reads
 // from it: conversations, the audit trail and the analysis cache live there.
-func (a *app) storeCheck(ctx context.Context, cfg *config.Config) check {
+func storeCheck(ctx context.Context, o *doctorOptions, cfg *config.Config) check {
 	c := check{name: "store"}
 	what := "SQLite store " + filepath.Join(cfg.StateDir, "socpilot.db")
 	if cfg.Store != "" {
@@ -90,7 +114,7 @@ func (a *app) storeCheck(ctx context.Context, cfg *config.Config) check {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	st, err := a.store(ctx)
+	st, err := o.Store(ctx)
 	if err == nil {
 		_, err = st.ModelCalls(ctx, 1)
 	}
@@ -109,7 +133,7 @@ func (a *app) storeCheck(ctx context.Context, cfg *config.Config) check {
 
 // estateCheck reports what socpilot treats as the organisation's beyond
 // what every incident shows, and whether the own_watchlist can be read.
-func (a *app) estateCheck(ctx context.Context, cfg *config.Config) check {
+func estateCheck(ctx context.Context, o *doctorOptions, cfg *config.Config) check {
 	c := check{name: "own estate"}
 	e := cfg.Estate
 	set := fmt.Sprintf("%d network(s), %d domain(s), %d organisation name(s) from settings", len(e.Networks), len(e.Domains), len(e.Organisations))
@@ -122,7 +146,7 @@ func (a *app) estateCheck(ctx context.Context, cfg *config.Config) check {
 		}
 		return c
 	}
-	wl, err := a.watchlistEstate(ctx, cfg)
+	wl, err := o.Watchlist(ctx, cfg)
 	if err != nil {
 		c.detail = set + "; " + oneLine(err)
 		c.fix = fixFor(err, "Microsoft Sentinel Reader")
@@ -139,9 +163,9 @@ func (a *app) estateCheck(ctx context.Context, cfg *config.Config) check {
 	return c
 }
 
-func (a *app) credentialCheck(ctx context.Context, cfg *config.Config) check {
+func credentialCheck(ctx context.Context, o *doctorOptions, cfg *config.Config) check {
 	c := check{name: "credential"}
-	cred, err := a.credential(cfg)
+	cred, err := o.Credential(cfg)
 	if err != nil {
 		c.detail, c.fix = oneLine(err), "run `az login`, or set AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET, or run with a managed identity"
 		return c
@@ -163,8 +187,8 @@ func (a *app) credentialCheck(ctx context.Context, cfg *config.Config) check {
 	return c
 }
 
-func (a *app) workspaceChecks(ctx context.Context) []check {
-	ws, err := a.workspace(ctx)
+func workspaceChecks(ctx context.Context, o *doctorOptions) []check {
+	ws, err := o.Workspace(ctx)
 	if err != nil {
 		return []check{{name: "workspace", detail: oneLine(err), fix: "check SOCPILOT_SUBSCRIPTION_ID, SOCPILOT_RESOURCE_GROUP and SOCPILOT_WORKSPACE_NAME"}}
 	}
@@ -208,18 +232,43 @@ func fixFor(err error, role string) string {
 
 // printSettings lists every setting in force and where it came from, with
 // secrets masked, so a wrong value can be traced to its source.
-func (a *app) printSettings(ctx context.Context) error {
-	cfg, err := a.config(ctx)
+func printSettings(ctx context.Context, o *doctorOptions) error {
+	cfg, err := o.Config(ctx)
 	if err != nil {
 		return nil // the configuration check reported it
 	}
 	shown := cfg.Redacted()
-	fmt.Fprintln(a.out, "\nSettings (flag > SOCPILOT_* > socpilot.yaml > Key Vault):")
-	tw := tabwriter.NewWriter(a.out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(o.IO.out, "\nSettings (flag > SOCPILOT_* > socpilot.yaml > Key Vault):")
+	tw := tabwriter.NewWriter(o.IO.out, 0, 4, 2, ' ', 0)
 	for _, k := range config.SettingKeys() {
 		if v, ok := shown[k]; ok {
 			fmt.Fprintf(tw, "  %s\t%s\t%s\n", k, v, cfg.Origin(k))
 		}
 	}
 	return tw.Flush()
+}
+
+// modelCheck is doctor's check of the configured model: it must answer.
+func modelCheck(ctx context.Context, o *doctorOptions, cfg *config.Config) check {
+	c := check{name: "model"}
+	if !cfg.LLMConfigured() {
+		c.ok, c.detail = true, "no model configured: the offline analyst is used (set SOCPILOT_LLM_PROVIDER, _ENDPOINT, _MODEL, _API_KEY to add one)"
+		return c
+	}
+	m, err := o.Model(ctx, false)
+	if err != nil {
+		c.detail, c.fix = oneLine(err), "correct the SOCPILOT_LLM_* setting named above"
+		return c
+	}
+	client, ok := m.(*llm.Client)
+	if !ok {
+		c.ok, c.detail = true, m.Name()
+		return c
+	}
+	if err := client.Ping(ctx); err != nil {
+		c.detail, c.fix = oneLine(err), "check SOCPILOT_LLM_ENDPOINT, SOCPILOT_LLM_MODEL and SOCPILOT_LLM_API_KEY"
+		return c
+	}
+	c.ok, c.detail = true, m.Name()+" answers"
+	return c
 }

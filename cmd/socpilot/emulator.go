@@ -14,8 +14,24 @@ import (
 	"github.com/socpilot/socpilot/internal/loopback"
 )
 
-func (a *app) emulatorCommand() *cobra.Command {
-	var listen string
+// demoFunc opens the demo workspace's emulator on its persisted state
+// (factory.demo).
+type demoFunc func(context.Context) (*emulator.Server, error)
+
+// emulatorOptions are what `socpilot emulator` runs with.
+type emulatorOptions struct {
+	IO   streams
+	Demo demoFunc
+
+	listen string
+}
+
+// newEmulatorCmd is `socpilot emulator`; runF (nil: runEmulator) runs it.
+func newEmulatorCmd(f *factory, runF func(context.Context, *emulatorOptions) error) *cobra.Command {
+	o := &emulatorOptions{IO: f.io, Demo: f.demo}
+	if runF == nil {
+		runF = runEmulator
+	}
 	c := &cobra.Command{
 		Use:   "emulator",
 		Short: "Serve the demo workspace over HTTP as a Sentinel REST API emulator",
@@ -23,19 +39,22 @@ func (a *app) emulatorCommand() *cobra.Command {
 Microsoft.SecurityInsights REST API on a loopback address. Point socpilot, or any Sentinel
 client, at it with the environment variables it prints.`,
 		Args: exactArgs(0, "no arguments"),
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkListen(listen); err != nil {
-				return err
-			}
-			srv, err := a.openDemo(cmd.Context())
-			if err != nil {
-				return err
-			}
-			return serveEmulator(cmd.Context(), a, srv, listen)
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), o) },
 	}
-	c.Flags().StringVar(&listen, "listen", "127.0.0.1:8080", "address to listen on (loopback only)")
+	c.Flags().StringVar(&o.listen, "listen", "127.0.0.1:8080", "address to listen on (loopback only)")
 	return c
+}
+
+// runEmulator serves the demo workspace on o.listen until ctx ends.
+func runEmulator(ctx context.Context, o *emulatorOptions) error {
+	if err := checkListen(o.listen); err != nil {
+		return err
+	}
+	srv, err := o.Demo(ctx)
+	if err != nil {
+		return err
+	}
+	return serveEmulator(ctx, o.IO, srv, o.listen)
 }
 
 // checkListen accepts a loopback host:port, before the demo state is opened.
@@ -52,14 +71,14 @@ func checkListen(listen string) error {
 }
 
 // serveEmulator serves h on listen, checked by checkListen, until ctx ends.
-func serveEmulator(ctx context.Context, a *app, h http.Handler, listen string) error {
+func serveEmulator(ctx context.Context, s streams, h http.Handler, listen string) error {
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", listen, err)
 	}
 	addr := ln.Addr().String()
-	fmt.Fprintf(a.out, "Sentinel API emulator listening on http://%s\n", addr)
-	fmt.Fprintf(a.out, "Point socpilot at it with:\n  export SOCPILOT_ARM_ENDPOINT=http://%s SOCPILOT_SUBSCRIPTION_ID=%s SOCPILOT_RESOURCE_GROUP=%s SOCPILOT_WORKSPACE_NAME=%s\n",
+	fmt.Fprintf(s.out, "Sentinel API emulator listening on http://%s\n", addr)
+	fmt.Fprintf(s.out, "Point socpilot at it with:\n  export SOCPILOT_ARM_ENDPOINT=http://%s SOCPILOT_SUBSCRIPTION_ID=%s SOCPILOT_RESOURCE_GROUP=%s SOCPILOT_WORKSPACE_NAME=%s\n",
 		addr, emulator.DemoSubscription, emulator.DemoResourceGroup, emulator.DemoWorkspace)
 	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
@@ -80,24 +99,45 @@ func serveEmulator(ctx context.Context, a *app, h http.Handler, listen string) e
 	}
 }
 
-func (a *app) demoCommand() *cobra.Command {
+// demoOptions are what `socpilot demo reset` and `socpilot demo load DIR` run with.
+type demoOptions struct {
+	IO   streams
+	Demo demoFunc
+
+	dir string // demo load's argument
+}
+
+// newDemoCmd is `socpilot demo` with its subcommands reset and load.
+func newDemoCmd(f *factory) *cobra.Command {
 	c := parentCommand("demo", "Manage the built-in demo workspace", "reset, load")
-	c.AddCommand(a.demoLoadCommand())
-	c.AddCommand(&cobra.Command{
+	c.AddCommand(newDemoLoadCmd(f, nil))
+	c.AddCommand(newDemoResetCmd(f, nil))
+	return c
+}
+
+// newDemoResetCmd is `socpilot demo reset`; runF (nil: runDemoReset) runs it.
+func newDemoResetCmd(f *factory, runF func(context.Context, *demoOptions) error) *cobra.Command {
+	o := &demoOptions{IO: f.io, Demo: f.demo}
+	if runF == nil {
+		runF = runDemoReset
+	}
+	return &cobra.Command{
 		Use:   "reset",
 		Short: "Restore the demo workspace to its original incidents (drops comments and tasks written to it)",
 		Args:  exactArgs(0, "no arguments"),
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			srv, err := a.openDemo(cmd.Context())
-			if err != nil {
-				return err
-			}
-			if err := srv.Reset(); err != nil {
-				return fmt.Errorf("reset the demo workspace: %w", err)
-			}
-			fmt.Fprintln(a.out, "Demo workspace restored.")
-			return nil
-		},
-	})
-	return c
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), o) },
+	}
+}
+
+// runDemoReset restores the demo workspace's built-in incidents.
+func runDemoReset(ctx context.Context, o *demoOptions) error {
+	srv, err := o.Demo(ctx)
+	if err != nil {
+		return err
+	}
+	if err := srv.Reset(); err != nil {
+		return fmt.Errorf("reset the demo workspace: %w", err)
+	}
+	fmt.Fprintln(o.IO.out, "Demo workspace restored.")
+	return nil
 }

@@ -15,15 +15,27 @@ import (
 	"github.com/socpilot/socpilot/sentinel"
 )
 
+// evalOptions are what `socpilot eval` runs with. Capitalised fields are
+// provided by the factory (or a test); the others are the command line.
 type evalOptions struct {
-	output  string
-	offline bool
-	closed  bool
-	since   string
+	IO        streams
+	Workspace workspaceFunc // the workspace of eval --closed
+	Analyzer  analyzerFunc
+
+	args       []string // the directory of labelled incident files
+	sinceGiven bool     // --since was on the command line
+	output     string
+	offline    bool
+	closed     bool
+	since      string
 }
 
-func (a *app) evalCommand() *cobra.Command {
-	o := &evalOptions{}
+// newEvalCmd is `socpilot eval`; runF (nil: runEval) runs it.
+func newEvalCmd(f *factory, runF func(context.Context, *evalOptions) error) *cobra.Command {
+	o := &evalOptions{IO: f.io, Workspace: f.workspace, Analyzer: f.analyzer}
+	if runF == nil {
+		runF = runEval
+	}
 	c := &cobra.Command{
 		Use:   "eval DIR | eval --closed [--since 90d]",
 		Short: "Score the analyst on labelled incident files, or on the workspace's closed incidents",
@@ -54,23 +66,28 @@ incidents carry no labels for entities or actions: only verdicts are scored.
 compromised/actions/tactics {expected, found, missed}, harmful[], usage), skipped[], totals.
 The exit status is 0 when the evaluation ran, whatever the scores.`,
 		Example: "  socpilot eval eval/devset --offline\n  socpilot eval eval/devset -o json\n  socpilot eval --closed --since 30d",
-		RunE:    func(cmd *cobra.Command, args []string) error { return a.runEval(cmd, args, o) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.args, o.sinceGiven = args, cmd.Flags().Changed("since")
+			return runF(cmd.Context(), o)
+		},
 	}
 	c.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text or json")
 	c.Flags().BoolVar(&o.offline, "offline", false, "do not call the model even if one is configured")
 	c.Flags().BoolVar(&o.closed, "closed", false, "score the workspace's closed incidents against their classification")
 	c.Flags().StringVar(&o.since, "since", "90d", "with --closed: incidents created in this past duration (e.g. 30d, 72h)")
-	a.redactFlag(c)
+	f.redactFlag(c)
 	return c
 }
 
-func (a *app) runEval(cmd *cobra.Command, args []string, o *evalOptions) error {
+// runEval scores the analyst on labelled incident files or on the
+// workspace's closed incidents.
+func runEval(ctx context.Context, o *evalOptions) error {
 	switch {
-	case o.closed && len(args) > 0:
+	case o.closed && len(o.args) > 0:
 		return usagef("eval takes a directory of labelled incident files or --closed, not both")
-	case !o.closed && len(args) != 1:
+	case !o.closed && len(o.args) != 1:
 		return usagef("eval expects one directory of labelled incident files, or --closed (see `socpilot eval --help`)")
-	case !o.closed && cmd.Flags().Changed("since"):
+	case !o.closed && o.sinceGiven:
 		return usagef("--since applies to eval --closed only")
 	}
 	if err := outputFormat(o.output, "text", "json"); err != nil {
@@ -83,28 +100,27 @@ func (a *app) runEval(cmd *cobra.Command, args []string, o *evalOptions) error {
 			return err
 		}
 	}
-	ctx := cmd.Context()
 	var (
 		rep eval.Report
 		err error
 	)
 	if o.closed {
-		rep, err = a.evalClosed(ctx, o, since)
+		rep, err = evalClosed(ctx, o, since)
 	} else {
-		rep, err = a.evalFiles(ctx, o, args[0])
+		rep, err = evalFiles(ctx, o, o.args[0])
 	}
 	if err != nil {
 		return err
 	}
 	if o.output == "json" {
-		return eval.WriteJSON(a.out, rep)
+		return eval.WriteJSON(o.IO.out, rep)
 	}
-	return eval.WriteText(a.out, rep)
+	return eval.WriteText(o.IO.out, rep)
 }
 
 // evalFiles scores the labelled incident files of dir, served by an
 // in-process emulator and read through the Sentinel client.
-func (a *app) evalFiles(ctx context.Context, o *evalOptions, dir string) (eval.Report, error) {
+func evalFiles(ctx context.Context, o *evalOptions, dir string) (eval.Report, error) {
 	fi, err := os.Stat(dir)
 	if err != nil {
 		return eval.Report{}, fmt.Errorf("read labelled incidents: %w", err)
@@ -137,7 +153,7 @@ func (a *app) evalFiles(ctx context.Context, o *evalOptions, dir string) (eval.R
 		}
 		cases[i].Details = d
 	}
-	rep, err := a.evalRun(ctx, o, cases)
+	rep, err := evalRun(ctx, o, cases)
 	if err != nil {
 		return eval.Report{}, err
 	}
@@ -147,8 +163,8 @@ func (a *app) evalFiles(ctx context.Context, o *evalOptions, dir string) (eval.R
 
 // evalClosed scores the workspace's closed incidents created within since
 // against their classification, hidden from the analyst.
-func (a *app) evalClosed(ctx context.Context, o *evalOptions, since time.Duration) (eval.Report, error) {
-	ws, err := a.workspace(ctx)
+func evalClosed(ctx context.Context, o *evalOptions, since time.Duration) (eval.Report, error) {
+	ws, err := o.Workspace(ctx)
 	if err != nil {
 		return eval.Report{}, err
 	}
@@ -175,7 +191,7 @@ func (a *app) evalClosed(ctx context.Context, o *evalOptions, since time.Duratio
 		}
 		cases = append(cases, eval.Case{Number: inc.Number, Title: inc.Title, Expected: exp, Details: eval.WithoutClassification(d)})
 	}
-	rep, err := a.evalRun(ctx, o, cases)
+	rep, err := evalRun(ctx, o, cases)
 	if err != nil {
 		return eval.Report{}, err
 	}
@@ -191,8 +207,8 @@ func (a *app) evalClosed(ctx context.Context, o *evalOptions, since time.Duratio
 
 // evalRun analyses the cases with the pipeline analyze uses: the offline
 // analyst, and the configured model on top unless --offline.
-func (a *app) evalRun(ctx context.Context, o *evalOptions, cases []eval.Case) (eval.Report, error) {
-	an, err := a.analyzer(ctx, o.offline)
+func evalRun(ctx context.Context, o *evalOptions, cases []eval.Case) (eval.Report, error) {
+	an, err := o.Analyzer(ctx, o.offline)
 	if err != nil {
 		return eval.Report{}, err
 	}
@@ -200,7 +216,7 @@ func (a *app) evalRun(ctx context.Context, o *evalOptions, cases []eval.Case) (e
 	if an.Model != nil && !o.offline {
 		analyst = an.Model.Name()
 		if len(cases) > 0 {
-			a.notice("analysing %d incidents with %s (--offline to use the offline analyst only)", len(cases), analyst)
+			o.IO.notice("analysing %d incidents with %s (--offline to use the offline analyst only)", len(cases), analyst)
 		}
 	}
 	rep, err := eval.Run(ctx, cases, func(ctx context.Context, d socpilot.IncidentDetails) (socpilot.Analysis, error) {

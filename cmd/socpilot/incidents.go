@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -10,9 +11,19 @@ import (
 
 	"github.com/socpilot/socpilot"
 	"github.com/socpilot/socpilot/render"
+	"github.com/socpilot/socpilot/sentinel"
 )
 
+// workspaceFunc opens the Sentinel workspace a command reads (factory.workspace).
+type workspaceFunc func(context.Context) (*sentinel.Client, error)
+
+// incidentsOptions are what `socpilot incidents` runs with. Capitalised
+// fields are provided by the factory (or a test); the others are the
+// command line.
 type incidentsOptions struct {
+	IO        streams
+	Workspace workspaceFunc
+
 	status, severity []string
 	since            string
 	top              int
@@ -24,15 +35,19 @@ var (
 	knownSeverities = socpilot.Severities
 )
 
-func (a *app) incidentsCommand() *cobra.Command {
-	o := &incidentsOptions{}
+// newIncidentsCmd is `socpilot incidents`; runF (nil: runIncidents) runs it.
+func newIncidentsCmd(f *factory, runF func(context.Context, *incidentsOptions) error) *cobra.Command {
+	o := &incidentsOptions{IO: f.io, Workspace: f.workspace}
+	if runF == nil {
+		runF = runIncidents
+	}
 	c := &cobra.Command{
 		Use:   "incidents",
 		Short: "List incidents, newest first",
 		Example: `  socpilot incidents --status New,Active --severity High --since 24h
   socpilot incidents --top 5 -o json`,
 		Args: exactArgs(0, "no arguments"),
-		RunE: func(cmd *cobra.Command, _ []string) error { return a.runIncidents(cmd, o) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), o) },
 	}
 	c.Flags().StringSliceVar(&o.status, "status", nil, "only these statuses: New, Active, Closed")
 	c.Flags().StringSliceVar(&o.severity, "severity", nil, "only these severities: High, Medium, Low, Informational")
@@ -85,7 +100,8 @@ func parseSince(s string) (time.Duration, error) {
 	return d + days, nil
 }
 
-func (a *app) runIncidents(cmd *cobra.Command, o *incidentsOptions) error {
+// runIncidents lists the incidents that match the filters.
+func runIncidents(ctx context.Context, o *incidentsOptions) error {
 	f := socpilot.IncidentFilter{Top: o.top}
 	var err error
 	if f.Status, err = canonical("status", o.status, knownStatuses); err != nil {
@@ -107,8 +123,7 @@ func (a *app) runIncidents(cmd *cobra.Command, o *incidentsOptions) error {
 		}
 		f.Since = time.Now().Add(-d)
 	}
-	ctx := cmd.Context()
-	ws, err := a.workspace(ctx)
+	ws, err := o.Workspace(ctx)
 	if err != nil {
 		return err
 	}
@@ -120,13 +135,13 @@ func (a *app) runIncidents(cmd *cobra.Command, o *incidentsOptions) error {
 		incs = []socpilot.Incident{}
 	}
 	if o.output == "json" {
-		return render.JSON(a.out, incidentList{Workspace: ws.Workspace().Name, Count: len(incs), Incidents: incs})
+		return render.JSON(o.IO.out, incidentList{Workspace: ws.Workspace().Name, Count: len(incs), Incidents: incs})
 	}
 	if len(incs) == 0 {
-		fmt.Fprintln(a.out, "No incidents match.")
+		fmt.Fprintln(o.IO.out, "No incidents match.")
 		return nil
 	}
-	return render.IncidentsTable(a.out, incs)
+	return render.IncidentsTable(o.IO.out, incs)
 }
 
 // incidentList is the stable JSON of `socpilot incidents -o json`.
@@ -136,31 +151,64 @@ type incidentList struct {
 	Incidents []socpilot.Incident `json:"incidents"`
 }
 
-type incidentOptions struct{ output string }
+// incidentOptions are what `socpilot incident N` runs with.
+type incidentOptions struct {
+	IO        streams
+	Workspace workspaceFunc
 
-func (a *app) incidentCommand() *cobra.Command {
-	o := &incidentOptions{}
+	number string // the argument, checked by runIncident
+	output string
+}
+
+// newIncidentCmd is `socpilot incident N`; runF (nil: runIncident) runs it.
+func newIncidentCmd(f *factory, runF func(context.Context, *incidentOptions) error) *cobra.Command {
+	o := &incidentOptions{IO: f.io, Workspace: f.workspace}
+	if runF == nil {
+		runF = runIncident
+	}
 	c := &cobra.Command{
 		Use:     "incident N",
 		Short:   "Show an incident with its alerts, entities, comments and tasks",
 		Example: "  socpilot incident 101\n  socpilot incident 101 -o json",
 		Args:    exactArgs(1, "one incident number"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			n, ws, err := a.openIncident(ctx, args[0], o.output, "markdown", "json")
-			if err != nil {
-				return err
-			}
-			d, err := ws.Details(ctx, n)
-			if err != nil {
-				return err
-			}
-			if o.output == "json" {
-				return render.JSON(a.out, d)
-			}
-			return a.markdownOut(func(w io.Writer) error { return render.IncidentMarkdown(w, d) })
+			o.number = args[0]
+			return runF(cmd.Context(), o)
 		},
 	}
 	c.Flags().StringVarP(&o.output, "output", "o", "markdown", "output format: markdown or json")
 	return c
+}
+
+// runIncident shows an incident with everything attached to it.
+func runIncident(ctx context.Context, o *incidentOptions) error {
+	n, ws, err := openIncident(ctx, o.Workspace, o.number, o.output, "markdown", "json")
+	if err != nil {
+		return err
+	}
+	d, err := ws.Details(ctx, n)
+	if err != nil {
+		return err
+	}
+	if o.output == "json" {
+		return render.JSON(o.IO.out, d)
+	}
+	return o.IO.markdownOut(func(w io.Writer) error { return render.IncidentMarkdown(w, d) })
+}
+
+// openIncident checks a command's incident number and -o value before any
+// I/O, then opens the workspace.
+func openIncident(ctx context.Context, workspace workspaceFunc, arg, output string, formats ...string) (int, *sentinel.Client, error) {
+	n, err := incidentNumber(arg)
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := outputFormat(output, formats...); err != nil {
+		return 0, nil, err
+	}
+	ws, err := workspace(ctx)
+	if err != nil {
+		return 0, nil, err
+	}
+	return n, ws, nil
 }

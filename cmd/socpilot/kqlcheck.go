@@ -10,21 +10,36 @@ import (
 
 	"github.com/socpilot/socpilot/kql"
 	"github.com/socpilot/socpilot/kql/gate"
+	"github.com/socpilot/socpilot/kql/logs"
 	"github.com/socpilot/socpilot/kql/rulefile"
 	"github.com/socpilot/socpilot/kql/schema"
 	"github.com/socpilot/socpilot/render"
 )
 
+// kqlCheckOptions are what `socpilot kql check` runs with. Capitalised
+// fields are provided by the factory (or a test); the others are the
+// command line.
 type kqlCheckOptions struct {
+	IO streams
+	// LogsClient is the Log Analytics client --workspace-id reads the live
+	// schema with, at endpoint ("": the configured or the cloud's).
+	LogsClient func(ctx context.Context, workspaceID, endpoint string) (*logs.Client, error)
+
+	args         []string // files, directories or - for stdin
 	output       string
 	schemas      []string
 	workspaceID  string
 	logsEndpoint string
 }
 
-func (a *app) kqlCommand() *cobra.Command {
+// newKQLCmd is `socpilot kql` with its subcommand check; runF (nil:
+// runKQLCheck) runs check.
+func newKQLCmd(f *factory, runF func(context.Context, *kqlCheckOptions) error) *cobra.Command {
 	c := parentCommand("kql", "KQL tools: check queries against the Sentinel schema", "check")
-	o := &kqlCheckOptions{}
+	o := &kqlCheckOptions{IO: f.io, LogsClient: f.logsClient}
+	if runF == nil {
+		runF = runKQLCheck
+	}
 	check := &cobra.Command{
 		Use:   "check [FILE|DIR...|-]",
 		Short: "Validate KQL (.kql files, Sentinel analytic-rule and hunting-query YAML, directories, or - for stdin)",
@@ -33,7 +48,10 @@ files): syntax, unknown tables and columns (with suggestions), unknown functions
 and Sentinel lint. Prints file:line:col: severity: message, or JSON with -o json. Exits 1 when any
 error is found, so it can gate a detection-as-code pipeline.`,
 		Example: "  socpilot kql check rules/\n  socpilot kql check --schema custom-tables.json rule.yaml\n  echo 'SigninLogs | where UserPrincipalNam == \"x\"' | socpilot kql check -",
-		RunE:    func(cmd *cobra.Command, args []string) error { return a.runKQLCheck(cmd, args, o) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.args = args
+			return runF(cmd.Context(), o)
+		},
 	}
 	check.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text or json")
 	check.Flags().StringSliceVar(&o.schemas, "schema", nil, "extra schema file(s): socpilot JSON, Azure-Sentinel CustomTables JSON, or an ARM workspace tables list")
@@ -62,11 +80,13 @@ type kqlReport struct {
 	Findings []kqlFinding `json:"findings"`
 }
 
-func (a *app) runKQLCheck(cmd *cobra.Command, args []string, o *kqlCheckOptions) error {
+// runKQLCheck validates the queries of o.args and reports the findings;
+// any error finding fails it, silently (the findings said what failed).
+func runKQLCheck(ctx context.Context, o *kqlCheckOptions) error {
 	if err := outputFormat(o.output, "text", "json"); err != nil {
 		return err
 	}
-	if len(args) == 0 {
+	if len(o.args) == 0 {
 		return usagef("kql check expects files, directories, or - for standard input")
 	}
 	s := schema.Default()
@@ -78,12 +98,12 @@ func (a *app) runKQLCheck(cmd *cobra.Command, args []string, o *kqlCheckOptions)
 		s = s.Merge(extra)
 	}
 	var queries []rulefile.Query
-	for _, arg := range args {
+	for _, arg := range o.args {
 		var qs []rulefile.Query
 		var err error
 		switch fi, statErr := os.Stat(arg); {
 		case arg == "-":
-			qs, err = rulefile.Read("<stdin>", a.in)
+			qs, err = rulefile.Read("<stdin>", o.IO.in)
 		case statErr != nil:
 			return usagef("%s: no such file or directory", arg)
 		case fi.IsDir():
@@ -97,7 +117,7 @@ func (a *app) runKQLCheck(cmd *cobra.Command, args []string, o *kqlCheckOptions)
 		queries = append(queries, qs...)
 	}
 	if o.workspaceID != "" {
-		live, err := a.liveSchema(cmd.Context(), o, s, queries)
+		live, err := liveSchema(ctx, o, s, queries)
 		if err != nil {
 			return err
 		}
@@ -123,7 +143,7 @@ func (a *app) runKQLCheck(cmd *cobra.Command, args []string, o *kqlCheckOptions)
 		}
 	}
 	if o.output == "json" {
-		if err := render.JSON(a.out, rep); err != nil {
+		if err := render.JSON(o.IO.out, rep); err != nil {
 			return err
 		}
 	} else {
@@ -132,9 +152,9 @@ func (a *app) runKQLCheck(cmd *cobra.Command, args []string, o *kqlCheckOptions)
 			if f.Suggestion != "" {
 				msg += " (" + f.Suggestion + ")"
 			}
-			fmt.Fprintf(a.out, "%s:%d:%d: %s: %s\n", f.File, f.Line, f.Col, f.Severity, render.Line(msg))
+			fmt.Fprintf(o.IO.out, "%s:%d:%d: %s: %s\n", f.File, f.Line, f.Col, f.Severity, render.Line(msg))
 		}
-		fmt.Fprintf(a.err, "%d queries checked: %d errors, %d warnings\n", rep.Queries, rep.Errors, rep.Warnings)
+		fmt.Fprintf(o.IO.err, "%d queries checked: %d errors, %d warnings\n", rep.Queries, rep.Errors, rep.Warnings)
 	}
 	if rep.Errors > 0 {
 		return silentFailure{fmt.Errorf("%d KQL errors", rep.Errors)}
@@ -159,7 +179,7 @@ func declaredTableWarnings(s *schema.Schema, q rulefile.Query) []kqlFinding {
 // liveSchema reads, from the workspace, the schema of every table the
 // queries name: the ones the embedded catalog knows and the ones it does
 // not (custom _CL tables, new connectors). One getschema per table, cached.
-func (a *app) liveSchema(ctx context.Context, o *kqlCheckOptions, s *schema.Schema, queries []rulefile.Query) (*schema.Schema, error) {
+func liveSchema(ctx context.Context, o *kqlCheckOptions, s *schema.Schema, queries []rulefile.Query) (*schema.Schema, error) {
 	names := map[string]bool{}
 	v := &kql.Validator{Schema: s}
 	g := gate.New(s)
@@ -178,15 +198,7 @@ func (a *app) liveSchema(ctx context.Context, o *kqlCheckOptions, s *schema.Sche
 		tables = append(tables, n)
 	}
 	sort.Strings(tables)
-	cfg, err := a.config(ctx)
-	if err != nil {
-		return nil, err
-	}
-	endpoint := o.logsEndpoint
-	if endpoint == "" {
-		endpoint = cfg.LogsEndpoint
-	}
-	lc, err := a.logsClient(cfg, o.workspaceID, endpoint)
+	lc, err := o.LogsClient(ctx, o.workspaceID, o.logsEndpoint)
 	if err != nil {
 		return nil, err
 	}
@@ -195,6 +207,6 @@ func (a *app) liveSchema(ctx context.Context, o *kqlCheckOptions, s *schema.Sche
 		return nil, fmt.Errorf("read the schema of %d table(s) from workspace %s: %w", len(tables), o.workspaceID, err)
 	}
 	n, _ := live.Len()
-	fmt.Fprintf(a.err, "live schema: %d of %d table(s) read from workspace %s\n", n, len(tables), o.workspaceID)
+	fmt.Fprintf(o.IO.err, "live schema: %d of %d table(s) read from workspace %s\n", n, len(tables), o.workspaceID)
 	return live, nil
 }

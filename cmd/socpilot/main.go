@@ -32,10 +32,19 @@ func main() {
 	os.Exit(code)
 }
 
-// streams are a command's IO, swapped for buffers in tests.
+// streams are a command's IO, swapped for buffers in tests. noColor and
+// dumbTerm are the NO_COLOR and TERM=dumb of the environment (set by
+// newFactory): a terminal then gets plain text.
 type streams struct {
 	in       io.Reader
 	out, err io.Writer
+
+	noColor, dumbTerm bool
+}
+
+// notice says something to the user on stderr, as socpilot.
+func (s streams) notice(format string, args ...any) {
+	fmt.Fprintf(s.err, "socpilot: "+format+"\n", args...)
 }
 
 // usageError marks a mistake in how the command was called (exit 2).
@@ -48,14 +57,14 @@ func usagef(format string, args ...any) error { return usageError{fmt.Errorf(for
 
 // run executes socpilot with args and returns the exit code.
 func run(ctx context.Context, args []string, io streams, getenv func(string) string) int {
-	a := &app{streams: io, getenv: getenv}
-	root := a.rootCommand()
+	f := newFactory(io, getenv)
+	root := newRootCmd(f)
 	root.SetArgs(args)
 	root.SetIn(io.in)
 	root.SetOut(io.out)
 	root.SetErr(io.err)
 	err := root.ExecuteContext(ctx)
-	if cerr := a.close(); err == nil {
+	if cerr := f.close(); err == nil {
 		err = cerr
 	}
 	if err == nil {
