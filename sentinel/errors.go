@@ -46,12 +46,29 @@ func (c *Client) wrap(err error, op string, write bool) error {
 		Message: fmt.Sprintf("%s: cannot reach the Sentinel API of workspace %s", op, c.ws.Name)}
 }
 
-// isCredentialUnavailable spots azidentity's unexported credentialUnavailableError,
-// which DefaultAzureCredential returns when no source of credentials works.
+// isCredentialUnavailable reports whether err says that no source of
+// credentials could even try to sign in: what DefaultAzureCredential
+// returns when every source it chains is unavailable (not signed in to the
+// Azure CLI, no managed identity, no AZURE_* variables). azidentity v1.15.0
+// names that error only by the unexported credentialUnavailableError and
+// an unexported marker method, which errors.As cannot reach from here. So
+// the exported types decide first (*AuthenticationRequiredError embeds it;
+// *AuthenticationFailedError, a sign-in that was tried and failed, and an
+// HTTP answer never are), then the shape (non-retriable), and last the
+// "<Name>Credential: " azidentity prefixes its messages with. This is the
+// one place socpilot reads a credential error's text.
 func isCredentialUnavailable(err error) bool {
-	var nr interface{ NonRetriable() }
+	var required *azidentity.AuthenticationRequiredError
+	if errors.As(err, &required) {
+		return true
+	}
+	var failed *azidentity.AuthenticationFailedError
 	var re *azcore.ResponseError
-	return errors.As(err, &nr) && !errors.As(err, &re) && strings.Contains(err.Error(), "Credential")
+	var nr interface{ NonRetriable() }
+	if errors.As(err, &failed) || errors.As(err, &re) || !errors.As(err, &nr) {
+		return false
+	}
+	return strings.Contains(err.Error(), "Credential")
 }
 
 func (c *Client) responseError(re *azcore.ResponseError, op string, write bool) error {
