@@ -14,9 +14,7 @@ func TestDoctorReportsEachFailureWithItsFix(t *testing.T) {
 	srv, env := networkWorkspace(t)
 	srv.InjectFault(emulator.Fault{Match: "/permissions", Status: http.StatusForbidden, Code: "AuthorizationFailed"})
 	model := llmtest.New(t, llmtest.WithModels("other-model"))
-	env["SOCPILOT_LLM_PROVIDER"] = "compatible"
-	env["SOCPILOT_LLM_ENDPOINT"] = model.URL() + "/v1"
-	env["SOCPILOT_LLM_MODEL"] = "test-model"
+	withModel(env, model)
 	env["SOCPILOT_LLM_API_KEY"] = "sk-test-not-a-secret-0000"
 	code, stdout, stderr := runCLI(t, env, "", "doctor")
 	if code != exitFailure || !strings.Contains(stderr, "2 of 8 checks failed") {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"net/http/httptest"
 	"regexp"
 	"slices"
 	"strings"
@@ -35,7 +34,7 @@ func blocks(t *testing.T, stdout string) []string {
 // OwnNetworks watchlist, as a real workspace would hold it.
 func watchlistWorkspace(t *testing.T) (*emulator.Server, map[string]string) {
 	t.Helper()
-	srv, err := emulator.New(emulator.Options{Watchlists: []emulator.Watchlist{{
+	return servedWorkspace(t, emulator.Options{Watchlists: []emulator.Watchlist{{
 		Alias: "OwnNetworks", ItemsSearchKey: "IP Address",
 		Items: []map[string]any{
 			{"IP Address": "185.220.100.241", "Site": "London office egress"},
@@ -43,18 +42,6 @@ func watchlistWorkspace(t *testing.T) (*emulator.Server, map[string]string) {
 			{"Domain": "contoso-corp.net", "Site": "intranet"},
 		},
 	}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	t.Cleanup(hs.Close)
-	return srv, map[string]string{
-		"SOCPILOT_STATE_DIR":       t.TempDir(),
-		"SOCPILOT_ARM_ENDPOINT":    hs.URL,
-		"SOCPILOT_SUBSCRIPTION_ID": emulator.DemoSubscription,
-		"SOCPILOT_RESOURCE_GROUP":  emulator.DemoResourceGroup,
-		"SOCPILOT_WORKSPACE_NAME":  emulator.DemoWorkspace,
-	}
 }
 
 func TestOwnNetworksMalformedIsAUsageError(t *testing.T) {

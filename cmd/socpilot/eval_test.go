@@ -1,15 +1,11 @@
 package main
 
 import (
-	"bufio"
-	"context"
 	"encoding/json"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/socpilot/socpilot/llm/llmtest"
 )
@@ -134,30 +130,7 @@ func TestEmulatorServesLoadedIncidents(t *testing.T) {
 	if code, stdout, stderr := runCLI(t, env, "", "demo", "load", fixture); code != exitOK || !strings.Contains(stdout, "holds 3 incidents") {
 		t.Fatalf("demo load: exit %d: %s %s", code, stdout, stderr)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	pr, pw := io.Pipe()
-	done := make(chan int)
-	go func() {
-		done <- run(ctx, []string{"emulator", "--listen", "127.0.0.1:0"}, streams{in: strings.NewReader(""), out: pw, err: io.Discard}, func(k string) string { return env[k] })
-		pw.Close()
-	}()
-	sc := bufio.NewScanner(pr)
-	var exports string
-	for sc.Scan() {
-		if strings.Contains(sc.Text(), "export SOCPILOT_ARM_ENDPOINT") {
-			exports = sc.Text()
-			break
-		}
-	}
-	go io.Copy(io.Discard, pr)
-	if exports == "" {
-		t.Fatal("the emulator did not print where it listens")
-	}
-	client := map[string]string{"SOCPILOT_STATE_DIR": t.TempDir()}
-	for _, kv := range strings.Fields(strings.TrimPrefix(strings.TrimSpace(exports), "export ")) {
-		k, v, _ := strings.Cut(kv, "=")
-		client[k] = v
-	}
+	client := startEmulator(t, env)
 	code, stdout, stderr := runCLI(t, client, "", "incidents", "-o", "json")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -176,14 +149,5 @@ func TestEmulatorServesLoadedIncidents(t *testing.T) {
 	}
 	if len(nums) != 3 || strings.Contains(stdout, `"number": 101`) {
 		t.Errorf("the emulator served incidents %v, want the 3 loaded ones", nums)
-	}
-	cancel()
-	select {
-	case code := <-done:
-		if code != exitOK {
-			t.Errorf("emulator exit %d after cancel", code)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the emulator did not stop")
 	}
 }

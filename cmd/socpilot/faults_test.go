@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -13,26 +12,6 @@ import (
 	"github.com/socpilot/socpilot/emulator"
 	"github.com/socpilot/socpilot/sentinel"
 )
-
-// networkWorkspace serves a fresh demo workspace over loopback HTTP and
-// returns the environment that points socpilot at it, as a user would
-// point it at a real workspace.
-func networkWorkspace(t *testing.T) (*emulator.Server, map[string]string) {
-	t.Helper()
-	srv, err := emulator.New(emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	t.Cleanup(hs.Close)
-	return srv, map[string]string{
-		"SOCPILOT_STATE_DIR":       t.TempDir(),
-		"SOCPILOT_ARM_ENDPOINT":    hs.URL,
-		"SOCPILOT_SUBSCRIPTION_ID": emulator.DemoSubscription,
-		"SOCPILOT_RESOURCE_GROUP":  emulator.DemoResourceGroup,
-		"SOCPILOT_WORKSPACE_NAME":  emulator.DemoWorkspace,
-	}
-}
 
 func TestServiceErrorsReachTheUser(t *testing.T) {
 	tests := []struct {

@@ -1,35 +1,18 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/socpilot/socpilot/llm/llmtest"
 	"github.com/socpilot/socpilot/sqlite"
 )
-
-// runCLI runs socpilot in process with the given environment.
-func runCLI(t *testing.T, env map[string]string, stdin string, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	getenv := func(k string) string { return env[k] }
-	code = run(context.Background(), args, streams{in: strings.NewReader(stdin), out: &out, err: &errb}, getenv)
-	return code, out.String(), errb.String()
-}
-
-func demoEnv(t *testing.T) map[string]string {
-	return map[string]string{"SOCPILOT_STATE_DIR": t.TempDir()}
-}
 
 func TestExitCodes(t *testing.T) {
 	env := demoEnv(t)
@@ -53,16 +36,6 @@ func TestExitCodes(t *testing.T) {
 			t.Errorf("socpilot %v: exit %d, want %d (stderr %q)", tt.args, code, tt.want, stderr)
 		}
 	}
-}
-
-// modelEnv points socpilot at a replaying OpenAI-compatible server.
-func modelEnv(t *testing.T, srv *llmtest.Server) map[string]string {
-	env := demoEnv(t)
-	env["SOCPILOT_LLM_PROVIDER"] = "compatible"
-	env["SOCPILOT_LLM_ENDPOINT"] = srv.URL() + "/v1"
-	env["SOCPILOT_LLM_MODEL"] = "test-model"
-	env["SOCPILOT_LLM_TIMEOUT"] = "5s"
-	return env
 }
 
 func TestAnalyzeWithModel(t *testing.T) {
@@ -146,31 +119,7 @@ func TestMalformedLLMConfig(t *testing.T) {
 // TestEmulatorOverTheNetwork serves the demo workspace on loopback and
 // points a second socpilot at it through SOCPILOT_ARM_ENDPOINT.
 func TestEmulatorOverTheNetwork(t *testing.T) {
-	env := demoEnv(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	pr, pw := io.Pipe()
-	done := make(chan int)
-	go func() {
-		done <- run(ctx, []string{"emulator", "--listen", "127.0.0.1:0"}, streams{in: strings.NewReader(""), out: pw, err: io.Discard}, func(k string) string { return env[k] })
-		pw.Close()
-	}()
-	sc := bufio.NewScanner(pr)
-	var exports string
-	for sc.Scan() {
-		if strings.Contains(sc.Text(), "export SOCPILOT_ARM_ENDPOINT") {
-			exports = sc.Text()
-			break
-		}
-	}
-	go io.Copy(io.Discard, pr)
-	if exports == "" {
-		t.Fatal("the emulator did not print where it listens")
-	}
-	client := map[string]string{"SOCPILOT_STATE_DIR": t.TempDir()}
-	for _, kv := range strings.Fields(strings.TrimPrefix(strings.TrimSpace(exports), "export ")) {
-		k, v, _ := strings.Cut(kv, "=")
-		client[k] = v
-	}
+	client := startEmulator(t, demoEnv(t))
 	code, stdout, stderr := runCLI(t, client, "", "incidents", "-o", "json")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -183,15 +132,6 @@ func TestEmulatorOverTheNetwork(t *testing.T) {
 	}
 	if strings.Contains(stderr, "demo workspace") {
 		t.Errorf("the client used the in-process demo, not the network: %s", stderr)
-	}
-	cancel()
-	select {
-	case code := <-done:
-		if code != exitOK {
-			t.Errorf("emulator exit %d after cancel", code)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the emulator did not stop")
 	}
 }
 

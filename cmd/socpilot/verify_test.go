@@ -3,12 +3,10 @@ package main
 import (
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/socpilot/socpilot"
-	"github.com/socpilot/socpilot/emulator"
 	"github.com/socpilot/socpilot/kql/logs/logstest"
 	"github.com/socpilot/socpilot/kql/schema"
 	"github.com/socpilot/socpilot/llm/llmtest"
@@ -19,12 +17,7 @@ import (
 // every proposed query was run as `| take 0` and marked verified, and that
 // the service's own error is reported for one it rejects.
 func TestAnalyzeVerifyKQL(t *testing.T) {
-	srv, err := emulator.New(emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	arm := httptest.NewServer(srv)
-	defer arm.Close()
+	_, env := networkWorkspace(t)
 	la := logstest.New(t, schema.Default())
 	la.WorkspaceID = "11111111-2222-3333-4444-555555555555"
 	rejected := false
@@ -37,15 +30,8 @@ func TestAnalyzeVerifyKQL(t *testing.T) {
 		}
 		return 0, nil, false
 	}
-	env := map[string]string{
-		"SOCPILOT_STATE_DIR":       t.TempDir(),
-		"SOCPILOT_ARM_ENDPOINT":    arm.URL,
-		"SOCPILOT_SUBSCRIPTION_ID": emulator.DemoSubscription,
-		"SOCPILOT_RESOURCE_GROUP":  emulator.DemoResourceGroup,
-		"SOCPILOT_WORKSPACE_NAME":  emulator.DemoWorkspace,
-		"SOCPILOT_WORKSPACE_ID":    la.WorkspaceID,
-		"SOCPILOT_LOGS_ENDPOINT":   la.URL,
-	}
+	env["SOCPILOT_WORKSPACE_ID"] = la.WorkspaceID
+	env["SOCPILOT_LOGS_ENDPOINT"] = la.URL
 	code, stdout, stderr := runCLI(t, env, "", "analyze", "108", "--verify-kql", "-o", "json")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -87,9 +73,7 @@ func TestAnalyzeVerifyKQL(t *testing.T) {
 func TestVerifyKQLWithoutWorkspaceID(t *testing.T) {
 	_, env := networkWorkspace(t)
 	model := llmtest.New(t) // no scripted answer: any model call fails the test
-	env["SOCPILOT_LLM_PROVIDER"] = "compatible"
-	env["SOCPILOT_LLM_ENDPOINT"] = model.URL() + "/v1"
-	env["SOCPILOT_LLM_MODEL"] = "test-model"
+	withModel(env, model)
 	code, _, stderr := runCLI(t, env, "", "analyze", "108", "--verify-kql")
 	if code != exitUsage || !strings.Contains(stderr, "SOCPILOT_WORKSPACE_ID") {
 		t.Errorf("exit %d, stderr %q; want 2 naming SOCPILOT_WORKSPACE_ID", code, stderr)
