@@ -67,6 +67,15 @@ func workspaceWith(t *testing.T, cred azcore.TokenCredential) workspaceFunc {
 	}
 }
 
+// wantUsageError fails the test unless err is the usage error (exit 2)
+// saying want.
+func wantUsageError(t *testing.T, err error, want string) {
+	t.Helper()
+	if err == nil || err.Error() != want || exitCode(err) != exitUsage {
+		t.Errorf("err = %v (exit %d), want %q (exit %d)", err, exitCode(err), want, exitUsage)
+	}
+}
+
 func TestRunIncident(t *testing.T) {
 	noCredential := &socpilot.Error{Code: socpilot.EUnauthorized, Message: "no Azure credential is available (sign in with `az login`)"}
 	signInFailed := &azidentity.AuthenticationFailedError{RawResponse: &http.Response{StatusCode: http.StatusUnauthorized, Status: "401 Unauthorized",
@@ -185,10 +194,7 @@ func TestRunAnalyzeChecksBeforeIO(t *testing.T) {
 			io, out, _ := testStreams("")
 			o := tt.o
 			o.IO, o.Workspace, o.Analyzer = io, noWorkspace(t), noAnalyzer(t)
-			err := runAnalyze(t.Context(), &o)
-			if err == nil || err.Error() != tt.want || exitCode(err) != exitUsage {
-				t.Errorf("err = %v (exit %d), want %q (exit %d)", err, exitCode(err), tt.want, exitUsage)
-			}
+			wantUsageError(t, runAnalyze(t.Context(), &o), tt.want)
 			if out.Len() != 0 {
 				t.Errorf("printed %q", out.String())
 			}
@@ -244,10 +250,7 @@ func TestRunEvalUsage(t *testing.T) {
 			io, _, _ := testStreams("")
 			o := tt.o
 			o.IO, o.Workspace, o.Analyzer = io, noWorkspace(t), noAnalyzer(t)
-			err := runEval(t.Context(), &o)
-			if err == nil || err.Error() != tt.want || exitCode(err) != exitUsage {
-				t.Errorf("err = %v (exit %d), want %q (exit %d)", err, exitCode(err), tt.want, exitUsage)
-			}
+			wantUsageError(t, runEval(t.Context(), &o), tt.want)
 		})
 	}
 }
