@@ -81,6 +81,9 @@ type Config struct {
 	// OwnWatchlist is the alias of a Sentinel watchlist whose items list
 	// the organisation's networks and domains; "" for none.
 	OwnWatchlist string
+	// Serve holds what `socpilot serve` needs: the webhook token, the
+	// policy and the workspaces it serves (see serve.go).
+	Serve Serve
 
 	origin map[string]string
 }
@@ -149,11 +152,30 @@ const (
 	kOrganisations // list: registrant names
 	kWatchlist
 	kLogLevel
+	// The settings of `socpilot serve` (serve.go).
+	kWebhookToken
+	kSeverity
+	kStatuses // list: New, Active, Closed
+	kProducts // list: alert product names
+	kTactics  // list: Sentinel's AttackTactic values
+	kLabels   // list: incident labels
+	kPatterns // list: Go regular expressions, separated by ";;"
+	kWrite    // list: comment, tasks
+	kConcurrency
+	kTokensPerMinute
+	kCostCap
+	kMaxAttempts
 )
 
 // list reports whether a setting of kind k holds several values: comma-
 // separated in a flag, variable or file string, or a YAML list in the file.
-func (k kind) list() bool { return k == kNetworks || k == kDomains || k == kOrganisations }
+func (k kind) list() bool {
+	switch k {
+	case kNetworks, kDomains, kOrganisations, kStatuses, kProducts, kTactics, kLabels, kPatterns, kWrite:
+		return true
+	}
+	return false
+}
 
 type setting struct {
 	key    string // flag name and Origin key
@@ -161,6 +183,10 @@ type setting struct {
 	yaml   string // dotted path in the file
 	kind   kind
 	secret bool // never shown, never put in a message
+	// workspace marks a policy setting that an entry of the file's
+	// workspaces: list may override (workspaces[i].policy.min_severity);
+	// the others apply to the whole service.
+	workspace bool
 	// vault lists the Key Vault secret names of the original scripts that
 	// carry this setting, preferred first: the specific (sentinel-*, aoai-*)
 	// before the generic.
@@ -196,6 +222,21 @@ var settings = []setting{
 	{key: "own-domains", env: "SOCPILOT_OWN_DOMAINS", yaml: "own_domains", kind: kDomains},
 	{key: "own-organisations", env: "SOCPILOT_OWN_ORGANISATIONS", yaml: "own_organisations", kind: kOrganisations},
 	{key: "own-watchlist", env: "SOCPILOT_OWN_WATCHLIST", yaml: "own_watchlist", kind: kWatchlist},
+	// socpilot serve (serve.go). The webhook token is the one secret the
+	// Logic App and socpilot share; "socpilot-webhook-token" is the name
+	// the deploy/ template stores it under, "webhook-token" the short one.
+	{key: "webhook-token", env: "SOCPILOT_WEBHOOK_TOKEN", yaml: "webhook_token", kind: kWebhookToken, secret: true, vault: []string{"socpilot-webhook-token", "webhook-token"}},
+	{key: "policy-min-severity", env: "SOCPILOT_POLICY_MIN_SEVERITY", yaml: "policy.min_severity", kind: kSeverity, workspace: true},
+	{key: "policy-statuses", env: "SOCPILOT_POLICY_STATUSES", yaml: "policy.statuses", kind: kStatuses, workspace: true},
+	{key: "policy-products", env: "SOCPILOT_POLICY_PRODUCTS", yaml: "policy.products", kind: kProducts, workspace: true},
+	{key: "policy-tactics", env: "SOCPILOT_POLICY_TACTICS", yaml: "policy.tactics", kind: kTactics, workspace: true},
+	{key: "policy-labels", env: "SOCPILOT_POLICY_LABELS", yaml: "policy.labels", kind: kLabels, workspace: true},
+	{key: "policy-skip-titles", env: "SOCPILOT_POLICY_SKIP_TITLES", yaml: "policy.skip_titles", kind: kPatterns, workspace: true},
+	{key: "policy-write", env: "SOCPILOT_POLICY_WRITE", yaml: "policy.write", kind: kWrite, workspace: true},
+	{key: "policy-concurrency", env: "SOCPILOT_POLICY_CONCURRENCY", yaml: "policy.concurrency", kind: kConcurrency},
+	{key: "policy-tokens-per-minute", env: "SOCPILOT_POLICY_TOKENS_PER_MINUTE", yaml: "policy.tokens_per_minute", kind: kTokensPerMinute},
+	{key: "policy-cost-cap-usd", env: "SOCPILOT_POLICY_COST_CAP_USD", yaml: "policy.cost_cap_usd", kind: kCostCap},
+	{key: "policy-max-attempts", env: "SOCPILOT_POLICY_MAX_ATTEMPTS", yaml: "policy.max_attempts", kind: kMaxAttempts},
 }
 
 func settingByKey(key string) (setting, bool) {
@@ -207,13 +248,15 @@ func settingByKey(key string) (setting, bool) {
 	return setting{}, false
 }
 
-// SettingKeys lists every setting name in a stable order (for `doctor`).
+// SettingKeys lists every setting name in a stable order (for `doctor`),
+// ending with "workspaces": the file's list of served workspaces, which has
+// no flag or variable.
 func SettingKeys() []string {
-	keys := make([]string, len(settings))
+	keys := make([]string, len(settings), len(settings)+1)
 	for i, s := range settings {
 		keys[i] = s.key
 	}
-	return keys
+	return append(keys, workspacesKey)
 }
 
 // value is one setting's value as one source gave it.
@@ -265,10 +308,15 @@ func Load(ctx context.Context, in Inputs) (*Config, error) {
 		return nil, err
 	}
 	c := &Config{origin: map[string]string{}}
+	var workspaces []ServeWorkspace // serve's, only ever from the file
 	if file != "" {
-		fvals, err := readFile(file, display, getenv)
+		fvals, served, err := readFile(file, display, getenv)
 		if err != nil {
 			return nil, err
+		}
+		if len(served) > 0 {
+			workspaces = served
+			c.origin[workspacesKey] = "file:" + file
 		}
 		for k, v := range fvals {
 			if _, ok := vals[k]; !ok {
@@ -293,6 +341,7 @@ func Load(ctx context.Context, in Inputs) (*Config, error) {
 		c.origin[k] = v.origin
 	}
 	c.apply(vals)
+	c.Serve.Workspaces = workspaces
 	c.inferProvider(providerInferred)
 	c.defaults(getenv)
 	if err := checkWorkspace(vals); err != nil {
@@ -446,6 +495,8 @@ func normalise(s setting, raw string, getenv func(string) string) (string, strin
 		}
 	case kWatchlist:
 		return normaliseWatchlist(raw)
+	case kWebhookToken, kSeverity, kConcurrency, kTokensPerMinute, kCostCap, kMaxAttempts:
+		return normaliseServe(s.kind, raw, shown)
 	}
 	return raw, ""
 }
@@ -525,6 +576,7 @@ func (c *Config) apply(vals map[string]value) {
 	c.LogLevel = get("log")
 	c.Estate = estateOf(get("own-networks"), get("own-domains"), get("own-organisations"))
 	c.OwnWatchlist = get("own-watchlist")
+	c.Serve = serveOf(get)
 }
 
 // azureOpenAIHosts are the host suffixes of Azure OpenAI endpoints in the
@@ -723,6 +775,7 @@ func (c *Config) Redacted() map[string]string {
 	add("own-domains", strings.Join(c.Estate.Domains, ", "))
 	add("own-organisations", strings.Join(c.Estate.Organisations, "; "))
 	add("own-watchlist", c.OwnWatchlist)
+	c.Serve.redacted(out)
 	return out
 }
 

@@ -126,7 +126,8 @@ func TestPrecedence(t *testing.T) {
 			if tt.l.flag == "" && tt.l.env == "" && tt.l.file == "" {
 				wantReq = []string{"subscription-id", "sentinel-subscription-id"}
 			}
-			wantReq = append(wantReq, "aoai-api-version", "aoai-deployment", "aoai-endpoint", "aoai-key", "base", "key", "model", "sentinel-api-version", "version")
+			wantReq = append(wantReq, "aoai-api-version", "aoai-deployment", "aoai-endpoint", "aoai-key", "base", "key", "model", "sentinel-api-version", "version",
+				"socpilot-webhook-token", "webhook-token")
 			if diff := cmp.Diff(sorted(wantReq), srv.Requests()); diff != "" {
 				t.Errorf("vault requests (-want +got):\n%s", diff)
 			}
@@ -286,7 +287,7 @@ func TestMalformed(t *testing.T) {
 		{name: "unknown key with suggestion", file: "cloud: AzurePublic\nworkspce_name: ws-1\n",
 			want: `socpilot.yaml:2: unknown key "workspce_name" (did you mean "workspace_name"?)`},
 		{name: "unknown key", file: "verbosity: 3\n",
-			want: `socpilot.yaml:1: unknown key "verbosity"; expected one of arm_endpoint, cloud, keyvault_url, llm, log, logs_endpoint, own_domains, own_networks, own_organisations, own_watchlist, resource_group, sentinel_api_version, state_dir, store, subscription_id, workspace_id, workspace_name`},
+			want: `socpilot.yaml:1: unknown key "verbosity"; expected one of arm_endpoint, cloud, keyvault_url, llm, log, logs_endpoint, own_domains, own_networks, own_organisations, own_watchlist, policy, resource_group, sentinel_api_version, state_dir, store, subscription_id, webhook_token, workspace_id, workspace_name, workspaces`},
 		{name: "unknown log level", env: map[string]string{"SOCPILOT_LOG": "loud"},
 			want: `SOCPILOT_LOG: "loud" is not a log level; expected debug, info, warn, error or off`},
 		{name: "state dir is a file", env: map[string]string{"SOCPILOT_STATE_DIR": "/dev/null"},
@@ -565,6 +566,7 @@ func TestVaultErrors(t *testing.T) {
 			"SOCPILOT_KEYVAULT_URL": "https://unreachable.vault.azure.net/", "SOCPILOT_SUBSCRIPTION_ID": sub1, "SOCPILOT_RESOURCE_GROUP": "rg",
 			"SOCPILOT_WORKSPACE_NAME": "ws-1", "SOCPILOT_SENTINEL_API_VERSION": "2025-09-01", "SOCPILOT_LLM_ENDPOINT": "http://localhost:1/v1",
 			"SOCPILOT_LLM_API_KEY": "fixture", "SOCPILOT_LLM_MODEL": "m", "SOCPILOT_LLM_API_VERSION": "v1",
+			"SOCPILOT_WEBHOOK_TOKEN": "fixture-webhook-token",
 		}
 		if _, err := Load(t.Context(), Inputs{Getenv: envOf(env), Secrets: failingSource{t}}); err != nil {
 			t.Fatal(err)

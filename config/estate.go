@@ -24,8 +24,16 @@ const listSep = "\n"
 
 // splitList splits a flag, variable or file string into values. An
 // organisation name may contain a comma: quote it ("Contoso, Ltd.") as in
-// CSV, or leave it: a company form after a comma is joined back.
+// CSV, or leave it: a company form after a comma is joined back. The serve
+// policy's lists are separated by commas only, so a tactic may be written
+// "Initial Access"; its title patterns by ";;" (see patternSep).
 func splitList(k kind, raw string) []string {
+	switch k {
+	case kPatterns:
+		return strings.Split(raw, patternSep)
+	case kStatuses, kProducts, kTactics, kLabels, kWrite:
+		return strings.Split(raw, ",")
+	}
 	if k != kOrganisations {
 		return strings.FieldsFunc(raw, func(r rune) bool {
 			return r == ',' || r == ';' || r == ' ' || r == '\t' || r == '\n' || r == '\r'
@@ -63,7 +71,12 @@ func normaliseList(s setting, items []string) (string, string) {
 		if problem != "" {
 			return "", problem
 		}
-		if !slices.ContainsFunc(out, func(o string) bool { return strings.EqualFold(o, v) }) {
+		same := strings.EqualFold
+		if s.kind == kPatterns {
+			// (?i)a and a are different patterns; so are A and a.
+			same = func(a, b string) bool { return a == b }
+		}
+		if !slices.ContainsFunc(out, func(o string) bool { return same(o, v) }) {
 			out = append(out, v)
 		}
 	}
@@ -91,6 +104,8 @@ func normaliseItem(k kind, raw string) (string, string) {
 			return "", err.Error() + "; separate several names by commas, and quote a name that has one (\"Contoso, Ltd.\")"
 		}
 		return o, ""
+	case kStatuses, kProducts, kTactics, kLabels, kPatterns, kWrite:
+		return normaliseServeItem(k, raw)
 	}
 	return raw, ""
 }

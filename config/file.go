@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -58,80 +59,110 @@ func findFile(explicit string, getenv func(string) string) (path, display string
 var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
 // readFile reads and validates a configuration file. display names it in
-// messages ("socpilot.yaml:4: key ...").
-func readFile(path, display string, getenv func(string) string) (map[string]value, error) {
+// messages ("socpilot.yaml:4: key ..."). It returns the settings, and the
+// workspaces: list that serve reads.
+func readFile(path, display string, getenv func(string) string) (map[string]value, []ServeWorkspace, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
-		return nil, &socpilot.Error{Code: socpilot.EConfig, Message: "cannot read config file " + display, Err: err}
+		return nil, nil, &socpilot.Error{Code: socpilot.EConfig, Message: "cannot read config file " + display, Err: err}
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(raw, &doc); err != nil {
 		msg := strings.TrimPrefix(err.Error(), "yaml: ")
 		if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
-			return nil, socpilot.Errorf(socpilot.EConfig, "%s:%s: invalid YAML: %s", display, m[1], m[2])
+			return nil, nil, socpilot.Errorf(socpilot.EConfig, "%s:%s: invalid YAML: %s", display, m[1], m[2])
 		}
-		return nil, socpilot.Errorf(socpilot.EConfig, "%s: invalid YAML: %s", display, msg)
+		return nil, nil, socpilot.Errorf(socpilot.EConfig, "%s: invalid YAML: %s", display, msg)
 	}
 	out := map[string]value{}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
-		return out, nil // empty file
+		return out, nil, nil // empty file
 	}
 	root := deref(doc.Content[0])
 	if root.Tag == "!!null" {
-		return out, nil
+		return out, nil, nil
 	}
 	if root.Kind != yaml.MappingNode {
-		return nil, socpilot.Errorf(socpilot.EConfig, "%s:%d: expected a mapping of settings such as \"workspace_name: my-workspace\", got %s", display, root.Line, nodeKind(root))
+		return nil, nil, socpilot.Errorf(socpilot.EConfig, "%s:%d: expected a mapping of settings such as \"workspace_name: my-workspace\", got %s", display, root.Line, nodeKind(root))
 	}
 	r := fileReader{path: path, display: display, getenv: getenv, out: out}
-	if err := r.mapping(root, ""); err != nil {
-		return nil, err
+	if err := r.mapping(root, section{}); err != nil {
+		return nil, nil, err
 	}
-	return out, nil
+	return out, r.served, nil
 }
 
 type fileReader struct {
 	path, display string
 	getenv        func(string) string
 	out           map[string]value
+	served        []ServeWorkspace // the workspaces: list
 }
 
-// mapping reads the pairs of m; prefix is "" at the top and "llm." inside
-// the llm mapping.
-func (r *fileReader) mapping(m *yaml.Node, prefix string) error {
+// section is a mapping of the file whose keys are settings: the top level,
+// a nested mapping such as llm: or policy:, or the policy: of an entry of
+// workspaces:.
+type section struct {
+	prefix string // the yaml paths of its settings start so: "", "llm.", "policy."
+	label  string // messages name its keys so: the prefix, or "workspaces[0].policy."
+	// workspace limits it to the settings a workspace may override.
+	workspace bool
+}
+
+// sections are the mappings nested in the top level, with what they hold
+// as messages describe it.
+var sections = map[string]string{
+	"llm":    "model settings (provider, endpoint, api_key, model, ...)",
+	"policy": "serve policy settings (min_severity, statuses, products, tactics, labels, skip_titles, write, concurrency, ...)",
+}
+
+// mapping reads the pairs of m, the settings of sec.
+func (r *fileReader) mapping(m *yaml.Node, sec section) error {
 	seen := map[string]int{}
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := deref(m.Content[i]), deref(m.Content[i+1])
 		if k.Kind != yaml.ScalarNode {
 			return socpilot.Errorf(socpilot.EConfig, "%s:%d: expected a key name, got %s", r.display, k.Line, nodeKind(k))
 		}
-		name := prefix + k.Value
+		name, shown := sec.prefix+k.Value, sec.label+k.Value
 		if first, ok := seen[k.Value]; ok {
-			return socpilot.Errorf(socpilot.EConfig, "%s:%d: key %q appears twice (first on line %d)", r.display, k.Line, name, first)
+			return socpilot.Errorf(socpilot.EConfig, "%s:%d: key %q appears twice (first on line %d)", r.display, k.Line, shown, first)
 		}
 		seen[k.Value] = k.Line
-		if prefix == "" && k.Value == "llm" {
-			switch {
-			case v.Tag == "!!null":
+		if sec.prefix == "" {
+			if what, ok := sections[k.Value]; ok {
+				switch {
+				case v.Tag == "!!null":
+					continue
+				case v.Kind != yaml.MappingNode:
+					return socpilot.Errorf(socpilot.EConfig, "%s:%d: key %q: expected a mapping of %s, got %s", r.display, v.Line, k.Value, what, nodeKind(v))
+				}
+				if err := r.mapping(v, section{prefix: k.Value + ".", label: k.Value + "."}); err != nil {
+					return err
+				}
 				continue
-			case v.Kind != yaml.MappingNode:
-				return socpilot.Errorf(socpilot.EConfig, "%s:%d: key \"llm\": expected a mapping of model settings (provider, endpoint, api_key, model, ...), got %s", r.display, v.Line, nodeKind(v))
 			}
-			if err := r.mapping(v, "llm."); err != nil {
-				return err
+			if k.Value == workspacesKey {
+				if err := r.workspaces(v); err != nil {
+					return err
+				}
+				continue
 			}
-			continue
 		}
 		s, ok := settingByYAML(name)
-		if !ok {
-			return socpilot.Errorf(socpilot.EConfig, "%s:%d: unknown key %q%s", r.display, k.Line, name, suggestKey(name, prefix))
+		if ok && sec.workspace && !s.workspace {
+			return socpilot.Errorf(socpilot.EConfig, "%s:%d: key %q applies to the whole service, not to one workspace: set it in the top-level policy",
+				r.display, k.Line, shown)
 		}
-		where := fmt.Sprintf("%s:%d: key %q", r.display, v.Line, name)
+		if !ok {
+			return socpilot.Errorf(socpilot.EConfig, "%s:%d: unknown key %q%s", r.display, k.Line, shown, suggestKey(shown, sec))
+		}
+		where := fmt.Sprintf("%s:%d: key %q", r.display, v.Line, shown)
 		if v.Tag == "!!null" {
 			continue // "key:" with no value leaves the setting unset
 		}
 		if v.Kind == yaml.SequenceNode && s.kind.list() {
-			if err := r.list(s, name, v); err != nil {
+			if err := r.list(s, shown, v); err != nil {
 				return err
 			}
 			continue
@@ -210,8 +241,14 @@ func expectedType(k kind) string {
 		return "a number"
 	case kDuration:
 		return "a duration such as 90s"
-	case kNetworks, kDomains, kOrganisations:
+	case kNetworks, kDomains, kOrganisations, kStatuses, kProducts, kTactics, kLabels, kWrite:
 		return "a list of values or a comma-separated string"
+	case kPatterns:
+		return "a list of regular expressions or a string of them separated by " + patternSep
+	case kConcurrency, kTokensPerMinute, kMaxAttempts:
+		return "a whole number"
+	case kCostCap:
+		return "a number"
 	}
 	return "a string"
 }
@@ -225,17 +262,24 @@ func settingByYAML(name string) (setting, bool) {
 	return setting{}, false
 }
 
-// suggestKey offers the closest known key at the same level, or lists them.
-func suggestKey(name, prefix string) string {
+// suggestKey offers the closest known key of sec to the unknown one
+// (named with sec's label), or lists them.
+func suggestKey(shown string, sec section) string {
 	var keys []string
 	for _, s := range settings {
-		if strings.HasPrefix(s.yaml, prefix) && !strings.Contains(s.yaml[len(prefix):], ".") {
-			keys = append(keys, s.yaml)
+		if strings.HasPrefix(s.yaml, sec.prefix) && !strings.Contains(s.yaml[len(sec.prefix):], ".") && (!sec.workspace || s.workspace) {
+			keys = append(keys, sec.label+s.yaml[len(sec.prefix):])
 		}
 	}
-	if prefix == "" {
-		keys = append(keys, "llm")
+	if sec.prefix == "" {
+		keys = append(keys, slices.Sorted(maps.Keys(sections))...)
+		keys = append(keys, workspacesKey)
 	}
+	return suggestFrom(shown, keys)
+}
+
+// suggestFrom offers the key closest to name, or lists them all.
+func suggestFrom(name string, keys []string) string {
 	best, bestD := "", 3
 	for _, k := range keys {
 		if d := editDistance(strings.ToLower(name), k); d < bestD {

@@ -161,9 +161,10 @@ func (e *tokenError) Unwrap() error { return e.err }
 // fromVault fills the settings still missing in vals from the vault,
 // reading all candidate secrets concurrently. It returns the aoai-* secret
 // that implies the azure provider, if one was used and no provider is set.
-// optionalFromVault are settings with a default: read from the vault when
-// it answers, never worth failing a command over.
-var optionalFromVault = map[string]bool{"sentinel-api-version": true, "llm-api-version": true}
+// optionalFromVault are settings with a default, or needed only by serve
+// (the webhook token: without it serve refuses a non-loopback listener):
+// read from the vault when it answers, never worth failing a command over.
+var optionalFromVault = map[string]bool{"sentinel-api-version": true, "llm-api-version": true, "webhook-token": true}
 
 // optionalVaultWait bounds the wait for a vault that only optional
 // settings need.
