@@ -5,9 +5,12 @@
 // Every setting has one name used everywhere except its spelling: the flag
 // and Origin key "workspace-name", the variable SOCPILOT_WORKSPACE_NAME, the
 // file key workspace_name (LLM settings sit under an llm: mapping, e.g.
-// llm.api_key). Key Vault is read with the secret names of the original
-// scripts (see vaultNames), and only for settings still missing after the
-// other sources, so a complete local configuration needs no vault access.
+// llm.api_key; serve's policy under policy:, e.g. policy.min_severity with
+// the variable SOCPILOT_POLICY_MIN_SEVERITY). The one setting that only the
+// file holds is serve's workspaces: list (see serve.go). Key Vault is read
+// with the secret names of the original scripts (see the vault column),
+// and only for settings still missing after the other sources, so a
+// complete local configuration needs no vault access.
 //
 // Malformed configuration is a *socpilot.Error with code EConfig whose
 // message names where the bad value came from (flag, variable, file and
