@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -95,6 +96,10 @@ func (s *Service) PollWorkspace(ctx context.Context, t *Workspace) (int, error) 
 			return queued, err
 		}
 	}
-	log.Info("polled", "listed", len(incs), "queued", queued, "watermark", next.UTC().Format(time.RFC3339Nano))
+	level := slog.LevelDebug
+	if queued > 0 {
+		level = slog.LevelInfo
+	}
+	log.Log(ctx, level, "polled", "listed", len(incs), "queued", queued, "watermark", next.UTC().Format(time.RFC3339Nano))
 	return queued, nil
 }

@@ -70,7 +70,7 @@ type Options struct {
 	// JobTimeout bounds one attempt; 0: 10 minutes.
 	JobTimeout time.Duration
 	// RescueAfter is when a running job of a replica that vanished is given
-	// to another; 0: JobTimeout + 1 minute. Must exceed JobTimeout.
+	// to another; 0: JobTimeout and half of it again (at least 5s more).
 	RescueAfter time.Duration
 	// Budget bounds model tokens per minute; nil: unlimited.
 	Budget *Budget
@@ -138,7 +138,7 @@ func (o *Options) defaults() {
 		o.JobTimeout = 10 * time.Minute
 	}
 	if o.RescueAfter <= o.JobTimeout {
-		o.RescueAfter = o.JobTimeout + time.Minute
+		o.RescueAfter = o.JobTimeout + max(o.JobTimeout/2, 5*time.Second)
 	}
 	if o.PollSince <= 0 {
 		o.PollSince = 24 * time.Hour

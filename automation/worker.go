@@ -72,7 +72,11 @@ func (w *enrichWorker) Work(ctx context.Context, job *river.Job[EnrichArgs]) err
 	outcome := OutcomeUnchanged
 	if created+updated > 0 {
 		outcome = OutcomeWritten
-		if !inc.CreatedTime.IsZero() {
+	}
+	// Latency is to the first report: later updates of it are not what an
+	// analyst waits for.
+	for _, act := range res.Actions {
+		if act.Kind == "comment" && act.Result == writeback.Created && !inc.CreatedTime.IsZero() {
 			s.m.latency.WithLabelValues(ws).Observe(s.opts.Now().Sub(inc.CreatedTime).Seconds())
 		}
 	}

@@ -20,7 +20,9 @@ func serverDSN(tb testing.TB) string { return pgtest.ServerDSN(tb) }
 
 func newSchema(tb testing.TB) string { return pgtest.NewSchema(tb) }
 
-func withSearchPath(tb testing.TB, dsn, schema string) string { return pgtest.WithSearchPath(tb, dsn, schema) }
+func withSearchPath(tb testing.TB, dsn, schema string) string {
+	return pgtest.WithSearchPath(tb, dsn, schema)
+}
 
 func open(tb testing.TB) *postgres.Store {
 	tb.Helper()

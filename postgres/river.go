@@ -20,13 +20,22 @@ func (s *Store) RiverClient(ctx context.Context, cfg *river.Config) (*river.Clie
 	if err != nil {
 		return nil, nil, fmt.Errorf("migrate the job queue: %w", err)
 	}
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtext('socpilot river migrate'))"); err != nil {
-			return err
-		}
-		_, err := m.MigrateTx(ctx, tx, rivermigrate.DirectionUp, nil)
-		return err
-	})
+	// Each River migration runs in its own transaction (one adds an enum
+	// value the next uses, which PostgreSQL refuses within one), so the
+	// replicas' turns are taken with a session advisory lock on a
+	// connection of its own.
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("migrate the job queue: %w", err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock(hashtext('socpilot river migrate'))"); err != nil {
+		return nil, nil, fmt.Errorf("migrate the job queue: %w", err)
+	}
+	_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+	if _, uerr := conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(hashtext('socpilot river migrate'))"); uerr != nil && err == nil {
+		err = uerr
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("migrate the job queue: %w", err)
 	}

@@ -363,3 +363,9 @@ func taskDescription(item socpilot.ChecklistItem) string {
 }
 
 func htmlEscape(s string) string { return html.EscapeString(s) }
+
+// ChecklistTaskID is the id of the task written for a checklist item with
+// this title: the title as the task shows it, cleaned of markup.
+func ChecklistTaskID(incidentID, itemTitle string) string {
+	return TaskID(incidentID, taskTitle(itemTitle))
+}

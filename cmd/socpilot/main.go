@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -25,11 +26,14 @@ const (
 	exitUsage   = 2
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := run(ctx, os.Args[1:], streams{in: os.Stdin, out: os.Stdout, err: os.Stderr}, os.Getenv)
-	stop()
-	os.Exit(code)
+func main() { os.Exit(mainCode()) }
+
+// mainCode runs socpilot on the process's arguments and streams. SIGINT and
+// SIGTERM cancel the run's context: serve drains, others stop promptly.
+func mainCode() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return run(ctx, os.Args[1:], streams{in: os.Stdin, out: os.Stdout, err: os.Stderr}, os.Getenv)
 }
 
 // streams are a command's IO, swapped for buffers in tests. noColor and

@@ -63,6 +63,8 @@ func newRootCmd(f *factory) *cobra.Command {
 		newChatCmd(f, nil),
 		newKQLCmd(f, nil),
 		newEvalCmd(f, nil),
+		newServeCmd(f, nil),
+		newJobsCmd(f, nil),
 	)
 	return root
 }
