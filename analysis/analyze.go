@@ -62,6 +62,10 @@ type Analyzer struct {
 	Model   socpilot.Model // nil: offline only
 	Queries QueryChecker   // nil: queries are not validated (tests only)
 	Redact  Pseudonymizer  // nil: values are sent as they are
+	// NewRedact, when set, gives each Analyze a pseudonymiser of its own
+	// instead of Redact: a long-running service must not accumulate every
+	// incident's entities in one (its matching grows with each of them).
+	NewRedact func() Pseudonymizer
 	Audit   Auditor        // nil: no audit trail
 	// Cache, when set, answers a repeated analysis of an unchanged incident
 	// without calling the model again: the key is the hash of the request.
@@ -162,6 +166,11 @@ func (an *Analyzer) log() *slog.Logger {
 // Analyze produces the analysis of one incident. Model failures never fail
 // the call: the offline analysis is returned, marked with the reason.
 func (an *Analyzer) Analyze(ctx context.Context, d socpilot.IncidentDetails, offlineOnly bool) (socpilot.Analysis, error) {
+	if an.NewRedact != nil && an.Model != nil && !offlineOnly {
+		own := *an
+		own.Redact, own.NewRedact = an.NewRedact(), nil
+		return own.Analyze(ctx, d, offlineOnly)
+	}
 	facts := an.offlineFacts(d)
 	facts.GeneratedAt = an.now()
 	facts.Source = socpilot.SourceOffline

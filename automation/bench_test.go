@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/socpilot/socpilot/analysis"
 	"github.com/socpilot/socpilot/automation"
 	"github.com/socpilot/socpilot/emulator"
 	"github.com/socpilot/socpilot/llm"
@@ -165,7 +166,9 @@ func enrichOnce(b *testing.B, n, concurrency int, model bool) benchResult {
 		an.Model, an.Schema, an.ModelErrors = m, llm.SchemaFor, true
 		an.Audit, an.Cache = st, st
 		if os.Getenv(benchEnvRedact) != "0" {
-			an.Redact = redact.New([]byte("socpilot-benchmark-pseudonym-key"))
+			key := []byte("socpilot-benchmark-pseudonym-key")
+			an.Redact = redact.New(key)
+			an.NewRedact = func() analysis.Pseudonymizer { return redact.New(key) }
 		}
 	}
 	ws := automation.Workspace{Workspace: sentineltest.Workspace, Client: client,

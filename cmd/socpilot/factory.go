@@ -303,6 +303,7 @@ func (f *factory) analyzer(ctx context.Context, offlineOnly bool) (*analysis.Ana
 				return nil, fmt.Errorf("load the pseudonymisation key: %w", err)
 			}
 			an.Redact = redact.New(key)
+			an.NewRedact = func() analysis.Pseudonymizer { return redact.New(key) }
 			f.noticeOnce("redact", "pseudonymising entity values before they reach the model (--redact=false to send them as they are)")
 		}
 	}
