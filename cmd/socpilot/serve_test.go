@@ -312,3 +312,19 @@ func TestServeReplicasOnPostgres(t *testing.T) {
 	}
 	b.stop(t)
 }
+
+func TestServeMalformedPolicyExits2(t *testing.T) {
+	for _, kv := range [][2]string{
+		{"SOCPILOT_POLICY_MIN_SEVERITY", "Critical"},
+		{"SOCPILOT_POLICY_TACTICS", "Teleportation"},
+		{"SOCPILOT_POLICY_WRITE", "everything"},
+		{"SOCPILOT_POLICY_CONCURRENCY", "-3"},
+	} {
+		env := demoEnv(t)
+		env[kv[0]] = kv[1]
+		code, _, stderr := runCLI(t, env, "", "serve")
+		if code != exitUsage || !strings.Contains(stderr, kv[0]) {
+			t.Errorf("%s=%s: exit %d, stderr %q; want 2 naming the variable", kv[0], kv[1], code, stderr)
+		}
+	}
+}
