@@ -27,6 +27,12 @@ type Policy struct {
 	SkipTitles []*regexp.Regexp
 	// Comment and Tasks choose what is written; both nil = both.
 	Comment, Tasks *bool
+	// SetStatus moves a New incident to this status once its report is
+	// written ("Active"); "" leaves the status alone (the default).
+	SetStatus string
+	// SetOwner assigns an unassigned incident, once enriched, to this
+	// object id or user principal name; "" assigns no one (the default).
+	SetOwner string
 }
 
 // DefaultStatuses are the statuses enriched when a policy names none: a

@@ -68,6 +68,10 @@ func (w *enrichWorker) Work(ctx context.Context, job *river.Job[EnrichArgs]) err
 	if err != nil {
 		return s.failed(ctx, job, log, "sentinel", err)
 	}
+	taken, err := s.take(ctx, t, inc)
+	if err != nil {
+		return s.failed(ctx, job, log, "sentinel", err)
+	}
 	created, updated := res.Count(writeback.Created), res.Count(writeback.Updated)
 	outcome := OutcomeUnchanged
 	if created+updated > 0 {
@@ -82,8 +86,30 @@ func (w *enrichWorker) Work(ctx context.Context, job *river.Job[EnrichArgs]) err
 	}
 	s.m.jobs.WithLabelValues(ws, outcome).Inc()
 	log.Info("incident enriched", "outcome", outcome, "verdict", string(an.Triage.Verdict), "source", an.Source,
-		"created", created, "updated", updated, "unchanged", res.Count(writeback.Unchanged), "skipped", res.Count(writeback.Skipped))
+		"created", created, "updated", updated, "unchanged", res.Count(writeback.Unchanged), "skipped", res.Count(writeback.Skipped), "taken", taken)
 	return nil
+}
+
+// taker sets an incident's status and owner (the Sentinel client).
+type taker interface {
+	Take(ctx context.Context, name, status, owner string) (bool, error)
+}
+
+// take applies the policy's status and owner, when it sets any, after the
+// report is written: an incident is taken up only once it has its report.
+func (s *Service) take(ctx context.Context, t *Workspace, inc socpilot.Incident) (bool, error) {
+	if t.Policy.SetStatus == "" && t.Policy.SetOwner == "" {
+		return false, nil
+	}
+	tk, ok := t.Client.(taker)
+	if !ok {
+		return false, nil
+	}
+	changed, err := tk.Take(ctx, inc.Name, t.Policy.SetStatus, t.Policy.SetOwner)
+	if err != nil {
+		return false, fmt.Errorf("set the status or owner of incident %d: %w", inc.Number, err)
+	}
+	return changed, nil
 }
 
 // analyze runs the analysis under the budget and the cost cap. On the last

@@ -107,3 +107,33 @@ func TestSeveralWorkspaces(t *testing.T) {
 		}
 	}
 }
+
+// Status and owner are set only when the policy says so, only forward,
+// and only after the report is written.
+func TestPolicyTakesUpIncidents(t *testing.T) {
+	owner := "soc-tier1@contoso.com"
+	r := newRig(t, t.TempDir(), func(o *automation.Options) {
+		o.Workspaces[0].Policy = automation.Policy{SetStatus: "Active", SetOwner: owner}
+	})
+	r.start()
+	for _, n := range []int{102, 103} { // New and unassigned; Active and Marcus Lee's
+		if rec := r.post(triggerBody(r.incident(n).ID), nil); rec.Code != http.StatusAccepted {
+			t.Fatalf("webhook answered %d", rec.Code)
+		}
+	}
+	r.wait(20 * time.Second)
+	if inc := r.incident(102); inc.Status != "Active" || inc.Owner.UserPrincipalName != owner {
+		t.Errorf("incident 102: status %s, owner %+v; want Active and %s", inc.Status, inc.Owner, owner)
+	}
+	if inc := r.incident(103); inc.Status != "Active" || inc.Owner.UserPrincipalName == owner {
+		t.Errorf("incident 103 was reassigned: owner %+v", inc.Owner)
+	}
+	// The default policy touches neither.
+	r2 := newRig(t, t.TempDir(), nil)
+	r2.start()
+	r2.post(triggerBody(r2.incident(105).ID), nil)
+	r2.wait(20 * time.Second)
+	if inc := r2.incident(105); inc.Status != "New" || inc.Owner.UserPrincipalName != "" {
+		t.Errorf("default policy changed incident 105: %s %+v", inc.Status, inc.Owner)
+	}
+}

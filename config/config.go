@@ -168,6 +168,8 @@ const (
 	kTokensPerMinute
 	kCostCap
 	kMaxAttempts
+	kSetStatus // Active: what a New incident becomes once enriched
+	kSetOwner  // an Entra object id or a user principal name
 )
 
 // list reports whether a setting of kind k holds several values: comma-
@@ -236,6 +238,8 @@ var settings = []setting{
 	{key: "policy-labels", env: "SOCPILOT_POLICY_LABELS", yaml: "policy.labels", kind: kLabels, workspace: true},
 	{key: "policy-skip-titles", env: "SOCPILOT_POLICY_SKIP_TITLES", yaml: "policy.skip_titles", kind: kPatterns, workspace: true},
 	{key: "policy-write", env: "SOCPILOT_POLICY_WRITE", yaml: "policy.write", kind: kWrite, workspace: true},
+	{key: "policy-set-status", env: "SOCPILOT_POLICY_SET_STATUS", yaml: "policy.set_status", kind: kSetStatus, workspace: true},
+	{key: "policy-set-owner", env: "SOCPILOT_POLICY_SET_OWNER", yaml: "policy.set_owner", kind: kSetOwner, workspace: true},
 	{key: "policy-concurrency", env: "SOCPILOT_POLICY_CONCURRENCY", yaml: "policy.concurrency", kind: kConcurrency},
 	{key: "policy-tokens-per-minute", env: "SOCPILOT_POLICY_TOKENS_PER_MINUTE", yaml: "policy.tokens_per_minute", kind: kTokensPerMinute},
 	{key: "policy-cost-cap-usd", env: "SOCPILOT_POLICY_COST_CAP_USD", yaml: "policy.cost_cap_usd", kind: kCostCap},
@@ -498,7 +502,7 @@ func normalise(s setting, raw string, getenv func(string) string) (string, strin
 		}
 	case kWatchlist:
 		return normaliseWatchlist(raw)
-	case kWebhookToken, kSeverity, kConcurrency, kTokensPerMinute, kCostCap, kMaxAttempts:
+	case kWebhookToken, kSeverity, kConcurrency, kTokensPerMinute, kCostCap, kMaxAttempts, kSetStatus, kSetOwner:
 		return normaliseServe(s.kind, raw, shown)
 	}
 	return raw, ""

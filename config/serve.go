@@ -65,6 +65,12 @@ type Policy struct {
 	SkipTitles []string
 	// Write is a subset of "comment" and "tasks"; empty means both.
 	Write []string
+	// SetStatus is the status a New incident is moved to once its report
+	// is written ("Active"); "" (the default) leaves the status alone.
+	SetStatus string
+	// SetOwner assigns an unassigned incident, once enriched, to this Entra
+	// object id or user principal name; "" (the default) assigns no one.
+	SetOwner string
 }
 
 // Merge returns p with each non-empty field of over in place of p's; a nil
@@ -78,6 +84,8 @@ func (p Policy) Merge(over *Policy) Policy {
 		Labels:      slices.Clone(p.Labels),
 		SkipTitles:  slices.Clone(p.SkipTitles),
 		Write:       slices.Clone(p.Write),
+		SetStatus:   p.SetStatus,
+		SetOwner:    p.SetOwner,
 	}
 	if over == nil {
 		return out
@@ -96,13 +104,19 @@ func (p Policy) Merge(over *Policy) Policy {
 	replace(&out.Labels, over.Labels)
 	replace(&out.SkipTitles, over.SkipTitles)
 	replace(&out.Write, over.Write)
+	if over.SetStatus != "" {
+		out.SetStatus = over.SetStatus
+	}
+	if over.SetOwner != "" {
+		out.SetOwner = over.SetOwner
+	}
 	return out
 }
 
 // empty reports whether p restricts nothing.
 func (p Policy) empty() bool {
 	return p.MinSeverity == "" && len(p.Statuses) == 0 && len(p.Products) == 0 && len(p.Tactics) == 0 &&
-		len(p.Labels) == 0 && len(p.SkipTitles) == 0 && len(p.Write) == 0
+		len(p.Labels) == 0 && len(p.SkipTitles) == 0 && len(p.Write) == 0 && p.SetStatus == "" && p.SetOwner == ""
 }
 
 // ServeWorkspace is one entry of the file's workspaces: list.
@@ -168,6 +182,21 @@ var writeTargets = []string{"comment", "tasks"}
 // value may be quoted (never a secret).
 func normaliseServe(k kind, raw, shown string) (string, string) {
 	switch k {
+	case kSetStatus:
+		// Only forward: serve takes up a New incident, it never closes one
+		// (closing needs a classification only an analyst can give).
+		if strings.EqualFold(raw, "Active") {
+			return "Active", ""
+		}
+		return "", shown + " is not a status serve may set; expected Active (a New incident becomes Active once its report is written), or leave it unset"
+	case kSetOwner:
+		if guidRE.MatchString(raw) {
+			return strings.ToLower(raw), ""
+		}
+		if at := strings.IndexByte(raw, '@'); at > 0 && at < len(raw)-1 && !strings.ContainsAny(raw, " \t/\\") {
+			return raw, ""
+		}
+		return "", shown + " is not an owner; expected the Entra object id (a GUID) or user principal name of the user or group incidents are assigned to"
 	case kWebhookToken:
 		// The token travels in an Authorization header and is pasted into a
 		// Logic App: what fits there without escaping, and nothing else.
@@ -292,6 +321,8 @@ func policyOf(get func(key string) string) Policy {
 		Labels:      splitNorm(get("policy-labels")),
 		SkipTitles:  splitNorm(get("policy-skip-titles")),
 		Write:       splitNorm(get("policy-write")),
+		SetStatus:   get("policy-set-status"),
+		SetOwner:    get("policy-set-owner"),
 	}
 }
 
@@ -325,6 +356,8 @@ func (s Serve) redacted(out map[string]string) {
 	add("policy-labels", strings.Join(p.Labels, ", "))
 	add("policy-skip-titles", strings.Join(p.SkipTitles, " "+patternSep+" "))
 	add("policy-write", strings.Join(p.Write, ", "))
+	add("policy-set-status", p.SetStatus)
+	add("policy-set-owner", p.SetOwner)
 	if s.Concurrency != 0 {
 		out["policy-concurrency"] = strconv.Itoa(s.Concurrency)
 	}

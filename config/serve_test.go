@@ -1,6 +1,7 @@
 package config
 
 import (
+	"context"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -366,7 +367,7 @@ func TestServeMalformed(t *testing.T) {
 		{name: "unknown policy key with suggestion", file: "policy:\n  min_severity: High\n  concurency: 4\n",
 			want: `socpilot.yaml:3: unknown key "policy.concurency" (did you mean "policy.concurrency"?)`},
 		{name: "unknown policy key", file: "policy:\n  owner: me\n",
-			want: `socpilot.yaml:2: unknown key "policy.owner"; expected one of policy.concurrency, policy.cost_cap_usd, policy.labels, policy.max_attempts, policy.min_severity, policy.products, policy.skip_titles, policy.statuses, policy.tactics, policy.tokens_per_minute, policy.write`},
+			want: `socpilot.yaml:2: unknown key "policy.owner"; expected one of policy.concurrency, policy.cost_cap_usd, policy.labels, policy.max_attempts, policy.min_severity, policy.products, policy.set_owner, policy.set_status, policy.skip_titles, policy.statuses, policy.tactics, policy.tokens_per_minute, policy.write`},
 		{name: "duplicate policy key", file: "policy:\n  labels: [a]\n  labels: [b]\n",
 			want: `socpilot.yaml:3: key "policy.labels" appears twice (first on line 2)`},
 		{name: "number given a list", file: "policy:\n  concurrency: [4]\n",
@@ -418,7 +419,7 @@ func TestServeMalformed(t *testing.T) {
 		{name: "entry policy unknown key with suggestion", file: wsEntry + "    policy:\n      label: [x]\n",
 			want: `socpilot.yaml:6: unknown key "workspaces[0].policy.label" (did you mean "workspaces[0].policy.labels"?)`},
 		{name: "entry policy unknown key", file: wsEntry + "    policy:\n      owner: me\n",
-			want: `socpilot.yaml:6: unknown key "workspaces[0].policy.owner"; expected one of workspaces[0].policy.labels, workspaces[0].policy.min_severity, workspaces[0].policy.products, workspaces[0].policy.skip_titles, workspaces[0].policy.statuses, workspaces[0].policy.tactics, workspaces[0].policy.write`},
+			want: `socpilot.yaml:6: unknown key "workspaces[0].policy.owner"; expected one of workspaces[0].policy.labels, workspaces[0].policy.min_severity, workspaces[0].policy.products, workspaces[0].policy.set_owner, workspaces[0].policy.set_status, workspaces[0].policy.skip_titles, workspaces[0].policy.statuses, workspaces[0].policy.tactics, workspaces[0].policy.write`},
 		{name: "entry policy with a service-wide key", file: wsEntry + "    policy:\n      concurrency: 2\n",
 			want: `socpilot.yaml:6: key "workspaces[0].policy.concurrency" applies to the whole service, not to one workspace: set it in the top-level policy`},
 	}
@@ -440,5 +441,30 @@ func TestServeMalformed(t *testing.T) {
 				t.Errorf("error\n got: %s\nwant: %s", err, tt.want)
 			}
 		})
+	}
+}
+
+func TestServeSetStatusAndOwner(t *testing.T) {
+	env := map[string]string{"SOCPILOT_POLICY_SET_STATUS": "active", "SOCPILOT_POLICY_SET_OWNER": "soc-tier1@contoso.com"}
+	cfg, err := Load(context.Background(), Inputs{Getenv: func(k string) string { return env[k] }, File: ""})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := cfg.Serve.Policy; p.SetStatus != "Active" || p.SetOwner != "soc-tier1@contoso.com" {
+		t.Fatalf("policy = %+v", p)
+	}
+	for k, v := range map[string]string{"SOCPILOT_POLICY_SET_STATUS": "Closed", "SOCPILOT_POLICY_SET_OWNER": "not an owner"} {
+		_, err := Load(context.Background(), Inputs{Getenv: func(key string) string {
+			if key == k {
+				return v
+			}
+			return ""
+		}})
+		if err == nil || !strings.Contains(err.Error(), k) || socpilot.ErrorCode(err) != socpilot.EConfig {
+			t.Errorf("%s=%s: err %v, want a config error naming it", k, v, err)
+		}
+	}
+	if got := (Policy{SetOwner: "a@b.c"}).Merge(&Policy{SetStatus: "Active"}); got.SetOwner != "a@b.c" || got.SetStatus != "Active" {
+		t.Errorf("Merge = %+v", got)
 	}
 }

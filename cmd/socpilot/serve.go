@@ -257,7 +257,8 @@ func (f *factory) servedWorkspaces(ctx context.Context, cfg *config.Config) ([]s
 
 // automationPolicy turns the validated configuration into the service's policy.
 func automationPolicy(p config.Policy) (automation.Policy, error) {
-	out := automation.Policy{MinSeverity: p.MinSeverity, Statuses: p.Statuses, Products: p.Products, Tactics: p.Tactics, Labels: p.Labels}
+	out := automation.Policy{MinSeverity: p.MinSeverity, Statuses: p.Statuses, Products: p.Products, Tactics: p.Tactics, Labels: p.Labels,
+		SetStatus: p.SetStatus, SetOwner: p.SetOwner}
 	for _, s := range p.SkipTitles {
 		re, err := regexp.Compile(s)
 		if err != nil {
