@@ -21,7 +21,16 @@ import (
 //     or a CustomFunctions file, {"FunctionName","FunctionParameters","FunctionResultColumns"};
 //   - an array of either of the above;
 //   - the ARM workspaces/tables list response ({"value":[{"name","properties":{"schema":{"columns","standardColumns"}}}]})
-//     or one table of it.
+//     or one table of it;
+//   - the ARM workspaces/savedSearches list response
+//     ({"value":[{"name","properties":{"functionAlias","functionParameters","query"}}]}), or the
+//     same flattened as `az monitor log-analytics workspace saved-search list` prints it: each
+//     saved search with a functionAlias is a function of that name, the others (plain saved
+//     queries) are skipped;
+//   - the Log Analytics query API's /metadata response, whose "tables" and "functions"
+//     ({"name","parameters","body"}) are socpilot's own format.
+//
+// A parameter whose type is a table schema ("T:(*)", "T:(TimeGenerated:datetime)") is tabular.
 //
 // Like Newtonsoft.Json, which Microsoft's validation test uses to read CustomTables, it
 // matches keys without regard to case and tolerates trailing commas and comments.
@@ -122,11 +131,16 @@ type jsonItem struct {
 	Columns    []jsonColumn    `json:"columns"`
 	Properties json.RawMessage `json:"properties"` // CustomTables: [{Name,Type}]; ARM: {schema:{...}}
 
-	FunctionName          string          `json:"functionName"`
-	FunctionParameters    []jsonParam     `json:"functionParameters"`
+	FunctionName string `json:"functionName"`
+	// FunctionParameters is a CustomFunctions file's parameter list, or a saved
+	// search's parameter text ("T:(*), since:timespan=1d").
+	FunctionParameters    json.RawMessage `json:"functionParameters"`
 	FunctionResultColumns []jsonColumn    `json:"functionResultColumns"`
-	Params                json.RawMessage `json:"params"`
-	Parameters            json.RawMessage `json:"parameters"`
+	// FunctionAlias and Query are a saved search's (az CLI output, flattened).
+	FunctionAlias string          `json:"functionAlias"`
+	Query         string          `json:"query"`
+	Params        json.RawMessage `json:"params"`
+	Parameters    json.RawMessage `json:"parameters"`
 }
 
 type jsonColumn struct {
@@ -144,6 +158,11 @@ type jsonParam struct {
 }
 
 type armProperties struct {
+	// a saved search's
+	FunctionAlias      string          `json:"functionAlias"`
+	FunctionParameters json.RawMessage `json:"functionParameters"`
+	Query              string          `json:"query"`
+
 	Schema *struct {
 		Name            string       `json:"name"`
 		Columns         []jsonColumn `json:"columns"`
@@ -209,16 +228,32 @@ func addItem(s *Schema, it *jsonItem, source string, isFunc bool) error {
 	if src == "" {
 		src = source
 	}
-	if it.FunctionName != "" || isFunc {
+	var ap armProperties
+	if p := bytes.TrimSpace(it.Properties); len(p) > 0 && p[0] == '{' {
+		if err := json.Unmarshal(p, &ap); err != nil {
+			return fmt.Errorf("table %s: properties: %w", it.Name, err)
+		}
+		if ap.Schema == nil && (ap.FunctionAlias != "" || ap.Query != "") {
+			// an ARM saved search
+			it.FunctionAlias, it.FunctionParameters, it.Query = ap.FunctionAlias, ap.FunctionParameters, ap.Query
+		}
+	}
+	if it.FunctionAlias == "" && it.Query != "" && it.FunctionName == "" && len(it.Columns) == 0 && !isFunc {
+		return nil // a saved query that is not a function
+	}
+	if it.FunctionName != "" || it.FunctionAlias != "" || isFunc {
 		f := Function{Name: strings.TrimSpace(it.FunctionName), Source: src}
+		if f.Name == "" {
+			f.Name = strings.TrimSpace(it.FunctionAlias)
+		}
 		if f.Name == "" {
 			f.Name = strings.TrimSpace(it.Name)
 		}
 		if f.Name == "" {
 			return errors.New("function without a name")
 		}
-		params := it.FunctionParameters
-		for _, rawp := range []json.RawMessage{it.Params, it.Parameters} {
+		var params []jsonParam
+		for _, rawp := range []json.RawMessage{it.FunctionParameters, it.Params, it.Parameters} {
 			ps, err := decodeParams(rawp)
 			if err != nil {
 				return fmt.Errorf("function %s: %w", f.Name, err)
@@ -226,13 +261,20 @@ func addItem(s *Schema, it *jsonItem, source string, isFunc bool) error {
 			params = append(params, ps...)
 		}
 		for _, p := range params {
+			if tabularType(p.Type) {
+				f.Params = append(f.Params, Param{Name: p.Name, Type: TabularType, Default: paramDefault(p)})
+				continue
+			}
 			f.Params = append(f.Params, Param{Name: p.Name, Type: normType(p.Type), Default: paramDefault(p)})
 		}
 		cols := it.FunctionResultColumns
 		if len(cols) == 0 {
 			cols = it.Columns
 		}
-		f.Columns = toColumns(cols)
+		if len(cols) > 0 {
+			// none listed: the result's columns are unknown (nil), not none
+			f.Columns = toColumns(cols)
+		}
 		s.AddFunction(f)
 		return nil
 	}
@@ -247,10 +289,6 @@ func addItem(s *Schema, it *jsonItem, source string, isFunc bool) error {
 			}
 			cols = append(cols, pc...)
 		case '{':
-			var ap armProperties
-			if err := json.Unmarshal(p, &ap); err != nil {
-				return fmt.Errorf("table %s: properties: %w", it.Name, err)
-			}
 			if ap.Schema != nil {
 				if t.Name == "" {
 					t.Name = strings.TrimSpace(ap.Schema.Name)
@@ -349,6 +387,11 @@ func parseParamList(text string) []jsonParam {
 		out = append(out, p)
 	}
 	return out
+}
+
+// tabularType reports whether a parameter type is a table schema, (*) or (a:string, ...).
+func tabularType(t string) bool {
+	return strings.HasPrefix(strings.TrimSpace(t), "(")
 }
 
 // splitTopLevel splits on sep outside parentheses, brackets and quotes.

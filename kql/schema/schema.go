@@ -116,6 +116,29 @@ func SuffixType(name string) Type {
 	return ""
 }
 
+// StandardColumns are the columns Log Analytics adds to every table of a workspace,
+// custom tables included: the "Standard columns in Azure Monitor Logs" of the Azure
+// Monitor documentation (learn.microsoft.com/azure/azure-monitor/logs/log-standard-columns),
+// in its order, with the types the table references give them. Some do not show in
+// the schema view or in `getschema`, yet every query may name them.
+var StandardColumns = []Column{
+	{Name: "TenantId", Type: String},
+	{Name: "TimeGenerated", Type: Datetime},
+	{Name: "_TimeReceived", Type: Datetime},
+	{Name: "Type", Type: String},
+	{Name: "_ItemId", Type: String},
+	{Name: "_ResourceId", Type: String},
+	{Name: "_SubscriptionId", Type: String},
+	{Name: "_IsBillable", Type: String},
+	{Name: "_BilledSize", Type: Real},
+}
+
+// IsCustomTable reports whether name is a custom log table's: Log Analytics requires
+// the names of the tables a workspace's users create to end in _CL.
+func IsCustomTable(name string) bool {
+	return len(name) > 3 && strings.HasSuffix(name, "_CL")
+}
+
 // Column returns the column with exactly this name (KQL names are case-sensitive).
 func (t *Table) Column(name string) (Column, bool) {
 	for _, c := range t.Columns {
@@ -150,12 +173,18 @@ func (t *Table) ColumnNames() []string {
 }
 
 // Param is a parameter of a workspace function. Default is the default value's KQL
-// text; a parameter with a default may be omitted by the caller.
+// text; a parameter with a default may be omitted by the caller. A table parameter
+// (T:(*) or T:(TimeGenerated:datetime)), which `invoke` fills with the piped rows,
+// has Type TabularType.
 type Param struct {
 	Name    string
 	Type    Type
 	Default string
 }
+
+// TabularType is the Type of a function's table parameter: the validator does not
+// keep the columns it declares.
+const TabularType Type = "(*)"
 
 // Function is a stored workspace function (an ASIM parser, a saved query function):
 // callable as Name(args...) or, when it has no required parameters, as a bare name.
@@ -186,7 +215,17 @@ func (f *Function) RequiredParams() int {
 type Schema struct {
 	tables named[Table]
 	funcs  named[Function]
+	// snapshot says which public schema sources the catalog was built from and when
+	// (the catalog's D record); empty for a schema not read from a catalog.
+	snapshot string
 }
+
+// Snapshot returns the source snapshot the catalog was generated from (its D
+// record: the date and sources of the schema reference it transcribes), or "".
+func (s *Schema) Snapshot() string { return s.snapshot }
+
+// SetSnapshot records the source snapshot that WriteCatalog writes as the D record.
+func (s *Schema) SetSnapshot(text string) { s.snapshot = text }
 
 // named is a set of schema objects by name: exact lookup (KQL names are
 // case-sensitive) plus a case-folded index for suggestions.
@@ -284,6 +323,9 @@ func (s *Schema) Len() (tables, functions int) { return len(s.tables.byName), le
 // merged over the embedded catalog wins). Neither input is modified.
 func (s *Schema) Merge(other *Schema) *Schema {
 	out := New()
+	if s != nil {
+		out.snapshot = s.snapshot
+	}
 	for _, src := range []*Schema{s, other} {
 		if src == nil {
 			continue

@@ -654,3 +654,58 @@ func BenchmarkSuggestTables(b *testing.B) {
 		Suggest("DeviceProcesEvents", names, 3)
 	}
 }
+
+// Saved workspace functions load from the ARM savedSearches list, from its
+// flattened az CLI form and from the query API's /metadata answer; saved searches
+// that are not functions are skipped, and a (*) parameter is tabular.
+func TestLoadJSONSavedFunctions(t *testing.T) {
+	for _, tc := range []struct{ name, json string }{
+		{"arm", `{"value":[
+			{"id":"/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/ws/savedSearches/aws-role",
+			 "name":"aws-role","etag":"W/\"x\"","properties":{"category":"Functions","displayName":"AWS identity role",
+			 "query":"T | extend Role = tostring(UserIdentityArn)","functionAlias":"AWSIdentityRole","functionParameters":"T:(*), since:timespan=1d","version":2}},
+			{"id":"/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/ws/savedSearches/plain",
+			 "name":"plain","properties":{"category":"Hunting","displayName":"A saved query","query":"SigninLogs | take 1"}}]}`},
+		{"az", `[{"category":"Functions","displayName":"AWS identity role","functionAlias":"AWSIdentityRole",
+			"functionParameters":"T:(*), since:timespan=1d","name":"aws-role","query":"T | extend Role = tostring(UserIdentityArn)"},
+			{"category":"Hunting","displayName":"A saved query","name":"plain","query":"SigninLogs | take 1"}]`},
+		{"metadata", `{"tables":[],"functions":[{"id":"AWSIdentityRole","name":"AWSIdentityRole","parameters":"T:(*), since:timespan=1d",
+			"displayName":"AWS identity role","body":"T | extend Role = tostring(UserIdentityArn)"}]}`},
+	} {
+		s, err := LoadJSON(strings.NewReader(tc.json))
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		if tables, funcs := s.Len(); tables != 0 || funcs != 1 {
+			t.Errorf("%s: %d tables, %d functions; want the one function", tc.name, tables, funcs)
+		}
+		f, ok := s.Function("AWSIdentityRole")
+		if !ok {
+			t.Errorf("%s: AWSIdentityRole missing (functions %v)", tc.name, s.FunctionNames())
+			continue
+		}
+		want := []Param{{Name: "T", Type: TabularType}, {Name: "since", Type: Timespan, Default: "1d"}}
+		if diff := cmp.Diff(want, f.Params); diff != "" {
+			t.Errorf("%s: params (-want +got):\n%s", tc.name, diff)
+		}
+		if f.RequiredParams() != 1 || f.Columns != nil {
+			t.Errorf("%s: required %d, columns %v; want 1 and unknown columns", tc.name, f.RequiredParams(), f.Columns)
+		}
+	}
+}
+
+func TestCustomTablesAndStandardColumns(t *testing.T) {
+	for name, want := range map[string]bool{"MyApp_CL": true, "AwsBucketAPILogs_CL": true, "_CL": false, "SigninLogs": false, "My_cl": false} {
+		if got := IsCustomTable(name); got != want {
+			t.Errorf("IsCustomTable(%q) = %v", name, got)
+		}
+	}
+	var names []string
+	for _, c := range StandardColumns {
+		names = append(names, c.Name)
+	}
+	if got := strings.Join(names, ","); got != "TenantId,TimeGenerated,_TimeReceived,Type,_ItemId,_ResourceId,_SubscriptionId,_IsBillable,_BilledSize" {
+		t.Errorf("StandardColumns = %s", got)
+	}
+}
