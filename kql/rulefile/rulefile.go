@@ -31,6 +31,12 @@ type Query struct {
 	// without duplicates, with a connector qualifier such as "SecurityAlert (ASC)"
 	// reduced to the table name.
 	RequiredTables []string
+	// Kind is what the query is for, spelt as kql.QueryKind spells it: "Scheduled" or
+	// "NRT" for an analytic rule (its kind: field; a rule with a queryFrequency and no
+	// kind is Scheduled), another kind: value as written, "Hunting" for a YAML query
+	// with neither (a hunting query), "Function" for a parser's ParserQuery or
+	// FunctionQuery, and "" for a .kql file or standard input, which do not say.
+	Kind string
 
 	// src maps positions in Text back to the file for YAML scalars whose text is not
 	// the file's lines shifted by a constant indentation (folded, plain, quoted).
@@ -294,9 +300,15 @@ func yamlQueries(name string, raw []byte) ([]Query, error) {
 		m := doc.Content[0]
 		var q Query
 		var qnode *yaml.Node
+		var qkey, kind string
+		scheduled := false
 		for i := 0; i+1 < len(m.Content); i += 2 {
 			k, v := m.Content[i].Value, m.Content[i+1]
 			switch {
+			case k == "kind" && v.Kind == yaml.ScalarNode:
+				kind = strings.TrimSpace(v.Value)
+			case k == "queryFrequency" && v.Kind == yaml.ScalarNode && strings.TrimSpace(v.Value) != "":
+				scheduled = true
 			case k == "id":
 				q.ID = v.Value
 			case k == "name" || k == "ParserName":
@@ -306,12 +318,13 @@ func yamlQueries(name string, raw []byte) ([]Query, error) {
 			case k == "requiredDataConnectors":
 				q.RequiredTables = dataTypes(v)
 			case queryKeys[k] && v.Kind == yaml.ScalarNode && qnode == nil:
-				qnode = v
+				qnode, qkey = v, k
 			}
 		}
 		if qnode == nil {
 			continue
 		}
+		q.Kind = ruleKind(kind, scheduled, qkey)
 		q.File = name
 		q.Text = qnode.Value
 		locate(&q, qnode, lines)
@@ -322,6 +335,24 @@ func yamlQueries(name string, raw []byte) ([]Query, error) {
 		out = append(out, q)
 	}
 	return out, nil
+}
+
+// ruleKind names what a YAML query is for from its kind: field, whether it has a
+// queryFrequency, and the key that held the query.
+func ruleKind(kind string, scheduled bool, key string) string {
+	switch {
+	case strings.EqualFold(kind, "Scheduled"):
+		return "Scheduled"
+	case strings.EqualFold(kind, "NRT"):
+		return "NRT"
+	case kind != "":
+		return kind
+	case scheduled:
+		return "Scheduled"
+	case key != "query":
+		return "Function"
+	}
+	return "Hunting"
 }
 
 // dataTypes collects requiredDataConnectors[].dataTypes.

@@ -214,3 +214,29 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+// A query's kind comes from the rule's kind: field, else from a queryFrequency
+// (a scheduled rule), else from the key that held it; a .kql file does not say.
+func TestQueryKind(t *testing.T) {
+	for _, tc := range []struct{ name, src, want string }{
+		{"kind.yaml", "id: a\nkind: Scheduled\nqueryFrequency: 1h\nquery: SecurityEvent | take 1\n", "Scheduled"},
+		{"nrt.yaml", "id: a\nkind: nrt\nquery: SecurityEvent | take 1\n", "NRT"},
+		{"freq.yaml", "id: a\nqueryFrequency: 5m\nqueryPeriod: 5m\nquery: SecurityEvent | take 1\n", "Scheduled"},
+		{"other.yaml", "id: a\nkind: MicrosoftSecurityIncidentCreation\nquery: SecurityAlert | take 1\n", "MicrosoftSecurityIncidentCreation"},
+		{"hunting.yaml", "id: a\ndescription: x\ntactics: [Persistence]\nquery: SecurityEvent | take 1\n", "Hunting"},
+		{"parser.yaml", "ParserName: P\nParserQuery: SecurityEvent | take 1\n", "Function"},
+		{"q.kql", "SecurityEvent | take 1\n", ""},
+	} {
+		path := filepath.Join(t.TempDir(), tc.name)
+		if err := os.WriteFile(path, []byte(tc.src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		qs, err := Load(path)
+		if err != nil || len(qs) != 1 {
+			t.Fatalf("%s: %v, %d queries", tc.name, err, len(qs))
+		}
+		if qs[0].Kind != tc.want {
+			t.Errorf("%s: kind %q, want %q", tc.name, qs[0].Kind, tc.want)
+		}
+	}
+}
