@@ -3,11 +3,11 @@ package analysis
 import (
 	"fmt"
 	"net/netip"
-	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/socpilot/socpilot"
+	"github.com/socpilot/socpilot/offline/prefilter"
 )
 
 // grounding checks what a model wrote against the incidents it was given:
@@ -101,7 +101,7 @@ func anyMap(m map[string]any) any {
 // entityToken finds what reads as an entity in free text: e-mail addresses
 // and UPNs, IPv4/IPv6 addresses, URLs, fully qualified host names, and
 // hyphenated upper-case machine names with a digit (WS-FIN-023).
-var entityToken = regexp.MustCompile(`(?i:[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,})` +
+var entityToken = prefilter.MustCompile(`(?i:[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,})` +
 	`|(?i:https?://[^\s"'<>()\]]+)` +
 	`|\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b` +
 	`|(?i:\b[0-9a-f]{1,4}(?::[0-9a-f]{0,4}){2,7}\b)` +
@@ -143,7 +143,7 @@ func (g *grounding) suspicious(tok string) bool {
 	return true
 }
 
-var techniqueLike = regexp.MustCompile(`^(T\d{4}(\.\d{3})?|TA\d{4}|CVE-\d{4}-\d+|MS\d{2}-\d{3}|KB\d+|SHA-?256|MD5|AES-\d+|RFC-?\d+|UTF-\d+|ISO-\d+)$`)
+var techniqueLike = prefilter.MustCompile(`^(T\d{4}(\.\d{3})?|TA\d{4}|CVE-\d{4}-\d+|MS\d{2}-\d{3}|KB\d+|SHA-?256|MD5|AES-\d+|RFC-?\d+|UTF-\d+|ISO-\d+)$`)
 
 func isTechniqueLike(tok string) bool { return techniqueLike.MatchString(strings.ToUpper(tok)) }
 

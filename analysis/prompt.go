@@ -2,11 +2,11 @@ package analysis
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/socpilot/socpilot"
+	"github.com/socpilot/socpilot/offline/prefilter"
 )
 
 // The fence marks incident data in prompts. Any occurrence of the marker's
@@ -17,7 +17,7 @@ const (
 	fenceClose = "INCIDENT_DATA>>>"
 )
 
-var fenceWord = regexp.MustCompile(`(?i)incident_data`)
+var fenceWord = prefilter.MustCompile(`(?i)incident_data`)
 
 // defang rewrites the fence's marker word wherever incident text (or text
 // derived from it: findings, model output that quotes it) is placed in a

@@ -2,12 +2,12 @@ package analysis
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/socpilot/socpilot"
+	"github.com/socpilot/socpilot/offline/prefilter"
 )
 
 // quoteRefs knows where each piece of an incident's free text appears in
@@ -78,7 +78,7 @@ func newQuoteRefs(d socpilot.IncidentDetails) *quoteRefs {
 }
 
 // quoted finds double-quoted spans: Go-quoted (with escapes) and typographic.
-var quoted = regexp.MustCompile(`"(?:[^"\\\n]|\\.)*"|“[^”]*”`)
+var quoted = prefilter.MustCompile(`"(?:[^"\\\n]|\\.)*"|“[^”]*”`)
 
 // minQuote is the shortest quote worth a reference: a rule named "." or a
 // label "VIP" carries no instructions.

@@ -3,12 +3,12 @@ package analysis
 import (
 	"encoding/base64"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 	"unicode/utf16"
 
 	"github.com/socpilot/socpilot"
+	"github.com/socpilot/socpilot/offline/prefilter"
 )
 
 // Incident data is attacker-controlled: an attacker who names a file,
@@ -16,22 +16,22 @@ import (
 // text written for an AI assistant rather than for the system that logged
 // it. Detection reports; it never changes the verdict (an attacker must not
 // be able to lower or raise it by writing text).
-var aiInstructionPatterns = []*regexp.Regexp{
-	regexp.MustCompile(`(?i)\b(ignore|disregard|forget|override)\b[^.\n]{0,40}\b(previous|prior|above|earlier|all|your|system)\b[^.\n]{0,20}\b(instructions?|prompts?|rules|guidelines|directives)`),
-	regexp.MustCompile(`(?i)\b(AI|assistant|copilot|chatbot|LLM|GPT|language model|analyst bot)\b\s*[:,]\s*(please\s+)?(close|dismiss|classify|mark|ignore|delete|resolve|do not|don't|report|say|respond|write|set|assign)`),
-	regexp.MustCompile(`(?i)\b(classify|mark|label|treat|report)\b[^.\n]{0,30}\b(this|the)\s+(incident|alert|activity|event)\b[^.\n]{0,20}\b(as\s+)?(a\s+)?(false[ -]positive|benign|harmless|safe|informational|resolved)`),
-	regexp.MustCompile(`(?i)\b(close|dismiss|resolve)\s+(this|the)\s+(incident|alert|case)\b`),
-	regexp.MustCompile(`(?i)\b(new|updated|additional)\s+(system\s+)?instructions?\s*:`),
-	regexp.MustCompile(`(?i)\b(system prompt|developer message|you are now|act as an?|pretend to be|from now on you)\b`),
-	regexp.MustCompile(`(?i)(<\|?(im_start|im_end|system|assistant|user)\|?>|\[/?INST\]|###\s*(instruction|system)|<\s*/?\s*(system|assistant)\s*>)`),
-	regexp.MustCompile(`(?i)\bdo\s+not\s+(escalate|report|alert|mention|flag|notify)\b`),
-	regexp.MustCompile(`(?i)\b(delete|remove|erase)\s+(the\s+|all\s+)?(comments|tasks|evidence|logs|this incident)\b`),
+var aiInstructionPatterns = []*prefilter.Regexp{
+	prefilter.MustCompile(`(?i)\b(ignore|disregard|forget|override)\b[^.\n]{0,40}\b(previous|prior|above|earlier|all|your|system)\b[^.\n]{0,20}\b(instructions?|prompts?|rules|guidelines|directives)`),
+	prefilter.MustCompile(`(?i)\b(AI|assistant|copilot|chatbot|LLM|GPT|language model|analyst bot)\b\s*[:,]\s*(please\s+)?(close|dismiss|classify|mark|ignore|delete|resolve|do not|don't|report|say|respond|write|set|assign)`),
+	prefilter.MustCompile(`(?i)\b(classify|mark|label|treat|report)\b[^.\n]{0,30}\b(this|the)\s+(incident|alert|activity|event)\b[^.\n]{0,20}\b(as\s+)?(a\s+)?(false[ -]positive|benign|harmless|safe|informational|resolved)`),
+	prefilter.MustCompile(`(?i)\b(close|dismiss|resolve)\s+(this|the)\s+(incident|alert|case)\b`),
+	prefilter.MustCompile(`(?i)\b(new|updated|additional)\s+(system\s+)?instructions?\s*:`),
+	prefilter.MustCompile(`(?i)\b(system prompt|developer message|you are now|act as an?|pretend to be|from now on you)\b`),
+	prefilter.MustCompile(`(?i)(<\|?(im_start|im_end|system|assistant|user)\|?>|\[/?INST\]|###\s*(instruction|system)|<\s*/?\s*(system|assistant)\s*>)`),
+	prefilter.MustCompile(`(?i)\bdo\s+not\s+(escalate|report|alert|mention|flag|notify)\b`),
+	prefilter.MustCompile(`(?i)\b(delete|remove|erase)\s+(the\s+|all\s+)?(comments|tasks|evidence|logs|this incident)\b`),
 }
 
-var markupPattern = regexp.MustCompile(`(?i)<\s*(script|img|iframe|svg|object|embed|a\s|style|link|meta|body|form|input)[^>]*>|javascript:|\bon(error|load|click|mouseover)\s*=`)
+var markupPattern = prefilter.MustCompile(`(?i)<\s*(script|img|iframe|svg|object|embed|a\s|style|link|meta|body|form|input)[^>]*>|javascript:|\bon(error|load|click|mouseover)\s*=`)
 
 // encodedCommand finds PowerShell -EncodedCommand payloads (UTF-16LE base64).
-var encodedCommand = regexp.MustCompile(`(?i)-e(nc(odedcommand)?)?\s+([A-Za-z0-9+/=]{16,})`)
+var encodedCommand = prefilter.MustCompile(`(?i)-e(nc(odedcommand)?)?\s+([A-Za-z0-9+/=]{16,})`)
 
 // field is one piece of untrusted text with where it came from.
 type field struct {

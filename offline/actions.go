@@ -2,10 +2,10 @@ package offline
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/socpilot/socpilot"
+	"github.com/socpilot/socpilot/offline/prefilter"
 )
 
 // actionRule is one typed response action: which entities it targets in an
@@ -147,7 +147,7 @@ func (f *facts) exfilActors() []string {
 
 // passwordRightRe: the attacker had the right password and only MFA (or a
 // policy) stopped the sign-in (Entra 50074/50076/500121 and the like).
-var passwordRightRe = regexp.MustCompile(`(?i)(right|correct|valid) password|password (was )?(right|correct|valid)|\b(50074|50076|500121|50079)\b|stopped (only )?(at|by) (mfa|multi-?factor)|passed the password`)
+var passwordRightRe = prefilter.MustCompile(`(?i)(right|correct|valid) password|password (was )?(right|correct|valid)|\b(50074|50076|500121|50079)\b|stopped (only )?(at|by) (mfa|multi-?factor)|passed the password`)
 
 // passwordKnown are the accounts whose password the attacker is shown to
 // have, although MFA stopped the sign-in: reset, but not "compromised".
@@ -208,7 +208,7 @@ func (f *facts) grantTargets() []string {
 	return dedupe(out)
 }
 
-var firstPartyRe = regexp.MustCompile(`(?i)^(microsoft|office 365|azure|exchange|sharepoint|onedrive|teams|outlook|windows|intune|dynamics|power (bi|apps|automate))\b`)
+var firstPartyRe = prefilter.MustCompile(`(?i)^(microsoft|office 365|azure|exchange|sharepoint|onedrive|teams|outlook|windows|intune|dynamics|power (bi|apps|automate))\b`)
 
 func firstPartyApp(name string) bool { return firstPartyRe.MatchString(strings.TrimSpace(name)) }
 
@@ -247,11 +247,11 @@ func (f *facts) inboxRuleMailboxes() []string {
 }
 
 var (
-	consentRe = regexp.MustCompile(`(?i)consent`)
-	phishRe   = regexp.MustCompile(`(?i)phish`)
+	consentRe = prefilter.MustCompile(`(?i)consent`)
+	phishRe   = prefilter.MustCompile(`(?i)phish`)
 )
 
-var inboxRuleRe = regexp.MustCompile(`(?i)inbox (forwarding |manipulation )?rule|mailbox rule|forwards? (all )?(incoming )?(mail|messages|email)|forwarding rule`)
+var inboxRuleRe = prefilter.MustCompile(`(?i)inbox (forwarding |manipulation )?rule|mailbox rule|forwards? (all )?(incoming )?(mail|messages|email)|forwarding rule`)
 
 func (f *facts) phishingMessages() []string {
 	if !f.hasTechnique("T1566") && !f.mentionsAny(phishRe) {
@@ -285,7 +285,7 @@ func (f *facts) attackerIPs() []string {
 
 // wellKnownRe: services whose domains are never blocked wholesale: a
 // phishing page on them is reported to the provider instead.
-var wellKnownRe = regexp.MustCompile(`(?i)(^|\.)(microsoft|microsoftonline|office|office365|live|windows|azure|azureedge|sharepoint|onedrive|outlook|msft|google|googleapis|gstatic|apple|icloud|amazon|amazonaws|cloudfront|dropbox|dropboxapi|box|github|githubusercontent|docusign|adobe|salesforce|zoom|slack|okta)\.(com|net|org|io)$`)
+var wellKnownRe = prefilter.MustCompile(`(?i)(^|\.)(microsoft|microsoftonline|office|office365|live|windows|azure|azureedge|sharepoint|onedrive|outlook|msft|google|googleapis|gstatic|apple|icloud|amazon|amazonaws|cloudfront|dropbox|dropboxapi|box|github|githubusercontent|docusign|adobe|salesforce|zoom|slack|okta)\.(com|net|org|io)$`)
 
 // attackerURLs are URLs of the incident and of decoded command lines that
 // are not the organisation's own sites nor well-known services.
@@ -348,7 +348,7 @@ func (f *facts) attackerHashes() []string {
 	return out
 }
 
-var systemDirRe = regexp.MustCompile(`(?i)^[a-z]:\\(windows\\(system32|syswow64|winsxs)|program files( \(x86\))?\\(microsoft|windows|common files|google\\chrome|mozilla))`)
+var systemDirRe = prefilter.MustCompile(`(?i)^[a-z]:\\(windows\\(system32|syswow64|winsxs)|program files( \(x86\))?\\(microsoft|windows|common files|google\\chrome|mozilla))`)
 
 // systemFile: a binary of the operating system or of a mainstream program,
 // by where it lives.

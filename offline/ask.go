@@ -2,11 +2,11 @@ package offline
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/socpilot/socpilot"
+	"github.com/socpilot/socpilot/offline/prefilter"
 )
 
 // intent is one kind of question the offline analyst can answer from the
@@ -15,7 +15,7 @@ type intent struct {
 	name     string
 	heading  string
 	specific bool // a specific question; general ones answer only when no specific one matched
-	match    *regexp.Regexp
+	match    *prefilter.Regexp
 	answer   func(an *Analyst, d socpilot.IncidentDetails, a socpilot.Analysis, q string) string
 }
 
@@ -23,19 +23,19 @@ type intent struct {
 // questions ("who signed in successfully") come before general ones
 // ("which accounts").
 var intents = []intent{
-	{"success", "who got in", true, regexp.MustCompile(`(?i)(succe|compromis|got in|get in|broke in|breach|took over|taken over|which (account|user|host|machine|device)s? (was|were|is|are) (hacked|owned|affected|hit)|who (signed|logged)|(signed|logged) in)`), answerSuccess},
-	{"decoded", "decoded command lines", true, regexp.MustCompile(`(?i)(decod|base64|encoded|-enc|obfuscat|what does the (command|script|powershell)|command line|payload)`), answerDecoded},
-	{"first-step", "what to do first", true, regexp.MustCompile(`(?i)(what (should|do|must) (i|we) do|do first|first step|next step|what now|respond|contain|remediat|mitigat|action|checklist|to ?do|priorit)`), answerSteps},
-	{"verdict", "verdict", true, regexp.MustCompile(`(?i)(true positive|false positive|benign|real\b|legit|malicious|should (i|we) (close|dismiss|escalate)|escalat|dismiss|verdict|triage|severity|how bad|serious)`), answerVerdict},
-	{"kql", "hunting queries", true, regexp.MustCompile(`(?i)(kql|quer|hunt|search the logs|log analytics)`), answerQueries},
-	{"first", "how it started", false, regexp.MustCompile(`(?i)(first|start|began|begin|initial|earliest|when did)`), answerFirst},
-	{"next", "timeline", false, regexp.MustCompile(`(?i)(next|then|after|timeline|sequence|order|what happened|last|latest)`), answerTimeline},
-	{"tactics", "ATT&CK", false, regexp.MustCompile(`(?i)(tactic|techni|mitre|att&ck|kill ?chain|ttp)`), answerTactics},
-	{"accounts", "accounts", false, regexp.MustCompile(`(?i)(account|user|upn|identit|who\b|mailbox)`), kindAnswer(socpilot.KindAccount, "accounts")},
-	{"hosts", "hosts", false, regexp.MustCompile(`(?i)(host|machine|device|server|computer|endpoint|workstation)`), kindAnswer(socpilot.KindHost, "hosts")},
-	{"ips", "IP addresses", false, regexp.MustCompile(`(?i)(\bips?\b|address|source|attacker infra|infrastructure)`), kindAnswer(socpilot.KindIP, "IP addresses")},
-	{"urls", "URLs", false, regexp.MustCompile(`(?i)(url|link|domain|website|site)`), kindAnswer(socpilot.KindURL, "URLs")},
-	{"files", "files", false, regexp.MustCompile(`(?i)(file|hash|malware|binary|executable|dll)`), kindAnswer(socpilot.KindFileHash, "file hashes")},
+	{"success", "who got in", true, prefilter.MustCompile(`(?i)(succe|compromis|got in|get in|broke in|breach|took over|taken over|which (account|user|host|machine|device)s? (was|were|is|are) (hacked|owned|affected|hit)|who (signed|logged)|(signed|logged) in)`), answerSuccess},
+	{"decoded", "decoded command lines", true, prefilter.MustCompile(`(?i)(decod|base64|encoded|-enc|obfuscat|what does the (command|script|powershell)|command line|payload)`), answerDecoded},
+	{"first-step", "what to do first", true, prefilter.MustCompile(`(?i)(what (should|do|must) (i|we) do|do first|first step|next step|what now|respond|contain|remediat|mitigat|action|checklist|to ?do|priorit)`), answerSteps},
+	{"verdict", "verdict", true, prefilter.MustCompile(`(?i)(true positive|false positive|benign|real\b|legit|malicious|should (i|we) (close|dismiss|escalate)|escalat|dismiss|verdict|triage|severity|how bad|serious)`), answerVerdict},
+	{"kql", "hunting queries", true, prefilter.MustCompile(`(?i)(kql|quer|hunt|search the logs|log analytics)`), answerQueries},
+	{"first", "how it started", false, prefilter.MustCompile(`(?i)(first|start|began|begin|initial|earliest|when did)`), answerFirst},
+	{"next", "timeline", false, prefilter.MustCompile(`(?i)(next|then|after|timeline|sequence|order|what happened|last|latest)`), answerTimeline},
+	{"tactics", "ATT&CK", false, prefilter.MustCompile(`(?i)(tactic|techni|mitre|att&ck|kill ?chain|ttp)`), answerTactics},
+	{"accounts", "accounts", false, prefilter.MustCompile(`(?i)(account|user|upn|identit|who\b|mailbox)`), kindAnswer(socpilot.KindAccount, "accounts")},
+	{"hosts", "hosts", false, prefilter.MustCompile(`(?i)(host|machine|device|server|computer|endpoint|workstation)`), kindAnswer(socpilot.KindHost, "hosts")},
+	{"ips", "IP addresses", false, prefilter.MustCompile(`(?i)(\bips?\b|address|source|attacker infra|infrastructure)`), kindAnswer(socpilot.KindIP, "IP addresses")},
+	{"urls", "URLs", false, prefilter.MustCompile(`(?i)(url|link|domain|website|site)`), kindAnswer(socpilot.KindURL, "URLs")},
+	{"files", "files", false, prefilter.MustCompile(`(?i)(file|hash|malware|binary|executable|dll)`), kindAnswer(socpilot.KindFileHash, "file hashes")},
 }
 
 // Answer answers a question about one incident from its offline analysis.

@@ -2,10 +2,10 @@ package offline
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/socpilot/socpilot"
+	"github.com/socpilot/socpilot/offline/prefilter"
 )
 
 // compromise is an account or host the incident shows in the attacker's
@@ -22,12 +22,12 @@ var onHostTactics = map[string]bool{"Execution": true, "Persistence": true, "Pri
 
 // builtinIdentity matches accounts that are the system, not a person or a
 // service owner can reset: they are never "compromised accounts".
-var builtinIdentity = regexp.MustCompile(`(?i)^(system|local service|network service|anonymous logon|dwm-\d+|umfd-\d+|defaultapppool|.*\$)$`)
+var builtinIdentity = prefilter.MustCompile(`(?i)^(system|local service|network service|anonymous logon|dwm-\d+|umfd-\d+|defaultapppool|.*\$)$`)
 
 var (
-	usedAsRe      = regexp.MustCompile(`(?i)\b(ran|run|running|executed|launched|started|logged (on|in)|signed in|authenticated|connected|opened [\w ]{0,30}session)\b[^;]{0,60}\b(as|using|with)\s+$`)
-	credsUsedRe   = regexp.MustCompile(`(?i)^['’]s? (credentials?|hash|ntlm hash|password|ticket|tgt|tokens?|session|account)\b[^;]{0,20}\b(was |were )?(then )?(used|replayed|stolen|harvested|dumped|abused)`)
-	usedCredsOfRe = regexp.MustCompile(`(?i)(stolen|harvested|dumped|compromised|using|used|with) (the )?(credentials?|hash|ntlm hash|password|ticket|tokens?|session) (of|for)\s+$`)
+	usedAsRe      = prefilter.MustCompile(`(?i)\b(ran|run|running|executed|launched|started|logged (on|in)|signed in|authenticated|connected|opened [\w ]{0,30}session)\b[^;]{0,60}\b(as|using|with)\s+$`)
+	credsUsedRe   = prefilter.MustCompile(`(?i)^['’]s? (credentials?|hash|ntlm hash|password|ticket|tgt|tokens?|session|account)\b[^;]{0,20}\b(was |were )?(then )?(used|replayed|stolen|harvested|dumped|abused)`)
+	usedCredsOfRe = prefilter.MustCompile(`(?i)(stolen|harvested|dumped|compromised|using|used|with) (the )?(credentials?|hash|ntlm hash|password|ticket|tokens?|session) (of|for)\s+$`)
 )
 
 // findCompromised lists candidates: what the incident shows the attacker
@@ -285,24 +285,24 @@ func personAccounts(as []socpilot.Entity) []socpilot.Entity {
 	return out
 }
 
-var serviceRe = regexp.MustCompile(`(?i)^(svc|sa|srv|service|app|sql|backup|scan|sync|msol|aad|sync)[-_.]|[-_.](svc|service|sa)$|^system:serviceaccount|service account`)
+var serviceRe = prefilter.MustCompile(`(?i)^(svc|sa|srv|service|app|sql|backup|scan|sync|msol|aad|sync)[-_.]|[-_.](svc|service|sa)$|^system:serviceaccount|service account`)
 
 func serviceAccount(a socpilot.Entity) bool {
 	return serviceRe.MatchString(a.Prop("accountName")) || serviceRe.MatchString(a.Prop("displayName"))
 }
 
 var (
-	newAccountRe      = regexp.MustCompile(`(?i)never (a member|used|seen)|new(ly created)? (account|user|guest)|(account|user|guest) created (\d+|a few|moments?|minutes?)\b[^;]{0,20}\b(earlier|before|ago)|(freshly|just|recently) created`)
-	createdRe         = regexp.MustCompile(`(?i)\b(created|newly|new account|new user)\b`)
-	endpointProductRe = regexp.MustCompile(`(?i)(defender (for )?endpoint|advanced threat protection|security center|defender for cloud|defender for servers|crowdstrike|sentinelone|carbon black|sysmon|mde)`)
-	notEndpointRe     = regexp.MustCompile(`(?i)office 365|azure advanced threat protection`)
+	newAccountRe      = prefilter.MustCompile(`(?i)never (a member|used|seen)|new(ly created)? (account|user|guest)|(account|user|guest) created (\d+|a few|moments?|minutes?)\b[^;]{0,20}\b(earlier|before|ago)|(freshly|just|recently) created`)
+	createdRe         = prefilter.MustCompile(`(?i)\b(created|newly|new account|new user)\b`)
+	endpointProductRe = prefilter.MustCompile(`(?i)(defender (for )?endpoint|advanced threat protection|security center|defender for cloud|defender for servers|crowdstrike|sentinelone|carbon black|sysmon|mde)`)
+	notEndpointRe     = prefilter.MustCompile(`(?i)office 365|azure advanced threat protection`)
 )
 
 func endpointProduct(p string) bool {
 	return endpointProductRe.MatchString(p) && !notEndpointRe.MatchString(p)
 }
 
-var attackerCmdRe = regexp.MustCompile(`(?i)(-e(nc|ncodedcommand)?\s+[a-z0-9+/=]{16,}|frombase64string|iex|invoke-expression|downloadstring|downloadfile|iwr |invoke-webrequest|rundll32|regsvr32|mshta|certutil|bitsadmin|comsvcs|minidump|sekurlsa|mimikatz|vssadmin|wmic .*shadowcopy|bcdedit|schtasks|psexec|whoami|net (user|group)|nltest|\\temp\\|\\public\\|\\programdata\\|/tmp/|-w(indowstyle)? hidden|set-mppreference|add-mppreference|\.xlsm|\.docm)`)
+var attackerCmdRe = prefilter.MustCompile(`(?i)(-e(nc|ncodedcommand)?\s+[a-z0-9+/=]{16,}|frombase64string|iex|invoke-expression|downloadstring|downloadfile|iwr |invoke-webrequest|rundll32|regsvr32|mshta|certutil|bitsadmin|comsvcs|minidump|sekurlsa|mimikatz|vssadmin|wmic .*shadowcopy|bcdedit|schtasks|psexec|whoami|net (user|group)|nltest|\\temp\\|\\public\\|\\programdata\\|/tmp/|-w(indowstyle)? hidden|set-mppreference|add-mppreference|\.xlsm|\.docm)`)
 
 // attackerCommand marks command lines that are the attack itself rather
 // than the applications it rode in on.
@@ -327,7 +327,7 @@ func indexWord(hay, needle string) int {
 
 // threatIntelSays reports whether threat intelligence on the incident's
 // addresses names re (a credential-stuffing botnet, a spray source).
-func (f *facts) threatIntelSays(re *regexp.Regexp) bool {
+func (f *facts) threatIntelSays(re *prefilter.Regexp) bool {
 	for _, e := range f.byKind[socpilot.KindIP] {
 		ti, _ := e.Properties["threatIntelligence"].([]any)
 		for _, x := range ti {

@@ -3,10 +3,12 @@ package offline
 import (
 	"fmt"
 	"regexp"
+
 	"slices"
 	"strings"
 
 	"github.com/socpilot/socpilot"
+	"github.com/socpilot/socpilot/offline/prefilter"
 )
 
 // A verdict fact is something a human reads first and that decides the
@@ -50,44 +52,44 @@ var never = []factKind{}
 // Patterns over the incident's statements. Each is matched only where it
 // is not negated ("no other account succeeded" proves nothing).
 var (
-	successRe    = regexp.MustCompile(`(?i)(signed in successfully|successful(ly)?\b[^;]{0,30}?\b(sign[- ]?ins?|sign[- ]?on|log[- ]?ons?|log[- ]?ins?|logins?|authenticat\w*)|\bsucceeded\b|logged (on|in)( successfully)? (as|to|with|from|using)|signed in (as|to|with|from|using)|signed in\b[^;]{0,30}?\bfrom\b|(was|were) able to (successfully )?(sign|log)|approved (the |an |a )?(mfa|push|prompt|sign-?in|authentication|notification)|(mfa|push|prompt|notification|request)s? (was |were )?approved|accepted (the |an |a )?(mfa|push|prompt)|(session )?(token|cookie)s?\b[^;]{0,60}?\b(was |were )?(stolen|replayed|captured|redeemed|used from)|replayed (the |a )?(session|token|cookie)|completed (the |a |an )?(mfa|device code|authentication))`)
-	credAttackRe = regexp.MustCompile(`(?i)(spray|brute[- ]?forc|phish|mfa fatigue|mfa (push )?(bombing|spam|flood)|multiple (mfa|push)|adversary[- ]in[- ]the[- ]middle|attacker in the middle|\baitm\b|evilginx|reverse[- ]proxy|token theft|device code|credential stuffing|guess(ing|ed) password|failed (attempts|sign-?ins|logons|logins)|stealer|social engineer|authentication methods? (were |was )?(deleted|reset|removed)|mfa (method )?reset|reused (her|his|their|the) password|password reuse|temporary access pass|caller (said|claimed)|service desk (call|ticket)|verification questions|(deleted|removed|reset) the [\w ]{0,30}methods|breach(ed)?\b)`)
-	mfaDeniedRe  = regexp.MustCompile(`(?i)(did(n't| not) (approve|request|initiate|recogni[sz]e|authori[sz]e|expect)|(says|said|claims|confirms|confirmed|reports|reported|states|stated|told us|insists)( that)?( (she|he|they|the user|the owner|i|we))? (did(n't| not)|never|had(n't| not)) \w+|was(n't| not) (me|him|her|them|the user)|\b(he|she|they) (never|did(n't| not)|had(n't| not)|has(n't| not)|have(n't| not)) (call\w*|request\w*|ask\w*|approv\w*|sign\w*|log\w*|travel\w*|made|make|created|create|set|do|did|know)|(was|were) (asleep|sleeping|on leave|off work|on holiday|not working|on a plane|offline)|den(y|ies|ied) (approving|having|making|any|the|it|that|signing|logging|calling)|never (approved|requested)|(does|do)(n't| not) recogni[sz]e|unknown to (the user|him|her|them))`)
+	successRe    = prefilter.MustCompile(`(?i)(signed in successfully|successful(ly)?\b[^;]{0,30}?\b(sign[- ]?ins?|sign[- ]?on|log[- ]?ons?|log[- ]?ins?|logins?|authenticat\w*)|\bsucceeded\b|logged (on|in)( successfully)? (as|to|with|from|using)|signed in (as|to|with|from|using)|signed in\b[^;]{0,30}?\bfrom\b|(was|were) able to (successfully )?(sign|log)|approved (the |an |a )?(mfa|push|prompt|sign-?in|authentication|notification)|(mfa|push|prompt|notification|request)s? (was |were )?approved|accepted (the |an |a )?(mfa|push|prompt)|(session )?(token|cookie)s?\b[^;]{0,60}?\b(was |were )?(stolen|replayed|captured|redeemed|used from)|replayed (the |a )?(session|token|cookie)|completed (the |a |an )?(mfa|device code|authentication))`)
+	credAttackRe = prefilter.MustCompile(`(?i)(spray|brute[- ]?forc|phish|mfa fatigue|mfa (push )?(bombing|spam|flood)|multiple (mfa|push)|adversary[- ]in[- ]the[- ]middle|attacker in the middle|\baitm\b|evilginx|reverse[- ]proxy|token theft|device code|credential stuffing|guess(ing|ed) password|failed (attempts|sign-?ins|logons|logins)|stealer|social engineer|authentication methods? (were |was )?(deleted|reset|removed)|mfa (method )?reset|reused (her|his|their|the) password|password reuse|temporary access pass|caller (said|claimed)|service desk (call|ticket)|verification questions|(deleted|removed|reset) the [\w ]{0,30}methods|breach(ed)?\b)`)
+	mfaDeniedRe  = prefilter.MustCompile(`(?i)(did(n't| not) (approve|request|initiate|recogni[sz]e|authori[sz]e|expect)|(says|said|claims|confirms|confirmed|reports|reported|states|stated|told us|insists)( that)?( (she|he|they|the user|the owner|i|we))? (did(n't| not)|never|had(n't| not)) \w+|was(n't| not) (me|him|her|them|the user)|\b(he|she|they) (never|did(n't| not)|had(n't| not)|has(n't| not)|have(n't| not)) (call\w*|request\w*|ask\w*|approv\w*|sign\w*|log\w*|travel\w*|made|make|created|create|set|do|did|know)|(was|were) (asleep|sleeping|on leave|off work|on holiday|not working|on a plane|offline)|den(y|ies|ied) (approving|having|making|any|the|it|that|signing|logging|calling)|never (approved|requested)|(does|do)(n't| not) recogni[sz]e|unknown to (the user|him|her|them))`)
 
-	socBenignRe     = regexp.MustCompile(`(?i)(false[- ]positive|\bbenign\b|expected (behaviou?r|activity|traffic|result)|(is|was|are|were|looks|seems) (legitimate|legit|expected|sanctioned|authori[sz]ed|approved)|\blegitimate (activity|use|business|admin|change|traffic|sign-?in|login|logon)|\bsanctioned\b|(pre-?)?approved (by|change|test|scan|maintenance|window|activity|engagement|pen ?test|red team|exception|migration|deployment|as)|authori[sz]ed (test|scan|activity|engagement|pen ?test|change|by|red team)|change (ticket|request|record)|\bCHG ?\d+|\bRITM ?\d+|\bCR ?\d{3,}|within (the |its )?(approved |agreed |stated |change |maintenance )?(scope|window)|\bin scope\b|known (good|asset|scanner|admin|tool|behaviou?r|service|process|pattern)|whitelist(ed)?|allow-?listed|confirmed (the )?(travel|trip)|business trip|(on|for) (a conference|a business trip)|travell?ing (to|in|for)|owner confirmed|(user|owner|manager|employee|admin|team|he|she|they) (has |have )?(confirmed|verified)|(is|are) ours\b|belongs? to us|confirmed (with|by) (the )?(user|owner|manager|team|it|netops|network|helpdesk|service desk|employee|admin|vendor|app owner|change)|confirmed (it|this|that|the activity) (was|is) (him|her|them|the user|expected|legitimate|benign|planned|the)|planned (maintenance|change|migration|test|activity)|not malicious|not an? (compromise|incident|attack|true positive)|no (signs?|evidence|indications?) of (compromise|malicious|attack)|(is|was|came back|returned) clean\b|\bgenuine\b|reverted the ([\w ]{0,12})?verdict|\b(this|it|that) (is|was) (really |indeed )?(her|him|them|the user|legit\w*)\b|is with me\b|nothing malicious|closing as|close as (benign|false)|scheduled (scan|job|task|maintenance|backup|sync))`)
-	socMaliciousRe  = regexp.MustCompile(`(?i)(true[- ]positive|\bcompromised\b|confirmed malicious|\b(is|was|looks|are|were) malicious|malicious (activity|sign-?in|login|logon|rule|app|actor)|\bunauthori[sz]ed\b|not (approved|authori[sz]ed|sanctioned|expected|legitimate|planned|part of|in scope|covered by)|out(side)? of (the )?(agreed |approved |stated |test )?scope|outside (the |its |of the )?(agreed |approved |stated |test )?(scope|window|engagement|rules of engagement)|no (change|ticket|approval|record)( request| ticket| record)? (for|of|covers|matches|exists|was)|no matching (change|ticket)|ransom|exfiltrat\w*|paging (the )?(ir|incident)|escalat(ed|ing|e) to (ir|tier|incident response|l2|t2|the ir)|(engaged|engaging|invoked) (ir|incident response|dart))`)
-	socResponseRe   = regexp.MustCompile(`(?i)((password|credentials?) (was |were |has been |have been )?(reset|rotated|changed)|tokens? (were |was |have been |has been )?revoked|revoked (the |all )?(sessions|tokens|refresh tokens)|(host|device|machine|server) (was |has been )?isolated|isolated (the )?(host|device|machine|server)|account (was |has been )?disabled|disabled the account|blocked (the )?(ip|address|sender|url|domain))`)
-	testRe          = regexp.MustCompile(`(?i)(pen(etration)?[- ]?test(s|ing|ers?)?|red[- ]?team(ing|ers?)?|purple[- ]?team(ing)?|attack simulation|breach (and attack )?simulation|adversary emulation|security assessment)`)
-	productBenignRe = regexp.MustCompile(`(?i)(known (vulnerability )?scanner|registered (vulnerability )?scanner|tagged (in [\w ]+ )?as (a )?known|approved scanner( account)?|(inside|within) (its|the) (scheduled|approved|maintenance) (weekly |daily |monthly )?window|member of the vulnerability scanners)`)
+	socBenignRe     = prefilter.MustCompile(`(?i)(false[- ]positive|\bbenign\b|expected (behaviou?r|activity|traffic|result)|(is|was|are|were|looks|seems) (legitimate|legit|expected|sanctioned|authori[sz]ed|approved)|\blegitimate (activity|use|business|admin|change|traffic|sign-?in|login|logon)|\bsanctioned\b|(pre-?)?approved (by|change|test|scan|maintenance|window|activity|engagement|pen ?test|red team|exception|migration|deployment|as)|authori[sz]ed (test|scan|activity|engagement|pen ?test|change|by|red team)|change (ticket|request|record)|\bCHG ?\d+|\bRITM ?\d+|\bCR ?\d{3,}|within (the |its )?(approved |agreed |stated |change |maintenance )?(scope|window)|\bin scope\b|known (good|asset|scanner|admin|tool|behaviou?r|service|process|pattern)|whitelist(ed)?|allow-?listed|confirmed (the )?(travel|trip)|business trip|(on|for) (a conference|a business trip)|travell?ing (to|in|for)|owner confirmed|(user|owner|manager|employee|admin|team|he|she|they) (has |have )?(confirmed|verified)|(is|are) ours\b|belongs? to us|confirmed (with|by) (the )?(user|owner|manager|team|it|netops|network|helpdesk|service desk|employee|admin|vendor|app owner|change)|confirmed (it|this|that|the activity) (was|is) (him|her|them|the user|expected|legitimate|benign|planned|the)|planned (maintenance|change|migration|test|activity)|not malicious|not an? (compromise|incident|attack|true positive)|no (signs?|evidence|indications?) of (compromise|malicious|attack)|(is|was|came back|returned) clean\b|\bgenuine\b|reverted the ([\w ]{0,12})?verdict|\b(this|it|that) (is|was) (really |indeed )?(her|him|them|the user|legit\w*)\b|is with me\b|nothing malicious|closing as|close as (benign|false)|scheduled (scan|job|task|maintenance|backup|sync))`)
+	socMaliciousRe  = prefilter.MustCompile(`(?i)(true[- ]positive|\bcompromised\b|confirmed malicious|\b(is|was|looks|are|were) malicious|malicious (activity|sign-?in|login|logon|rule|app|actor)|\bunauthori[sz]ed\b|not (approved|authori[sz]ed|sanctioned|expected|legitimate|planned|part of|in scope|covered by)|out(side)? of (the )?(agreed |approved |stated |test )?scope|outside (the |its |of the )?(agreed |approved |stated |test )?(scope|window|engagement|rules of engagement)|no (change|ticket|approval|record)( request| ticket| record)? (for|of|covers|matches|exists|was)|no matching (change|ticket)|ransom|exfiltrat\w*|paging (the )?(ir|incident)|escalat(ed|ing|e) to (ir|tier|incident response|l2|t2|the ir)|(engaged|engaging|invoked) (ir|incident response|dart))`)
+	socResponseRe   = prefilter.MustCompile(`(?i)((password|credentials?) (was |were |has been |have been )?(reset|rotated|changed)|tokens? (were |was |have been |has been )?revoked|revoked (the |all )?(sessions|tokens|refresh tokens)|(host|device|machine|server) (was |has been )?isolated|isolated (the )?(host|device|machine|server)|account (was |has been )?disabled|disabled the account|blocked (the )?(ip|address|sender|url|domain))`)
+	testRe          = prefilter.MustCompile(`(?i)(pen(etration)?[- ]?test(s|ing|ers?)?|red[- ]?team(ing|ers?)?|purple[- ]?team(ing)?|attack simulation|breach (and attack )?simulation|adversary emulation|security assessment)`)
+	productBenignRe = prefilter.MustCompile(`(?i)(known (vulnerability )?scanner|registered (vulnerability )?scanner|tagged (in [\w ]+ )?as (a )?known|approved scanner( account)?|(inside|within) (its|the) (scheduled|approved|maintenance) (weekly |daily |monthly )?window|member of the vulnerability scanners)`)
 
-	mgmtAgentRe  = regexp.MustCompile(`(?i)(intunemanagementextension|microsoft intune management extension|agentexecutor\.exe|ccmexec\.exe|\\ccm\\|configmgr|sccm client|taniumclient|tanium\\|besclient\.exe|bigfix|airwatch|workspace one intelligent hub|jamf|ansible|puppet\\|chef-client|salt-minion|kaseya agent|landesk|ivanti (endpoint|agent))`)
-	backupToolRe = regexp.MustCompile(`(?i)(veeam|avepoint|druva|commvault|backupify|spanning|barracuda (cloud-to-cloud|backup)|acronis|keepit|datto|cohesity|rubrik|microsoft 365 backup|azure backup|netbackup|arcserve|code42)`)
-	syncServerRe = regexp.MustCompile(`(?i)(\bmsol_[0-9a-f]+|\baad_[0-9a-f]+|\bsync_[\w-]+_[0-9a-f]+|entra connect|azure ad connect|aad ?connect|\baadc\d*\b|adsync|miiserver|directory synchroni[sz]ation server|entra cloud sync|provisioning agent)`)
-	dcsyncRe     = regexp.MustCompile(`(?i)(dcsync|directory (services )?replication|replication request|drsuapi|getncchanges|ds-replication-get-changes|replicating directory changes)`)
-	grantVerbRe  = regexp.MustCompile(`(?i)\b(assigned|granted|added|consented|gave|elevated|activated|made)\b`)
-	grantWhatRe  = regexp.MustCompile(`(?i)(\bowner\b|contributor|global admin\w*|privileged role|administrator role|\badmins?\b|\brole\b|permissions?|consent|app role|delegated|application access|mail\.read|files\.read\w*|full_access_as_app|directory\.readwrite|\bgroup\b)`)
-	quantityRe   = regexp.MustCompile(`(?i)\b\d[\d,.]*\s?(gb|mb|tb|kb|gib|mib|files|documents|messages|records|rows)\b`)
-	emailRe      = regexp.MustCompile(`(?i)[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}`)
+	mgmtAgentRe  = prefilter.MustCompile(`(?i)(intunemanagementextension|microsoft intune management extension|agentexecutor\.exe|ccmexec\.exe|\\ccm\\|configmgr|sccm client|taniumclient|tanium\\|besclient\.exe|bigfix|airwatch|workspace one intelligent hub|jamf|ansible|puppet\\|chef-client|salt-minion|kaseya agent|landesk|ivanti (endpoint|agent))`)
+	backupToolRe = prefilter.MustCompile(`(?i)(veeam|avepoint|druva|commvault|backupify|spanning|barracuda (cloud-to-cloud|backup)|acronis|keepit|datto|cohesity|rubrik|microsoft 365 backup|azure backup|netbackup|arcserve|code42)`)
+	syncServerRe = prefilter.MustCompile(`(?i)(\bmsol_[0-9a-f]+|\baad_[0-9a-f]+|\bsync_[\w-]+_[0-9a-f]+|entra connect|azure ad connect|aad ?connect|\baadc\d*\b|adsync|miiserver|directory synchroni[sz]ation server|entra cloud sync|provisioning agent)`)
+	dcsyncRe     = prefilter.MustCompile(`(?i)(dcsync|directory (services )?replication|replication request|drsuapi|getncchanges|ds-replication-get-changes|replicating directory changes)`)
+	grantVerbRe  = prefilter.MustCompile(`(?i)\b(assigned|granted|added|consented|gave|elevated|activated|made)\b`)
+	grantWhatRe  = prefilter.MustCompile(`(?i)(\bowner\b|contributor|global admin\w*|privileged role|administrator role|\badmins?\b|\brole\b|permissions?|consent|app role|delegated|application access|mail\.read|files\.read\w*|full_access_as_app|directory\.readwrite|\bgroup\b)`)
+	quantityRe   = prefilter.MustCompile(`(?i)\b\d[\d,.]*\s?(gb|mb|tb|kb|gib|mib|files|documents|messages|records|rows)\b`)
+	emailRe      = prefilter.MustCompile(`(?i)[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}`)
 )
 
 // scopeListRe is a scope definition inside a comment ("Out of scope:
 // DCSync, …"): a list, not a verdict on the activity.
-var scopeListRe = regexp.MustCompile(`(?i)\b(in|out of) scope:[^.;]*`)
+var scopeListRe = prefilter.MustCompile(`(?i)\b(in|out of) scope:[^.;]*`)
 
 // Patterns used while reading one incident, compiled once.
 var (
-	signinAnomalyRe = regexp.MustCompile(`(?i)(travel|atypical|unfamiliar|anonymous ip|new country|infrequent country|unusual location|impossible)`)
-	launchedByRe    = regexp.MustCompile(`(?i)(launched|started|spawned|run|ran|executed|parent|initiated|created) (by|from)|parent process`)
-	forwardRe       = regexp.MustCompile(`(?i)forward|redirect`)
-	sentOutRe       = regexp.MustCompile(`(?i)forwards? (all )?(incoming )?(mail|messages|email)|uploaded|sent (out|to)|transferred`)
-	dcNameRe        = regexp.MustCompile(`(?i)(^|[-_])(r?w?dc|adds|pdc|ad)\d*([-_]|$)|^dc\d*`)
-	notDCRe         = regexp.MustCompile(`(?i)(non-?dc|not a domain controller|is not a dc|from a workstation|from a (member )?server)`)
+	signinAnomalyRe = prefilter.MustCompile(`(?i)(travel|atypical|unfamiliar|anonymous ip|new country|infrequent country|unusual location|impossible)`)
+	launchedByRe    = prefilter.MustCompile(`(?i)(launched|started|spawned|run|ran|executed|parent|initiated|created) (by|from)|parent process`)
+	forwardRe       = prefilter.MustCompile(`(?i)forward|redirect`)
+	sentOutRe       = prefilter.MustCompile(`(?i)forwards? (all )?(incoming )?(mail|messages|email)|uploaded|sent (out|to)|transferred`)
+	dcNameRe        = prefilter.MustCompile(`(?i)(^|[-_])(r?w?dc|adds|pdc|ad)\d*([-_]|$)|^dc\d*`)
+	notDCRe         = prefilter.MustCompile(`(?i)(non-?dc|not a domain controller|is not a dc|from a workstation|from a (member )?server)`)
 )
 
 // outOfScopeRe: the SOC places the activity outside an approved test. A
 // scope definition ("Out of scope: DCSync, …") is not a verdict on this
 // activity; the caller skips matches followed by a colon.
-var outOfScopeRe = regexp.MustCompile(`(?i)(out(side)? of (the )?(\w+ )?scope|outside (the |its |of the )?(\w+ )?(scope|window|engagement|rules of engagement)|not (part of|in scope|covered by|included in) (the )?(test|engagement|pen ?test|red team|scope|exercise)|not (in|within) (the )?scope|(pen ?test|red team|test) team (says|said|confirms|confirmed) (it was )?not|not (them|theirs|the testers|the red team|the pen ?testers|the pen ?test|the test)\b|they did(n't| not) do (this|it|that)|\bexclude[sd]? (dcsync|[\w ]{0,30}(against|of|on)\b))`)
+var outOfScopeRe = prefilter.MustCompile(`(?i)(out(side)? of (the )?(\w+ )?scope|outside (the |its |of the )?(\w+ )?(scope|window|engagement|rules of engagement)|not (part of|in scope|covered by|included in) (the )?(test|engagement|pen ?test|red team|scope|exercise)|not (in|within) (the )?scope|(pen ?test|red team|test) team (says|said|confirms|confirmed) (it was )?not|not (them|theirs|the testers|the red team|the pen ?testers|the pen ?test|the test)\b|they did(n't| not) do (this|it|that)|\bexclude[sd]? (dcsync|[\w ]{0,30}(against|of|on)\b))`)
 
 // contextFacts reads what a human reads first and returns the facts that
 // decide the verdict, with the compromised entities they prove.
@@ -308,7 +310,7 @@ func (f *facts) hasSigninAnomaly() bool {
 
 // firstMatch returns the first match of re in the incident's structured
 // entity properties and (when product is true) its product text.
-func (f *facts) firstMatch(re *regexp.Regexp, product bool) string {
+func (f *facts) firstMatch(re *prefilter.Regexp, product bool) string {
 	for _, es := range f.byKind {
 		for _, e := range es {
 			for _, v := range []string{e.Prop("commandLine"), e.Prop("accountName"), e.Prop("hostName"), e.Prop("appName"), e.Prop("fileName"), e.Prop("directory"), e.Prop("displayName")} {
@@ -329,7 +331,7 @@ func (f *facts) firstMatch(re *regexp.Regexp, product bool) string {
 }
 
 // productSays: what the detections (not the SOC's notes) say.
-func (f *facts) productSays(re *regexp.Regexp) bool {
+func (f *facts) productSays(re *prefilter.Regexp) bool {
 	for _, s := range f.sents {
 		if s.from == fromProduct && re.MatchString(s.text) {
 			return true
@@ -338,7 +340,7 @@ func (f *facts) productSays(re *regexp.Regexp) bool {
 	return false
 }
 
-func (f *facts) mentionsAny(re *regexp.Regexp) bool {
+func (f *facts) mentionsAny(re *prefilter.Regexp) bool {
 	for _, s := range f.sents {
 		if re.MatchString(s.text) {
 			return true
@@ -450,7 +452,14 @@ func (f *facts) isDC(h socpilot.Entity) bool {
 		return true
 	}
 	// "DC02, the domain controller …" / "DC02 (domain controller)".
-	said := regexp.MustCompile(`(?i)` + regexp.QuoteMeta(name) + `,? \(?(is |is a |the )?(domain controller|dc)\b`)
+	said, ok := f.dcSaid[name]
+	if !ok {
+		said = prefilter.MustCompile(`(?i)` + regexp.QuoteMeta(name) + `,? \(?(is |is a |the )?(domain controller|dc)\b`)
+		if f.dcSaid == nil {
+			f.dcSaid = map[string]*prefilter.Regexp{}
+		}
+		f.dcSaid[name] = said
+	}
 	for _, s := range f.sents {
 		if s.from == fromProduct && said.MatchString(s.text) {
 			return true
@@ -536,7 +545,7 @@ func (f *facts) anySuccess() bool {
 
 // ranOutRe: a detection saying the persisted item already executed and
 // talked to the network.
-var ranOutRe = regexp.MustCompile(`(?i)\b(ran|executed|was run|started|launched|fired)\b[^;]{0,80}\b(connected|connection|beacon\w*|downloaded|reached|contacted|called out)\b`)
+var ranOutRe = prefilter.MustCompile(`(?i)\b(ran|executed|was run|started|launched|fired)\b[^;]{0,80}\b(connected|connection|beacon\w*|downloaded|reached|contacted|called out)\b`)
 
 // footholdEvidence is a persistence detection (scheduled task, service,
 // run key, web shell) whose own text says it already ran and reached out:

@@ -7,13 +7,13 @@ import (
 	"encoding/base64"
 	"io"
 	"net/netip"
-	"regexp"
 	"sort"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/socpilot/socpilot"
+	"github.com/socpilot/socpilot/offline/prefilter"
 )
 
 // Decoded is a command line with its hidden payloads decoded offline and
@@ -22,13 +22,13 @@ import (
 type Decoded = socpilot.DecodedCommand
 
 var (
-	encFlagRe  = regexp.MustCompile(`(?i)(?:^|\s)[-/](?:e|ec|en|enc|enco|encod|encode|encoded|encodedc|encodedco|encodedcom|encodedcomm|encodedcomma|encodedcomman|encodedcommand)\s+["']?([A-Za-z0-9+/=]{8,})`)
-	b64CallRe  = regexp.MustCompile(`(?i)frombase64string\(\s*["']([A-Za-z0-9+/=\s]{8,})["']`)
-	compressRe = regexp.MustCompile(`(?i)(gzipstream|deflatestream|io\.compression)`)
-	urlRe      = regexp.MustCompile(`(?i)\b(?:https?|ftp|wss?)://[^\s"'<>()\]\[{}|\\^` + "`" + `]+`)
-	ipRe       = regexp.MustCompile(`\b(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b`)
-	domainRe   = regexp.MustCompile(`(?i)\b(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:com|net|org|io|ru|cn|info|biz|xyz|top|site|online|club|app|dev|cloud|live|me|co|us|uk|de|nl|su|pw|tk|ml|ga|cf|gq|onion|link|click|shop|store|ws|cc|tv|in|eu|ly|to|sh|gg)\b`)
-	fileRe     = regexp.MustCompile(`(?i)[\w.-]+\.(?:exe|dll|ps1|psm1|bat|cmd|vbs|js|jse|hta|scr|msi|lnk|iso|zip|rar|7z|xlsm|docm|jar|py|sh|elf|bin)\b`)
+	encFlagRe  = prefilter.MustCompile(`(?i)(?:^|\s)[-/](?:e|ec|en|enc|enco|encod|encode|encoded|encodedc|encodedco|encodedcom|encodedcomm|encodedcomma|encodedcomman|encodedcommand)\s+["']?([A-Za-z0-9+/=]{8,})`)
+	b64CallRe  = prefilter.MustCompile(`(?i)frombase64string\(\s*["']([A-Za-z0-9+/=\s]{8,})["']`)
+	compressRe = prefilter.MustCompile(`(?i)(gzipstream|deflatestream|io\.compression)`)
+	urlRe      = prefilter.MustCompile(`(?i)\b(?:https?|ftp|wss?)://[^\s"'<>()\]\[{}|\\^` + "`" + `]+`)
+	ipRe       = prefilter.MustCompile(`\b(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b`)
+	domainRe   = prefilter.MustCompile(`(?i)\b(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:com|net|org|io|ru|cn|info|biz|xyz|top|site|online|club|app|dev|cloud|live|me|co|us|uk|de|nl|su|pw|tk|ml|ga|cf|gq|onion|link|click|shop|store|ws|cc|tv|in|eu|ly|to|sh|gg)\b`)
+	fileRe     = prefilter.MustCompile(`(?i)[\w.-]+\.(?:exe|dll|ps1|psm1|bat|cmd|vbs|js|jse|hta|scr|msi|lnk|iso|zip|rar|7z|xlsm|docm|jar|py|sh|elf|bin)\b`)
 )
 
 // DecodeCommandLine decodes -EncodedCommand (base64 UTF-16LE), every

@@ -3,10 +3,10 @@ package offline
 import (
 	"fmt"
 	"net/netip"
-	"regexp"
 	"strings"
 
 	"github.com/socpilot/socpilot"
+	"github.com/socpilot/socpilot/offline/prefilter"
 )
 
 // ipRole is what the incident shows an address to be.
@@ -125,28 +125,28 @@ func (f *facts) ownsDomain(host string) bool {
 // egressPlatformRe names cloud proxy and VPN platforms whose egress
 // addresses carry a whole organisation's traffic: blocking one blocks the
 // company, and travel between two of them is the platform's, not a user's.
-var egressPlatformRe = regexp.MustCompile(`(?i)\b(zscaler|netskope|prisma access|palo alto networks|cisco umbrella|opendns|forcepoint|iboss|menlo security|cloudflare warp|cato networks|versa networks|skyhigh security|mcafee web gateway|symantec web security|globalprotect)\b`)
+var egressPlatformRe = prefilter.MustCompile(`(?i)\b(zscaler|netskope|prisma access|palo alto networks|cisco umbrella|opendns|forcepoint|iboss|menlo security|cloudflare warp|cato networks|versa networks|skyhigh security|mcafee web gateway|symantec web security|globalprotect)\b`)
 
 // Words around an address that say it is the organisation's own.
 var (
-	ownBefore    = regexp.MustCompile(`(?i)\b(egress|proxy|proxies|gateway|vpn|nat|office|datacenter|data centre|data center|headquarters|hq|corporate|company|our|its (own )?(public )?(ip )?address(es)?|its public ip|public (ip )?address(es)?|exposes|exposed|listening|hosted on|server address|victim|target(ed)?|usual|normal|regular|home broadband|hq|headquarters)\W+(\S+\W+){0,3}$`)
-	sourceBefore = regexp.MustCompile(`(?i)\b(from|source|src|by|attacker|attacking|sender|sent from|connected to|connecting to|connections to|beacon(ing|ed)? to|downloaded from|download from|resolved to|c2|command and control|exit (node|relay)s?|relays?|spray(ing|ed)?|brute[- ]?forc\w*|scann(ing|er)|name server|hosted at|infrastructure)\W+(\S+\W+){0,3}$`)
+	ownBefore    = prefilter.MustCompile(`(?i)\b(egress|proxy|proxies|gateway|vpn|nat|office|datacenter|data centre|data center|headquarters|hq|corporate|company|our|its (own )?(public )?(ip )?address(es)?|its public ip|public (ip )?address(es)?|exposes|exposed|listening|hosted on|server address|victim|target(ed)?|usual|normal|regular|home broadband|hq|headquarters)\W+(\S+\W+){0,3}$`)
+	sourceBefore = prefilter.MustCompile(`(?i)\b(from|source|src|by|attacker|attacking|sender|sent from|connected to|connecting to|connections to|beacon(ing|ed)? to|downloaded from|download from|resolved to|c2|command and control|exit (node|relay)s?|relays?|spray(ing|ed)?|brute[- ]?forc\w*|scann(ing|er)|name server|hosted at|infrastructure)\W+(\S+\W+){0,3}$`)
 )
 
 // ownAfter: what follows the address says whose it is ("… is her home
 // broadband", "… (HQ)", "… is our VPN gateway").
-var ownAfter = regexp.MustCompile(`(?i)^\s*(\((hq|headquarters|office|vpn|proxy|egress|corporate|home)[^)]{0,30}\)|(is|are|=)\s+(her|his|their|the user's|our|the company's|contoso's|a|the)?\s*(usual |normal |known |own )?(home|office|hq|headquarters|vpn|proxy|egress|corporate|company|residential|broadband|branch|datacenter|data centre))`)
+var ownAfter = prefilter.MustCompile(`(?i)^\s*(\((hq|headquarters|office|vpn|proxy|egress|corporate|home)[^)]{0,30}\)|(is|are|=)\s+(her|his|their|the user's|our|the company's|contoso's|a|the)?\s*(usual |normal |known |own )?(home|office|hq|headquarters|vpn|proxy|egress|corporate|company|residential|broadband|branch|datacenter|data centre))`)
 
 // actorAfter: the address is the subject of an attack verb ("203.0.113.9
 // tried 2,114 passwords", "… made 412 failed attempts").
-var actorAfter = regexp.MustCompile(`(?i)^\s*(\([^)]{0,40}\)\s*)?(tried|made|attempted|sprayed|scanned|probed|brute[- ]?forced|sent|launched|exploited|uploaded|requested)\b`)
+var actorAfter = prefilter.MustCompile(`(?i)^\s*(\([^)]{0,40}\)\s*)?(tried|made|attempted|sprayed|scanned|probed|brute[- ]?forced|sent|launched|exploited|uploaded|requested)\b`)
 
 // benignNearRe: the statement that names an address's traffic calls it
 // routine; "from" there says nothing about an attacker.
-var benignNearRe = regexp.MustCompile(`(?i)\b(normal|usual|routine|scheduled|legitimate|expected|known[- ]good|partner's|trusted)\b`)
+var benignNearRe = prefilter.MustCompile(`(?i)\b(normal|usual|routine|scheduled|legitimate|expected|known[- ]good|partner's|trusted)\b`)
 
 // destBefore: the address data was sent or a beacon went to.
-var destBefore = regexp.MustCompile(`(?i)\b(sent|uploaded|exfiltrat\w*|transferred|posted|beacon\w*|tunnel\w*)\b[^;]{0,50}\bto\s+$`)
+var destBefore = prefilter.MustCompile(`(?i)\b(sent|uploaded|exfiltrat\w*|transferred|posted|beacon\w*|tunnel\w*)\b[^;]{0,50}\bto\s+$`)
 
 // ipRoles decides, for every IP entity, whether it is the organisation's
 // and whether there is evidence it is the attacker's. Without such

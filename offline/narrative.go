@@ -2,12 +2,12 @@ package offline
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/socpilot/socpilot"
 	"github.com/socpilot/socpilot/attack"
+	"github.com/socpilot/socpilot/offline/prefilter"
 )
 
 // kindWords name entity kinds in prose.
@@ -249,7 +249,7 @@ func clip(s string, n int) string {
 
 // suspiciousCommand marks command lines that usually carry the attack:
 // interpreters, encoded payloads, downloads, LOLBins, recovery tampering.
-var suspiciousCommand = regexp.MustCompile(`(?i)powershell|pwsh|-enc|frombase64|http[s]?://|cmd(\.exe)? /c|rundll32|regsvr32|mshta|certutil|bitsadmin|wmic|vssadmin|bcdedit|schtasks|psexec|mimikatz|sekurlsa|procdump|comsvcs`)
+var suspiciousCommand = prefilter.MustCompile(`(?i)powershell|pwsh|-enc|frombase64|http[s]?://|cmd(\.exe)? /c|rundll32|regsvr32|mshta|certutil|bitsadmin|wmic|vssadmin|bcdedit|schtasks|psexec|mimikatz|sekurlsa|procdump|comsvcs`)
 
 // telling picks the command line that says most about the attack: the
 // most suspicious, then the longest.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/socpilot/socpilot"
 	"github.com/socpilot/socpilot/attack"
+	"github.com/socpilot/socpilot/offline/prefilter"
 )
 
 // Options configure an Analyst.
@@ -64,6 +65,7 @@ type facts struct {
 	context       []verdictFact
 	decoded       []Decoded
 	escalating    bool
+	dcSaid        map[string]*prefilter.Regexp // isDC's pattern per host name, compiled once
 }
 
 func (an *Analyst) hasTable(name string) bool {

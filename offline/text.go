@@ -1,12 +1,12 @@
 package offline
 
 import (
-	"regexp"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/socpilot/socpilot"
+	"github.com/socpilot/socpilot/offline/prefilter"
 )
 
 // origin says who wrote a piece of text, because that decides what it may
@@ -30,7 +30,7 @@ type sentence struct {
 	rank  int       // comments: 0 for the newest; product text: -1
 }
 
-var sentenceEnd = regexp.MustCompile(`(?:[.!?;]+(?:\s+|$))|\n+`)
+var sentenceEnd = prefilter.MustCompile(`(?:[.!?;]+(?:\s+|$))|\n+`)
 
 // splitSentences cuts prose into statements without cutting addresses,
 // versions or file names ("185.220.101.47", "svchost.exe").
@@ -46,7 +46,7 @@ func splitSentences(s string) []string {
 
 // injection matches text written to steer an AI assistant. Sentences that
 // carry it are never used as context, and its presence is itself a signal.
-var injection = regexp.MustCompile(`(?i)(ignore (all |any )?(the )?(previous|prior|above|earlier) (instructions|prompts?)|\bai assistant\b|note to (the )?(ai|assistant|llm|copilot)|\b(as an|you are an?) (ai|assistant|language model)\b|system prompt|classify this (incident )?as|disregard (the|all|previous)|\bllm\b)`)
+var injection = prefilter.MustCompile(`(?i)(ignore (all |any )?(the )?(previous|prior|above|earlier) (instructions|prompts?)|\bai assistant\b|note to (the )?(ai|assistant|llm|copilot)|\b(as an|you are an?) (ai|assistant|language model)\b|system prompt|classify this (incident )?as|disregard (the|all|previous)|\bllm\b)`)
 
 // texts collects the incident's statements: analyst comments newest first,
 // labels, the classification comment, then the description and alerts.
@@ -110,7 +110,7 @@ func negated(s string, at int) bool {
 }
 
 // matchAffirmed returns the first match of re in s that is not negated.
-func matchAffirmed(re *regexp.Regexp, s string) (string, bool) {
+func matchAffirmed(re *prefilter.Regexp, s string) (string, bool) {
 	for _, loc := range re.FindAllStringIndex(s, -1) {
 		if !negated(s, loc[0]) {
 			return s[loc[0]:loc[1]], true

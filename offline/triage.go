@@ -2,10 +2,10 @@ package offline
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/socpilot/socpilot"
+	"github.com/socpilot/socpilot/offline/prefilter"
 )
 
 // Triage weights. Points come only from facts an attacker cannot simply
@@ -62,9 +62,9 @@ var techniquePoints = []struct {
 
 // benignWords in labels or analyst comments (the SOC's own records) point to
 // sanctioned activity.
-var benignWords = regexp.MustCompile(`(?i)\b(approved|authori[sz]ed|sanctioned|whitelist(ed)?|allow-?listed|expected|known (good|asset|scanner)|scheduled (scan|task|job)|pen(etration)?[ -]?test|red team|change (ticket|request)|CHG\d+|vulnerability scan(ner)?|benign)\b`)
+var benignWords = prefilter.MustCompile(`(?i)\b(approved|authori[sz]ed|sanctioned|whitelist(ed)?|allow-?listed|expected|known (good|asset|scanner)|scheduled (scan|task|job)|pen(etration)?[ -]?test|red team|change (ticket|request)|CHG\d+|vulnerability scan(ner)?|benign)\b`)
 
-var privilegedWords = regexp.MustCompile(`(?i)(^|[^a-z])(admin|administrator|adm|root|da|domain admins?|global admin|owner|svc-backup)([^a-z]|$)`)
+var privilegedWords = prefilter.MustCompile(`(?i)(^|[^a-z])(admin|administrator|adm|root|da|domain admins?|global admin|owner|svc-backup)([^a-z]|$)`)
 
 func triage(f *facts) socpilot.Triage {
 	var reasons []socpilot.Reason
