@@ -45,6 +45,7 @@ func Default() *Schema {
 // chosen because it decodes several times faster than JSON:
 //
 //	socpilot-kql-catalog 1
+//	D <snapshot>                    optional: the date and sources the catalog was generated from
 //	S <source>                      declares source #n (0-based, in order)
 //	T <table> <source#> [open]      starts a table ("open": other columns may exist)
 //	F <function> <source#> [open]   starts a function
@@ -93,6 +94,9 @@ func (s *Schema) writeCatalogText(w io.Writer) error {
 		idx(f.Source)
 	}
 	fmt.Fprintln(bw, catalogMagic)
+	if s.snapshot != "" {
+		fmt.Fprintf(bw, "D\t%s\n", clean(s.snapshot))
+	}
 	for _, src := range sources {
 		fmt.Fprintf(bw, "S\t%s\n", clean(src))
 	}
@@ -200,6 +204,8 @@ func parseCatalog(text string) (*Schema, error) {
 		switch line[0] {
 		case 'S':
 			sources = append(sources, f[0])
+		case 'D':
+			s.snapshot = line[2:]
 		case 'T', 'F':
 			if nf != 2 && (nf != 3 || (f[2] != "open" && (f[2] != "suffixed" || line[0] != 'T'))) {
 				return nil, bad()

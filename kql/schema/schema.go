@@ -339,3 +339,31 @@ func (s *Schema) Merge(other *Schema) *Schema {
 	}
 	return out
 }
+
+// NameTypo returns the candidate that name, a table or function name, is an obvious
+// misspelling of, or "" when there is none: the same case-insensitively, or one or
+// two edits away (adjacent transpositions counting one) from a candidate of at least
+// 4 characters per edit. Unlike Typo, made for columns whose siblings depend on the
+// data, it does not spare variants in digits, underscores or short parts: two tables
+// that differ only so (SailPointIDN_Triggers_CL, SailPointID_NTriggers_CL) are far
+// likelier one table misspelt than two.
+func NameTypo(name string, candidates []string) string {
+	lname := strings.ToLower(name)
+	best, bestD := "", 3
+	for _, c := range candidates {
+		if c == name {
+			continue
+		}
+		lc := strings.ToLower(c)
+		if lc == lname {
+			return c
+		}
+		if abs(len(lc)-len(lname)) > 2 {
+			continue
+		}
+		if d := editDistanceWithin(lname, lc, 2); d <= 2 && d*4 <= len(lc) && d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
