@@ -100,6 +100,8 @@ type Report struct {
 	StandardAdded              int            // tables that gained standard columns
 	TimestampAdded             int
 	Skipped                    []string // rows or columns left out, with the reason
+	ASIM                       int      // ASIM parser functions from sources.txt
+	Snapshot                   string   // sources.txt's @snapshot, the catalog's D record
 }
 
 var identRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
@@ -213,6 +215,20 @@ func Build(dir string) (*schema.Schema, Report, error) {
 	}
 	functions = append(functions, supFuncs...)
 
+	// 5. The current schema sources (sources.txt): Defender XDR advanced hunting and
+	// Azure Monitor reference pages and the ASIM parsers, transcribed with provenance.
+	cur, err := parseSources(sourcesFile, "sources.txt")
+	if err != nil {
+		return nil, rep, err
+	}
+	for _, t := range cur.tables {
+		merge("sources: "+t.Source, t)
+	}
+	for _, f := range cur.funcs {
+		f.Source = "sources: " + strings.TrimPrefix(f.Source, "supplement: ")
+		functions = append(functions, f)
+	}
+
 	defender := map[string]bool{}
 	for _, n := range DefenderXDRTables {
 		defender[n] = true
@@ -230,7 +246,7 @@ func Build(dir string) (*schema.Schema, Report, error) {
 		// A table with Timestamp and no TimeGenerated is advanced-hunting only
 		// (AADSignInEventsBeta): it lives in Defender XDR, not in a workspace, so it
 		// gets no Log Analytics standard columns.
-		if !(hasTS && !hasTG) {
+		if !(hasTS && !hasTG) && !cur.ahOnly[name] {
 			var added []string
 			for _, c := range StandardColumns {
 				if e.add(c) {
@@ -254,6 +270,46 @@ func Build(dir string) (*schema.Schema, Report, error) {
 		rep.Columns += len(e.cols)
 		out.AddTable(schema.Table{Name: name, Columns: e.cols, Source: src, Open: e.open, Suffixed: e.suffixed})
 	}
+	// The ASIM parsers of current Sentinel content come first: their signatures
+	// replace the 2022 validation-test ones, whose columns they keep (a 2022 column
+	// the current standard table lacks is still a column the parser outputs).
+	var asimFuncs []schema.Function
+	for _, a := range cur.asim {
+		tab, ok := out.Table(a.table)
+		if !ok {
+			return nil, rep, fmt.Errorf("sources.txt: ASIM %s: table %s not in the catalog", a.schema, a.table)
+		}
+		asimFuncs = append(asimFuncs, a.functions(tab.Columns)...)
+	}
+	older := map[string]schema.Function{}
+	for _, f := range functions {
+		if _, seen := older[f.Name]; !seen {
+			older[f.Name] = f
+		}
+	}
+	for _, f := range asimFuncs {
+		if o, ok := older[f.Name]; ok {
+			have := map[string]bool{}
+			for _, c := range f.Columns {
+				have[c.Name] = true
+			}
+			var extra []schema.Column
+			for _, c := range o.Columns {
+				if !have[c.Name] {
+					have[c.Name] = true
+					extra = append(extra, c)
+				}
+			}
+			if len(extra) > 0 {
+				f.Columns = append(append([]schema.Column{}, f.Columns...), extra...)
+				f.Source += fmt.Sprintf("; +%d columns from %s", len(extra), o.Source)
+			}
+		}
+		out.AddFunction(f)
+		rep.ASIM++
+	}
+	out.SetSnapshot(cur.snapshot)
+	rep.Snapshot = cur.snapshot
 	resultOf := map[string]string{"_SentinelHealth": "SentinelHealth", "_SentinelAudit": "SentinelAudit"}
 	for _, f := range append(functions, sentinelFunctions...) {
 		if _, dup := out.Function(f.Name); dup {
@@ -279,6 +335,8 @@ func sourceGroup(src string) string {
 		return "Azure-Sentinel CustomTables (2022-08)"
 	case strings.HasPrefix(src, srcDocs):
 		return srcDocs
+	case strings.HasPrefix(src, "sources: "):
+		return "sources.txt (current reference pages)"
 	}
 	return src
 }
@@ -404,13 +462,87 @@ func FindCorpus(dir string) (string, bool) {
 var supplement string
 
 func readSupplement(text string) ([]schema.Table, []schema.Function, error) {
-	var tables []schema.Table
-	var funcs []schema.Function
+	ss, err := parseSources(text, "supplement.txt")
+	if err != nil {
+		return nil, nil, err
+	}
+	return ss.tables, ss.funcs, nil
+}
+
+// sourcesFile is sources.txt: the current schema sources (Defender XDR advanced
+// hunting pages, Azure Monitor table reference, ASIM parsers) transcribed with their
+// page and commit. See the file's header for the format.
+//
+//go:embed sources.txt
+var sourcesFile string
+
+// sourceSet is what a supplement-format file describes.
+type sourceSet struct {
+	tables   []schema.Table
+	funcs    []schema.Function
+	snapshot string          // @snapshot
+	ahOnly   map[string]bool // tables marked ah: advanced-hunting only
+	asim     []asimEntry
+}
+
+// asimEntry is an A record: one ASIM schema's unifying parsers.
+type asimEntry struct {
+	schema, table, source string
+	params, asimParams    []schema.Param // P (im, _Im) and Q (ASim, _ASim) lines
+	names                 []asimName     // N lines
+	cols                  []schema.Column
+}
+
+type asimName struct {
+	name string
+	asim bool // takes the Q parameters
+}
+
+// Functions returns the parsers an A record describes, with columns cols (the
+// schema's standard table) followed by the entry's own.
+func (a asimEntry) functions(cols []schema.Column) []schema.Function {
+	all := append([]schema.Column{}, cols...)
+	have := map[string]bool{}
+	for _, c := range all {
+		have[c.Name] = true
+	}
+	for _, c := range a.cols {
+		if !have[c.Name] {
+			have[c.Name] = true
+			all = append(all, c)
+		}
+	}
+	names := append([]asimName{{"_Im_" + a.schema, false}, {"_ASim_" + a.schema, true}}, a.names...)
+	out := make([]schema.Function, 0, len(names))
+	for _, n := range names {
+		ps := a.params
+		if n.asim {
+			ps = a.asimParams
+		}
+		out = append(out, schema.Function{
+			Name:    n.name,
+			Params:  append([]schema.Param(nil), ps...),
+			Columns: all,
+			Source:  "sources: ASIM " + a.schema + " parser, " + a.source + "; columns of " + a.table,
+		})
+	}
+	return out
+}
+
+func parseSources(text, file string) (*sourceSet, error) {
+	ss := &sourceSet{ahOnly: map[string]bool{}}
 	var cur *[]schema.Column
+	var curParams *[]schema.Param
+	var curAsim *asimEntry
 	sc := bufio.NewScanner(strings.NewReader(text))
+	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
 		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if rest, ok := strings.CutPrefix(line, "@snapshot "); ok {
+			ss.snapshot = strings.TrimSpace(rest)
 			continue
 		}
 		kind, rest, _ := strings.Cut(line, " ")
@@ -418,16 +550,21 @@ func readSupplement(text string) ([]schema.Table, []schema.Function, error) {
 		case "T", "F":
 			f := strings.Split(rest, "\t")
 			if len(f) < 2 || !identRe.MatchString(f[0]) || f[1] == "" {
-				return nil, nil, fmt.Errorf("supplement.txt:%d: want %s <name>\\t<source>", n, kind)
+				return nil, fmt.Errorf("%s:%d: want %s <name>\\t<source>", file, n, kind)
 			}
 			open := len(f) > 2 && f[2] == "?"
 			suffixed := kind == "T" && len(f) > 2 && f[2] == "_"
-			if len(f) > 3 || (len(f) == 3 && !open && !suffixed) {
-				return nil, nil, fmt.Errorf("supplement.txt:%d: the third field may only be ? (or _ on a table)", n)
+			ah := kind == "T" && len(f) > 2 && f[2] == "ah"
+			if len(f) > 3 || (len(f) == 3 && !open && !suffixed && !ah) {
+				return nil, fmt.Errorf("%s:%d: the third field may only be ? (or _ or ah on a table)", file, n)
 			}
+			curParams, curAsim = nil, nil
 			if kind == "T" {
-				tables = append(tables, schema.Table{Name: f[0], Source: f[1], Open: open, Suffixed: suffixed})
-				cur = &tables[len(tables)-1].Columns
+				if ah {
+					ss.ahOnly[f[0]] = true
+				}
+				ss.tables = append(ss.tables, schema.Table{Name: f[0], Source: f[1], Open: open, Suffixed: suffixed})
+				cur = &ss.tables[len(ss.tables)-1].Columns
 				continue
 			}
 			fn := schema.Function{Name: f[0], Source: "supplement: " + f[1], Open: open}
@@ -436,18 +573,51 @@ func readSupplement(text string) ([]schema.Table, []schema.Function, error) {
 			} else {
 				fn.Columns = []schema.Column{}
 			}
-			funcs = append(funcs, fn)
-			cur = &funcs[len(funcs)-1].Columns
+			ss.funcs = append(ss.funcs, fn)
+			cur = &ss.funcs[len(ss.funcs)-1].Columns
+			curParams = &ss.funcs[len(ss.funcs)-1].Params
+		case "A":
+			f := strings.Split(rest, "\t")
+			if len(f) != 3 || !identRe.MatchString(f[0]) || !identRe.MatchString(f[1]) || f[2] == "" {
+				return nil, fmt.Errorf("%s:%d: want A <schema>\\t<table>\\t<source>", file, n)
+			}
+			ss.asim = append(ss.asim, asimEntry{schema: f[0], table: f[1], source: f[2]})
+			curAsim = &ss.asim[len(ss.asim)-1]
+			cur, curParams = &curAsim.cols, &curAsim.params
+		case "P", "Q":
+			fs := strings.Fields(rest)
+			if len(fs) != 3 || !identRe.MatchString(fs[0]) || (kind == "Q" && curAsim == nil) || (kind == "P" && curParams == nil) {
+				return nil, fmt.Errorf("%s:%d: bad parameter line %q", file, n, line)
+			}
+			t, known := schema.ParseType(fs[1])
+			if !known {
+				return nil, fmt.Errorf("%s:%d: bad parameter type %q", file, n, fs[1])
+			}
+			p := schema.Param{Name: fs[0], Type: t, Default: fs[2]}
+			if p.Default == "-" {
+				p.Default = ""
+			}
+			if kind == "Q" {
+				curAsim.asimParams = append(curAsim.asimParams, p)
+			} else {
+				*curParams = append(*curParams, p)
+			}
+		case "N":
+			fs := strings.Fields(rest)
+			if curAsim == nil || len(fs) != 2 || !identRe.MatchString(fs[0]) || (fs[1] != "P" && fs[1] != "Q") {
+				return nil, fmt.Errorf("%s:%d: want N <name> P|Q after an A record", file, n)
+			}
+			curAsim.names = append(curAsim.names, asimName{fs[0], fs[1] == "Q"})
 		case "C":
 			name, typ, ok := strings.Cut(rest, " ")
 			t, known := schema.ParseType(typ)
 			if !ok || cur == nil || !identRe.MatchString(name) || !known {
-				return nil, nil, fmt.Errorf("supplement.txt:%d: bad column line %q", n, line)
+				return nil, fmt.Errorf("%s:%d: bad column line %q", file, n, line)
 			}
 			*cur = append(*cur, schema.Column{Name: name, Type: t})
 		default:
-			return nil, nil, fmt.Errorf("supplement.txt:%d: unknown record %q", n, kind)
+			return nil, fmt.Errorf("%s:%d: unknown record %q", file, n, kind)
 		}
 	}
-	return tables, funcs, sc.Err()
+	return ss, sc.Err()
 }

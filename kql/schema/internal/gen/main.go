@@ -85,6 +85,7 @@ func run(corpus, outPath string, verbose bool) error {
 	}
 	fmt.Printf("  %d tables augmented from lower-precedence sources, %d given standard columns, %d given Timestamp\n",
 		rep.Augmented, rep.StandardAdded, rep.TimestampAdded)
+	fmt.Printf("  %d ASIM parser functions from sources.txt; snapshot: %s\n", rep.ASIM, rep.Snapshot)
 	fmt.Printf("  %d rows or columns skipped\n", len(rep.Skipped))
 	if verbose {
 		for _, s := range rep.Skipped {
