@@ -75,7 +75,32 @@ type Validator struct {
 	LargeTables []string
 	// NoLint turns off the Sentinel lint (time column, time bound).
 	NoLint bool
+	// Kind is what the query is for; it decides the no-time-bound lint (see QueryKind).
+	Kind QueryKind
+	// Complete says that Schema holds every custom table and saved function of the
+	// workspace the query runs in (read from it, as kql check --workspace-id does, or
+	// the tables a model was told about): a _CL table or a function it lacks does not
+	// exist, and is an error. Otherwise such names cannot be known offline and are
+	// warnings that say how to check them.
+	Complete bool
 }
+
+// QueryKind is what a query is for: a Sentinel analytic rule, a hunting query, a
+// function's body. The no-time-bound lint depends on it.
+type QueryKind string
+
+// Query kinds. The analytic-rule kinds are spelt as the kind: field of a Sentinel
+// rule (and of the alertRules ARM resource) spells them.
+const (
+	KindUnknown   QueryKind = ""          // not said: a .kql file, standard input, an API caller
+	KindScheduled QueryKind = "Scheduled" // a scheduled analytic rule (queryFrequency, queryPeriod)
+	KindNRT       QueryKind = "NRT"       // a near-real-time analytic rule
+	KindHunting   QueryKind = "Hunting"   // a hunting query, run over the time range its user picks
+	KindFunction  QueryKind = "Function"  // a parser or saved function's body, bounded by its caller
+)
+
+// analyticRule reports whether k is a detection Sentinel runs on a schedule.
+func (k QueryKind) analyticRule() bool { return k == KindScheduled || k == KindNRT }
 
 // Validate parses and checks src. Syntax errors become Error findings; when
 // the query does not parse, no semantic checks are made.
@@ -100,7 +125,7 @@ func (v *Validator) ValidateQuery(q *Query) []Finding {
 	c := v.newChecker(q)
 	c.statements(q.Statements)
 	if !v.NoLint {
-		c.lintTimeBound()
+		c.lintTimeBoundFor()
 	}
 	return c.sortedFindings()
 }
@@ -187,6 +212,10 @@ func (c *checker) reportNamed(sev Severity, sp Span, code, name, msg, sugg strin
 		// workspace lacks); a name close to a known one is still a typo.
 		sev = SeverityWarning
 		msg += " (in a union with isfuzzy=true)"
+	}
+	if code == CodeUnknownFunction && sugg == "" && !c.v.Complete {
+		// a scalar function saved in the workspace is called the same way
+		sugg = "if it is a function saved in the workspace, check it with --workspace-id or describe it with --schema"
 	}
 	if c.seen == nil {
 		c.seen = map[[2]int]bool{}
@@ -420,8 +449,91 @@ func (c *checker) tableRef(id *Ident) *shape {
 		}
 		return shapeFromFunction(f)
 	}
+	if schema.IsCustomTable(id.Name) {
+		return c.unknownCustomTable(id)
+	}
 	c.unknownTable(id)
 	return openShape()
+}
+
+// unknownCustomTable resolves a custom log table (a name ending in _CL) that the
+// schema does not describe. Offline its columns cannot be known: unless the name is
+// a slip of the keyboard for a table or function the schema has (an error with the
+// suggestion, as for any unknown table) or the schema is the workspace's own
+// (Validator.Complete), it is a warning that says how to check it, and its rows have
+// the standard columns every workspace table has plus any other (an open shape): a
+// misspelt standard column, the names of functions and the syntax are still checked.
+func (c *checker) unknownCustomTable(id *Ident) *shape {
+	if c.v.Complete || c.typoOfKnownName(id.Name, false) != "" {
+		c.unknownTable(id)
+		return openShape()
+	}
+	c.reportNamed(SeverityWarning, id.S, CodeUnknownTable, id.Name,
+		"custom table '"+id.Name+"' is not in the schema: its columns cannot be known offline, so only the standard columns (TimeGenerated, TenantId, Type, _ResourceId, ...) are checked",
+		"check it against the workspace with --workspace-id, or describe it with --schema")
+	n := len(schema.StandardColumns)
+	return &shape{cols: schema.StandardColumns[:n:n], open: true, tables: []string{id.Name}}
+}
+
+// typoOfKnownName returns the table, workspace function or let-bound table or
+// function (with builtins, the built-in function too) that name is an obvious
+// misspelling (schema.NameTypo) or a case-only variant of, or "".
+func (c *checker) typoOfKnownName(name string, builtins bool) string {
+	if t, ok := c.sch.TableFold(name); ok {
+		return t.Name
+	}
+	if f, ok := c.sch.FunctionFold(name); ok {
+		return f.Name
+	}
+	var cands []string
+	near := func(n string) bool { d := len(n) - len(name); return d >= -2 && d <= 2 }
+	for _, t := range c.schemaTables() {
+		if near(t.Name) {
+			cands = append(cands, t.Name)
+		}
+	}
+	for _, f := range c.sch.FunctionNames() {
+		if near(f) {
+			cands = append(cands, f)
+		}
+	}
+	for _, b := range c.env {
+		if b.kind != bindScalar && near(b.name) {
+			cands = append(cands, b.name)
+		}
+	}
+	if builtins {
+		for _, agg := range []bool{false, true} {
+			for _, n := range schema.BuiltinNames(agg) {
+				if near(n) {
+					cands = append(cands, n)
+				}
+			}
+		}
+	}
+	return schema.NameTypo(name, cands)
+}
+
+// lintTimeBoundFor is the no-time-bound lint for the kind of query the validator
+// was told this is. A scheduled or NRT analytic rule that reads a large table with
+// no time filter gets a warning naming the rule kind; a hunting query (run over the
+// time range its user picks) and a function body (bounded by its caller) get none;
+// a query of unknown kind gets the generic warning.
+func (c *checker) lintTimeBoundFor() {
+	switch {
+	case c.v.Kind == KindUnknown:
+		c.lintTimeBound()
+		return
+	case !c.v.Kind.analyticRule(), c.timeBounded, len(c.largeRefs) == 0:
+		return
+	}
+	id := c.largeRefs[0]
+	rule := "scheduled analytic rule"
+	if c.v.Kind == KindNRT {
+		rule = "near-real-time (NRT) analytic rule"
+	}
+	c.reportNamed(SeverityWarning, id.S, CodeNoTimeBound, id.Name, rule+" without a time bound on "+id.Name+": on a large table its window then rests on the rule's lookback alone, and each run scans all of it",
+		"add | where TimeGenerated > ago(1h) (the rule's query period) right after "+id.Name)
 }
 
 func (c *checker) noteTable(id *Ident, name string) {
@@ -524,6 +636,9 @@ func (c *checker) tabularCall(x *Call, in *shape) *shape {
 			c.expr(a, nil)
 		}
 		n := len(x.Args)
+		if in != nil && len(f.Params) > 0 && f.Params[0].Type == schema.TabularType {
+			n++ // invoke passes the piped rows as the table parameter
+		}
 		if n < f.RequiredParams() || n > len(f.Params) {
 			c.report(SeverityError, x.S, CodeArgCount, "function '"+name+"' takes "+arityText(f.RequiredParams(), len(f.Params))+", got "+strconv.Itoa(n), "")
 		}
@@ -540,11 +655,32 @@ func (c *checker) tabularCall(x *Call, in *shape) *shape {
 		c.expr(x, nil)
 		return openShape()
 	}
-	c.unknownTable(x.Fn.(*Ident))
+	c.unknownTabularFunction(x.Fn.(*Ident))
 	for _, a := range x.Args {
 		c.expr(a, nil)
 	}
 	return openShape()
+}
+
+// unknownTabularFunction reports a name called as a function where a table is
+// expected (after invoke, or as the source of a pipe) that is no table, function
+// or builtin the schema knows. It may be a function saved in the workspace, which
+// offline cannot be known: a plausible name is a warning that says how to check
+// it; a slip of the keyboard for a known name, a one- or two-letter name, or any
+// name when the schema is the workspace's own (Validator.Complete), is an error.
+func (c *checker) unknownTabularFunction(id *Ident) {
+	typo := c.typoOfKnownName(id.Name, true)
+	if _, builtin := schema.LookupBuiltin(typo); builtin {
+		c.reportNamed(SeverityError, id.S, CodeUnknownFunction, id.Name, "unknown function '"+id.Name+"'", didYouMean([]string{typo}))
+		return
+	}
+	if c.v.Complete || len(id.Name) < 3 || typo != "" {
+		c.unknownTable(id)
+		return
+	}
+	c.reportNamed(SeverityWarning, id.S, CodeUnknownFunction, id.Name,
+		"unknown function '"+id.Name+"': it may be a function saved in the workspace, which cannot be checked offline",
+		"check it against the workspace with --workspace-id, or describe it with --schema")
 }
 
 func arityText(min, max int) string {

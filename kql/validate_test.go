@@ -318,3 +318,127 @@ func TestFindingNamesTheUnknownTable(t *testing.T) {
 		t.Errorf("unknown-table findings name %q, want [MyApp_CL]", names)
 	}
 }
+
+// A custom table the schema does not describe cannot be known offline: it is a
+// warning that says how to check it, its rows have the standard columns plus any
+// other, and functions and syntax are still checked. A misspelt known table, custom
+// or not, stays an error with its suggestion, and so does any unknown table when the
+// schema is the workspace's own (Complete).
+func TestValidateUnknownCustomTable(t *testing.T) {
+	v := testValidator()
+	v.Schema.AddTable(schema.Table{Name: "SailPointIDN_Triggers_CL", Columns: []schema.Column{{Name: "TimeGenerated", Type: schema.Datetime}}})
+	got := simplify(v.Validate("MyApp_CL | where TimeGenerated > ago(1d) and _ResourceId != '' | project Msg_s, TenantId, Level"))
+	want := []finding{{"warning", "1:1", CodeUnknownTable,
+		"custom table 'MyApp_CL' is not in the schema: its columns cannot be known offline, so only the standard columns (TimeGenerated, TenantId, Type, _ResourceId, ...) are checked",
+		"check it against the workspace with --workspace-id, or describe it with --schema"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("unknown custom table (-want +got):\n%s", diff)
+	}
+	for _, tc := range []struct{ src, code, sugg string }{
+		{"MyApp_CL | where TimeGenreated > ago(1d)", CodeUnknownColumn, "did you mean 'TimeGenerated'?"},
+		{"MyApp_CL | where TimeGenerated > ago(1d) | extend m = tostrng(Msg_s)", CodeUnknownFunction, "did you mean 'tostring'?"},
+		{"MyApp_CL | where TimeGenerated > ago(1d) | summarize by", CodeSyntax, ""},
+		{"SigninLog | where TimeGenerated > ago(1d)", CodeUnknownTable, "did you mean 'SigninLogs'"},
+		{"SailPointID_NTriggers_CL | where TimeGenerated > ago(1d)", CodeUnknownTable, "did you mean 'SailPointIDN_Triggers_CL'?"},
+		{"sailpointidn_triggers_CL | where TimeGenerated > ago(1d)", CodeUnknownTable, "did you mean 'SailPointIDN_Triggers_CL'?"},
+	} {
+		fs := v.Validate(tc.src)
+		var errs []Finding
+		for _, f := range fs {
+			if f.Severity == SeverityError {
+				errs = append(errs, f)
+			}
+		}
+		if len(errs) == 0 || errs[0].Code != tc.code || !strings.HasPrefix(errs[0].Suggestion, strings.TrimSuffix(tc.sugg, "?")) {
+			t.Errorf("Validate(%q) = %+v, want a %s error suggesting %q", tc.src, simplify(fs), tc.code, tc.sugg)
+		}
+	}
+	complete := *v
+	complete.Complete = true
+	if fs := complete.Validate("MyApp_CL | where TimeGenerated > ago(1d)"); !HasErrors(fs) {
+		t.Errorf("with a complete schema, an unknown custom table is not an error: %+v", simplify(fs))
+	}
+}
+
+// A name called as a function after invoke, or as a pipe's source, may be a
+// function saved in the workspace: a warning that says how to check it, unless it
+// is a slip for a known name (an error with the suggestion) or the schema is the
+// workspace's own. In scalar position an unknown function stays an error, and says
+// it may be a saved function when no builtin is close. Once the schema has the saved
+// function (--schema, --workspace-id), invoke passes the piped rows as its table
+// parameter.
+func TestValidateSavedFunctions(t *testing.T) {
+	v := testValidator()
+	v.Schema.AddTable(schema.Table{Name: "AWSCloudTrail", Columns: []schema.Column{{Name: "TimeGenerated", Type: schema.Datetime}, {Name: "UserIdentityArn", Type: schema.String}}})
+	hint := "check it against the workspace with --workspace-id, or describe it with --schema"
+	for _, tc := range []struct {
+		src  string
+		want []finding
+	}{
+		{"AWSCloudTrail | where TimeGenerated > ago(1d) | invoke AWSIdentityRole()",
+			[]finding{{"warning", "1:56", CodeUnknownFunction, "unknown function 'AWSIdentityRole': it may be a function saved in the workspace, which cannot be checked offline", hint}}},
+		{"AWSIdentityRole(ago(1d)) | project Role, UserIdentityArn",
+			[]finding{{"warning", "1:1", CodeUnknownFunction, "unknown function 'AWSIdentityRole': it may be a function saved in the workspace, which cannot be checked offline", hint}}},
+		{"SecurityEvent | where TimeGenerated > ago(1d) | invoke tostrin()",
+			[]finding{{"error", "1:56", CodeUnknownFunction, "unknown function 'tostrin'", "did you mean 'tostring'?"}}},
+		{"SecurityEvent | where TimeGenerated > ago(1d) | extend x = tostrin(Account)",
+			[]finding{{"error", "1:60", CodeUnknownFunction, "unknown function 'tostrin'", "did you mean 'tostring' or 'base64_decode_tostring' or 'base64_encode_tostring'?"}}},
+		{"SecurityEvent | where TimeGenerated > ago(1d) | extend x = IsCorpAddress(Account)",
+			[]finding{{"error", "1:60", CodeUnknownFunction, "unknown function 'IsCorpAddress'", "if it is a function saved in the workspace, check it with --workspace-id or describe it with --schema"}}},
+		{"imAuht(starttime=ago(1d)) | project TargetUsername",
+			[]finding{{"error", "1:1", CodeUnknownTable, "unknown table or function 'imAuht'", "did you mean 'imAuth'?"}}},
+	} {
+		got := simplify(v.Validate(tc.src))
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("Validate(%q) (-want +got):\n%s", tc.src, diff)
+		}
+	}
+	complete := *v
+	complete.Complete = true
+	if fs := complete.Validate("AWSCloudTrail | where TimeGenerated > ago(1d) | invoke AWSIdentityRole()"); !HasErrors(fs) {
+		t.Errorf("with a complete schema, an unknown function is not an error: %+v", simplify(fs))
+	}
+	saved, err := schema.LoadJSON(strings.NewReader(`{"functions":[{"name":"AWSIdentityRole","parameters":"T:(*), since:timespan=1d"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	withSaved := &Validator{Schema: v.Schema.Merge(saved), Complete: true}
+	if fs := withSaved.Validate("AWSCloudTrail | where TimeGenerated > ago(1d) | invoke AWSIdentityRole() | project Role"); len(fs) > 0 {
+		t.Errorf("a known saved function: %+v", simplify(fs))
+	}
+	if fs := withSaved.Validate("AWSCloudTrail | where TimeGenerated > ago(1d) | invoke AWSIdentityRole(1d, 2)"); !HasErrors(fs) {
+		t.Errorf("too many arguments to a saved function: no error")
+	}
+}
+
+// The no-time-bound lint judges the query's kind: a scheduled or NRT analytic rule
+// on a large table gets it, naming the kind; a hunting query or a function body does
+// not; a query of unknown kind gets the generic warning.
+func TestValidateTimeBoundByKind(t *testing.T) {
+	const src = "SecurityEvent | summarize count() by Account"
+	for _, tc := range []struct {
+		kind QueryKind
+		want string
+	}{
+		{KindScheduled, "scheduled analytic rule without a time bound on SecurityEvent: on a large table its window then rests on the rule's lookback alone, and each run scans all of it"},
+		{KindNRT, "near-real-time (NRT) analytic rule without a time bound on SecurityEvent: on a large table its window then rests on the rule's lookback alone, and each run scans all of it"},
+		{KindUnknown, "query reads SecurityEvent without a time filter; on a large table this scans all retained data"},
+		{KindHunting, ""},
+		{KindFunction, ""},
+	} {
+		v := testValidator()
+		v.Kind = tc.kind
+		var got string
+		for _, f := range v.Validate(src) {
+			if f.Code == CodeNoTimeBound {
+				got = f.Message
+			}
+		}
+		if got != tc.want {
+			t.Errorf("kind %q: lint %q, want %q", tc.kind, got, tc.want)
+		}
+		if fs := v.Validate("SecurityEvent | where TimeGenerated > ago(1h) | summarize count() by Account"); len(fs) > 0 {
+			t.Errorf("kind %q: a time-bounded query: %+v", tc.kind, simplify(fs))
+		}
+	}
+}
