@@ -1,16 +1,20 @@
 // Package logs runs KQL against a Log Analytics workspace through the Azure
 // Monitor Logs query API (azlogs): it reads the schema of the tables a query names
-// (`Table | getschema`, cached) and verifies that a query runs as written
+// (`Table | getschema`, cached), the workspace's saved functions (the same API's
+// metadata endpoint), and verifies that a query runs as written
 // (`<query> | take 0`), returning the service's own error.
 //
 // It is the only package that imports azlogs; no azlogs type crosses its boundary.
 package logs
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -19,6 +23,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/monitor/query/azlogs"
 
 	"github.com/socpilot/socpilot"
@@ -46,6 +51,10 @@ type Client struct {
 	ws       string
 	c        *azlogs.Client
 	parallel int
+	// raw and endpoint send the requests azlogs has no method for (metadata),
+	// through a pipeline with the same credential, cloud, transport and retries.
+	raw      *azcore.Client
+	endpoint string
 
 	mu    sync.Mutex
 	cache map[string]*schemaEntry
@@ -90,11 +99,65 @@ func New(workspaceID string, cred azcore.TokenCredential, opts Options) (*Client
 	if err != nil {
 		return nil, fmt.Errorf("create Log Analytics query client: %w", err)
 	}
+	svc := cfg.Services[azlogs.ServiceName]
+	auth := runtime.NewBearerTokenPolicy(cred, []string{svc.Audience + "/.default"}, nil)
+	raw, err := azcore.NewClient("socpilot.logs", "v1.0.0", runtime.PipelineOptions{PerRetry: []policy.Policy{auth}}, &co.ClientOptions)
+	if err != nil {
+		return nil, fmt.Errorf("create Log Analytics metadata client: %w", err)
+	}
 	p := opts.Parallel
 	if p <= 0 {
 		p = 4
 	}
-	return &Client{ws: workspaceID, c: c, parallel: p, cache: map[string]*schemaEntry{}}, nil
+	return &Client{ws: workspaceID, c: c, parallel: p, raw: raw, endpoint: strings.TrimRight(svc.Endpoint, "/"), cache: map[string]*schemaEntry{}}, nil
+}
+
+// SavedFunctions returns the functions saved in the workspace (saved searches with
+// a function alias, solution parsers such as the ASIM ones), with their parameters
+// and unknown result columns, as a Schema that holds no tables. It reads them from
+// the query API's metadata endpoint (GET /v1/workspaces/{id}/metadata, "Metadata -
+// Get" of the Log Analytics query REST reference): the same endpoint, token and
+// workspace ID as queries, where the ARM savedSearches list would need the
+// workspace's subscription, resource group and name. KQL management commands such
+// as `.show functions` do not run in Log Analytics.
+func (c *Client) SavedFunctions(ctx context.Context) (*schema.Schema, error) {
+	req, err := runtime.NewRequest(ctx, http.MethodGet, runtime.JoinPaths(c.endpoint, "v1", "workspaces", url.PathEscape(c.ws), "metadata"))
+	if err != nil {
+		return nil, fmt.Errorf("read the saved functions of workspace %s: %w", c.ws, err)
+	}
+	req.Raw().Header.Set("Accept", "application/json")
+	resp, err := c.raw.Pipeline().Do(req)
+	if err != nil {
+		return nil, c.wrap(err)
+	}
+	if !runtime.HasStatusCode(resp, http.StatusOK) {
+		return nil, c.wrap(runtime.NewResponseError(resp))
+	}
+	var body struct {
+		Functions []struct {
+			Name       string `json:"name"`
+			Parameters string `json:"parameters"`
+			Body       string `json:"body"`
+		} `json:"functions"`
+	}
+	if err := runtime.UnmarshalAsJSON(resp, &body); err != nil {
+		return nil, fmt.Errorf("read the saved functions of workspace %s: %w", c.ws, err)
+	}
+	// Only the functions: the metadata's tables may leave out the standard columns
+	// and must not replace richer definitions (TableSchema reads those).
+	doc := map[string]any{"functions": body.Functions}
+	raw, err := json.Marshal(doc)
+	if err != nil {
+		return nil, err
+	}
+	out, err := schema.LoadJSON(bytes.NewReader(raw))
+	if err != nil {
+		return nil, fmt.Errorf("read the saved functions of workspace %s: %w", c.ws, err)
+	}
+	for _, f := range out.Functions() {
+		f.Source = "workspace " + c.ws + " (metadata)"
+	}
+	return out, nil
 }
 
 // loopbackHTTP sends requests for host over plain HTTP (see New).

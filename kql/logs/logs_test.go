@@ -376,3 +376,44 @@ func ExampleClient_Verify() {
 	fmt.Println(err)
 	// Output: semantic error: 'take' operator: Failed to resolve table or column expression named 'SiginLogs' (SEM0100)
 }
+
+// SavedFunctions reads the workspace's functions from the metadata endpoint with
+// the query API's token, and none of its tables.
+func TestSavedFunctions(t *testing.T) {
+	c, srv := newClient(t)
+	srv.Schema.AddFunction(schema.Function{Name: "AWSIdentityRole", Params: []schema.Param{{Name: "T", Type: schema.TabularType}, {Name: "since", Type: schema.Timespan, Default: "1d"}}})
+	srv.Bodies = map[string]string{"AWSIdentityRole": "T | extend Role = tostring(UserIdentityArn)"}
+	got, err := c.SavedFunctions(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tables, funcs := got.Len(); tables != 0 || funcs != 2 {
+		t.Errorf("%d tables, %d functions; want the 2 functions only", tables, funcs)
+	}
+	f, ok := got.Function("AWSIdentityRole")
+	if !ok {
+		t.Fatalf("AWSIdentityRole missing: %v", got.FunctionNames())
+	}
+	want := []schema.Param{{Name: "T", Type: schema.TabularType}, {Name: "since", Type: schema.Timespan, Default: "1d"}}
+	if diff := cmp.Diff(want, f.Params); diff != "" || f.Columns != nil || !strings.Contains(f.Source, workspaceID) {
+		t.Errorf("function %+v (params -want +got):\n%s", f, diff)
+	}
+	if n := srv.MetadataRequests(); n != 1 {
+		t.Errorf("%d metadata requests, want 1", n)
+	}
+	// A credential the service rejects, and a workspace it does not know, fail clearly.
+	bad, err := logs.New(workspaceID, staticToken("other"), logs.Options{Endpoint: srv.URL, Retry: policy.RetryOptions{MaxRetries: -1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bad.SavedFunctions(context.Background()); socpilot.ErrorCode(err) != socpilot.EForbidden {
+		t.Errorf("wrong token: %v, want a forbidden error", err)
+	}
+	other, err := logs.New("00000000-0000-0000-0000-000000000000", staticToken("test-token"), logs.Options{Endpoint: srv.URL, Retry: policy.RetryOptions{MaxRetries: -1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.SavedFunctions(context.Background()); socpilot.ErrorCode(err) != socpilot.ENotFound {
+		t.Errorf("unknown workspace: %v, want not found", err)
+	}
+}

@@ -3,7 +3,10 @@
 // and response JSON, requires a bearer token, answers `T | getschema` from a
 // *schema.Schema, answers other queries over known tables with their columns and no
 // rows (what `… | take 0` needs), and rejects unknown tables and malformed queries
-// with the service's 400 SemanticError / SyntaxError bodies.
+// with the service's 400 SemanticError / SyntaxError bodies. It also serves the
+// workspace metadata (GET or POST /v1/workspaces/{workspaceId}/metadata): the
+// schema's tables and its functions as saved workspace functions, in the shape of
+// the "Metadata - Get" reference (tables[].columns, functions[].name/parameters/body).
 //
 // It is not a KQL engine: it checks brackets, quotes and empty pipe stages, and the
 // tables a query reads from; it does not bind columns or evaluate anything.
@@ -39,8 +42,19 @@ type Server struct {
 	// URL is the base URL of a server started by New (the endpoint for logs.Options).
 	URL string
 
+	// Bodies are the KQL bodies the metadata answer gives functions, by name.
+	Bodies map[string]string
+
 	mu       sync.Mutex
 	requests []Request
+	metadata int
+}
+
+// MetadataRequests returns how many metadata requests the emulator answered.
+func (s *Server) MetadataRequests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.metadata
 }
 
 // Request is one query the emulator received.
@@ -67,12 +81,13 @@ func (s *Server) Requests() []Request {
 	return append([]Request(nil), s.requests...)
 }
 
-var pathRe = regexp.MustCompile(`^/v1/workspaces/([^/]+)/query$`)
+var pathRe = regexp.MustCompile(`^/v1/workspaces/([^/]+)/(query|metadata)$`)
 
 // ServeHTTP implements the query API.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	m := pathRe.FindStringSubmatch(r.URL.Path)
-	if m == nil || r.Method != http.MethodPost {
+	metadata := m != nil && m[2] == "metadata"
+	if m == nil || (r.Method != http.MethodPost && !(metadata && r.Method == http.MethodGet)) {
 		if s.T != nil {
 			s.T.Errorf("logstest: unexpected request %s %s", r.Method, r.URL.Path)
 		}
@@ -91,6 +106,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if s.WorkspaceID != "" && !strings.EqualFold(m[1], s.WorkspaceID) {
 		writeJSON(w, http.StatusNotFound, errBody("WorkspaceNotFoundError", "Workspace could not be found", nil))
+		return
+	}
+	if metadata {
+		s.mu.Lock()
+		s.metadata++
+		s.mu.Unlock()
+		writeJSON(w, http.StatusOK, s.metadataResult(m[1]))
 		return
 	}
 	var body struct {
@@ -164,6 +186,71 @@ func (s *Server) answer(q string) (int, any) {
 		}
 	}
 	return http.StatusOK, results{Tables: []table{{Name: "PrimaryResult", Columns: cols, Rows: [][]any{}}}}
+}
+
+// The metadata answer's shapes ("Metadata - Get" of the query API reference).
+type metadataResults struct {
+	Tables     []metadataTable     `json:"tables"`
+	Functions  []metadataFunction  `json:"functions"`
+	Workspaces []metadataWorkspace `json:"workspaces"`
+}
+
+type metadataTable struct {
+	ID             string   `json:"id"`
+	Name           string   `json:"name"`
+	TimespanColumn string   `json:"timespanColumn,omitempty"`
+	Columns        []column `json:"columns"`
+}
+
+type metadataFunction struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Parameters  string `json:"parameters,omitempty"`
+	DisplayName string `json:"displayName,omitempty"`
+	Body        string `json:"body"`
+}
+
+type metadataWorkspace struct {
+	ID      string         `json:"id"`
+	Name    string         `json:"name"`
+	Related map[string]any `json:"related"`
+}
+
+// metadataResult is the workspace's metadata: its tables and its functions, whose
+// parameters are written as Log Analytics writes them ("T:(*), since:timespan=1d").
+func (s *Server) metadataResult(ws string) metadataResults {
+	sch := s.schema()
+	out := metadataResults{Tables: []metadataTable{}, Functions: []metadataFunction{}}
+	var tables, funcs []string
+	for _, t := range sch.Tables() {
+		mt := metadataTable{ID: t.Name, Name: t.Name, Columns: []column{}}
+		for _, c := range t.Columns {
+			mt.Columns = append(mt.Columns, column{Name: c.Name, Type: string(c.Type)})
+			if c.Name == "TimeGenerated" {
+				mt.TimespanColumn = "TimeGenerated"
+			}
+		}
+		out.Tables = append(out.Tables, mt)
+		tables = append(tables, t.Name)
+	}
+	for _, f := range sch.Functions() {
+		var params []string
+		for _, p := range f.Params {
+			text := p.Name + ":" + string(p.Type)
+			if p.Type == schema.TabularType {
+				text = p.Name + ":(*)"
+			}
+			if p.Default != "" {
+				text += "=" + p.Default
+			}
+			params = append(params, text)
+		}
+		out.Functions = append(out.Functions, metadataFunction{ID: f.Name, Name: f.Name, DisplayName: f.Name,
+			Parameters: strings.Join(params, ", "), Body: s.Bodies[f.Name]})
+		funcs = append(funcs, f.Name)
+	}
+	out.Workspaces = []metadataWorkspace{{ID: ws, Name: "emulated", Related: map[string]any{"tables": tables, "functions": funcs}}}
+	return out
 }
 
 func unescape(s string) string {
