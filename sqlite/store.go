@@ -362,6 +362,58 @@ func (s *Store) RecordWrite(ctx context.Context, incidentID, kind, artifactID, c
 	return changed, nil
 }
 
+// RecordWrites journals several writes of one incident as RecordWrite
+// would, in one transaction (writeback.BatchJournal): a write-back's comment
+// and tasks cost one commit instead of one each. An entry RecordWrite would
+// refuse is skipped; the first error is returned.
+func (s *Store) RecordWrites(ctx context.Context, incidentID string, entries []struct {
+	Kind, ArtifactID, ContentSHA256 string
+	At                              time.Time
+}) error {
+	var first error
+	keep := func(err error) {
+		if first == nil {
+			first = err
+		}
+	}
+	ws := make([]sqlstore.Write, 0, len(entries))
+	for _, e := range entries {
+		w, err := sqlstore.NewWrite(incidentID, e.Kind, e.ArtifactID, e.ContentSHA256, e.At)
+		if err != nil {
+			keep(err)
+			continue
+		}
+		ws = append(ws, w)
+	}
+	if len(ws) == 0 {
+		return first
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("record %s %s write: %w", ws[0].Kind, ws[0].ArtifactID, err)
+	}
+	defer tx.Rollback()
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO writes (incident_key, kind, artifact_id, incident_id, content_sha256, first_at, at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (incident_key, kind, artifact_id) DO UPDATE
+			SET content_sha256 = excluded.content_sha256, incident_id = excluded.incident_id, at = excluded.at
+			WHERE writes.content_sha256 <> excluded.content_sha256`)
+	if err != nil {
+		return fmt.Errorf("record %s %s write: %w", ws[0].Kind, ws[0].ArtifactID, err)
+	}
+	defer stmt.Close()
+	for _, w := range ws {
+		// A failed statement leaves the transaction's other rows in place.
+		if _, err := stmt.ExecContext(ctx, w.IncidentKey, w.Kind, w.ArtifactID, w.IncidentID, w.ContentSHA256, fmtTime(w.At), fmtTime(w.At)); err != nil {
+			keep(fmt.Errorf("record %s %s write: %w", w.Kind, w.ArtifactID, err))
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("record %s %s write: %w", ws[0].Kind, ws[0].ArtifactID, err)
+	}
+	return first
+}
+
 // PutAnalysis caches data (a serialised analysis) under key, replacing any earlier entry.
 func (s *Store) PutAnalysis(ctx context.Context, key string, incidentNumber int, data []byte, at time.Time) error {
 	a, err := sqlstore.NewAnalysis(key, incidentNumber, data, at)

@@ -91,6 +91,22 @@ type Journal interface {
 	RecordWrite(ctx context.Context, incidentID, kind, artifactID, contentSHA256 string, at time.Time) (changed bool, err error)
 }
 
+// JournalEntry is one write of a batch. It is an alias of an unnamed
+// struct so that a store can implement BatchJournal without importing this
+// package.
+type JournalEntry = struct {
+	Kind, ArtifactID, ContentSHA256 string
+	At                              time.Time
+}
+
+// BatchJournal is a Journal that records the writes of one write-back
+// together (the stores: one transaction instead of a statement each). Each
+// entry is recorded as RecordWrite would; the first error is returned.
+type BatchJournal interface {
+	Journal
+	RecordWrites(ctx context.Context, incidentID string, entries []JournalEntry) error
+}
+
 // WriteJournaled is Write that also journals every comment and task it
 // created or updated; j may be nil. A journal failure is reported after the
 // write-back, which has already happened and is not undone.
@@ -108,14 +124,8 @@ type Options struct {
 func WriteWith(ctx context.Context, w socpilot.Writer, j Journal, d socpilot.IncidentDetails, a socpilot.Analysis, o Options) (res Result, err error) {
 	if j != nil {
 		defer func() {
-			for _, act := range res.Actions {
-				if act.Result != Created && act.Result != Updated {
-					continue
-				}
-				sum := sha256.Sum256([]byte(act.content))
-				if _, jerr := j.RecordWrite(ctx, d.Incident.ID, act.Kind, act.ID, hex.EncodeToString(sum[:]), time.Now()); jerr != nil && err == nil {
-					err = fmt.Errorf("journal the write-back of incident %d: %w", d.Incident.Number, jerr)
-				}
+			if jerr := journal(ctx, j, d.Incident.ID, res.Actions); jerr != nil && err == nil {
+				err = fmt.Errorf("journal the write-back of incident %d: %w", d.Incident.Number, jerr)
 			}
 		}()
 	}
@@ -174,6 +184,32 @@ func WriteWith(ctx context.Context, w socpilot.Writer, j Journal, d socpilot.Inc
 		res.Actions = append(res.Actions, act)
 	}
 	return res, nil
+}
+
+// journal records the comments and tasks created or updated, in one batch
+// when the journal takes batches; it returns the first error.
+func journal(ctx context.Context, j Journal, incidentID string, acts []Action) error {
+	var entries []JournalEntry
+	for _, act := range acts {
+		if act.Result != Created && act.Result != Updated {
+			continue
+		}
+		sum := sha256.Sum256([]byte(act.content))
+		entries = append(entries, JournalEntry{Kind: act.Kind, ArtifactID: act.ID, ContentSHA256: hex.EncodeToString(sum[:]), At: time.Now()})
+	}
+	if len(entries) == 0 {
+		return nil
+	}
+	if bj, ok := j.(BatchJournal); ok {
+		return bj.RecordWrites(ctx, incidentID, entries)
+	}
+	var first error
+	for _, e := range entries {
+		if _, err := j.RecordWrite(ctx, incidentID, e.Kind, e.ArtifactID, e.ContentSHA256, e.At); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }
 
 // writeComment writes the report comment unless it is already there as is.

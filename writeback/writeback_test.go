@@ -342,3 +342,40 @@ func TestWriteIsJournaled(t *testing.T) {
 		t.Errorf("an unchanged re-run journaled %d writes", len(j2.kinds))
 	}
 }
+
+// batchJournal takes the write-back's entries in one call.
+type batchJournal struct {
+	journal
+	batches [][]writeback.JournalEntry
+}
+
+func (j *batchJournal) RecordWrites(_ context.Context, incidentID string, es []writeback.JournalEntry) error {
+	j.batches = append(j.batches, es)
+	return nil
+}
+
+// TestWriteIsJournaledInOneBatch: a journal that takes batches gets the
+// same entries, in one call, and no single ones.
+func TestWriteIsJournaledInOneBatch(t *testing.T) {
+	c, _ := client(t)
+	ctx := context.Background()
+	d, err := c.Details(ctx, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := offline.New(offline.Options{}).Analyze(d)
+	j := &batchJournal{}
+	res, err := writeback.WriteJournaled(ctx, c, j, d, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := res.Count(writeback.Created) + res.Count(writeback.Updated)
+	if len(j.batches) != 1 || len(j.batches[0]) != want || len(j.kinds) != 0 {
+		t.Fatalf("%d batches (%d single entries), want one of %d", len(j.batches), len(j.kinds), want)
+	}
+	for i, e := range j.batches[0] {
+		if act := res.Actions[i]; e.Kind != act.Kind || e.ArtifactID != act.ID || len(e.ContentSHA256) != 64 || e.At.IsZero() {
+			t.Errorf("entry %d = %+v; want %s %s", i, e, act.Kind, act.ID)
+		}
+	}
+}
