@@ -32,6 +32,16 @@ type Builtin struct {
 // max "*" is variadic; returns and argtypes "-" are unknown/any; flags: a aggregate,
 // w window, s star allowed, t tabular argument, "-" none; argtypes are comma-separated
 // ("" entries for any).
+//
+// Deprecated aliases the service still accepts are listed under their own names,
+// next to the current function, as the reference pages name them ("Deprecated
+// aliases: ..."): datepart (datetime_part), extractall (extract_all), extractjson
+// (extract_json), parsejson (parse_json), parseurl (parse_url), parseurlquery
+// (parse_urlquery), makelist/makeset (make_list/make_set), make_dictionary
+// (make_bag), pack (bag_pack), any/anyif (take_any/take_anyif), weekofyear
+// (week_of_year), columnifexists (column_ifexists), base64_encodestring and
+// base64_decodestring (base64_encode_tostring, base64_decode_tostring), replace
+// (replace_regex), merge_tdigest (tdigest_merge), iif (iff), array_iif (array_iff).
 const builtinSpec = `
 # binary
 binary_and 2 2 long - -
@@ -62,6 +72,8 @@ parse_xml 1 1 dynamic - string
 parse_csv 1 1 dynamic - string
 parse_url 1 1 dynamic - string
 parse_urlquery 1 1 dynamic - string
+parseurl 1 1 dynamic - string
+parseurlquery 1 1 dynamic - string
 parse_path 1 1 dynamic - string
 parse_user_agent 2 2 dynamic - string
 parse_version 1 1 decimal - string
@@ -81,6 +93,7 @@ ago 1 1 datetime - timespan
 now 0 1 datetime - timespan
 datetime_add 3 3 datetime - string,,datetime
 datetime_part 2 2 int - string,datetime
+datepart 2 2 int - string,datetime
 datetime_diff 3 3 long - string,datetime,datetime
 datetime_local_to_utc 2 2 datetime - datetime,string
 datetime_utc_to_local 2 2 datetime - datetime,string
@@ -127,6 +140,7 @@ base64_encode_fromguid 1 1 string - guid
 countof 2 3 long - string,string,string
 extract 3 4 - - string,,string
 extract_all 2 3 dynamic - -
+extractall 2 3 dynamic - -
 extract_json 2 3 - - string,,
 extractjson 2 3 - - string,,
 has_any_index 2 2 long - -
@@ -414,6 +428,7 @@ hll 1 2 dynamic a -
 hll_if 2 3 dynamic a -
 hll_merge 1 * dynamic a -
 make_bag 1 2 dynamic a -
+make_dictionary 1 2 dynamic a -
 make_bag_if 2 3 dynamic a -
 make_list 1 2 dynamic a -
 make_list_if 2 3 dynamic a -
