@@ -481,15 +481,18 @@ type TakeOp struct {
 	N    Expr
 }
 
-// DistinctOp is distinct.
+// DistinctOp is distinct: its items are * or [Name =] Expr.
 type DistinctOp struct {
 	S      Span
 	Params []*OpParam
-	Items  []Expr
+	Items  []*Assign
 }
 
-// CountOp is count.
-type CountOp struct{ S Span }
+// CountOp is count [as Name]; Name is nil when absent (the column is Count).
+type CountOp struct {
+	S    Span
+	Name *Ident
+}
 
 // EvaluateOp is evaluate plugin(args).
 type EvaluateOp struct {
@@ -532,8 +535,11 @@ type SampleOp struct {
 	Of   Expr
 }
 
-// GetSchemaOp is getschema.
-type GetSchemaOp struct{ S Span }
+// GetSchemaOp is getschema [kind=csl].
+type GetSchemaOp struct {
+	S      Span
+	Params []*OpParam
+}
 
 // SearchOp is search [in (tables)] predicate.
 type SearchOp struct {

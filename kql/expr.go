@@ -374,6 +374,12 @@ func (c *checker) call(v *Call, x *ectx) schema.Type {
 		if _, isStar := a.(*Star); isStar {
 			continue
 		}
+		if na, ok := a.(*NamedArg); ok && !bi.Tabular && !isConstArg(na.Value) {
+			// make_set(x, maxSize = 8) names an option, which takes a constant;
+			// bin(5mbin = Timestamp, 5m) is a column assignment misplaced
+			// into the argument list
+			c.report(SeverityError, na.Name.S, CodeOperator, "'"+na.Name.Name+" =' inside "+name+"(...) is an assignment in an argument list: "+name+"() has no parameter of that name", "assign outside the call: "+na.Name.Name+" = "+name+"(...)")
+		}
 		// arguments of a scalar function inside summarize may still hold
 		// aggregates, so x passes on unchanged
 		argTypes[i] = c.expr(a, x)
@@ -399,6 +405,19 @@ func (c *checker) call(v *Call, x *ectx) schema.Type {
 		}
 	}
 	return ""
+}
+
+// isConstArg reports a constant argument value: a literal, possibly negated.
+func isConstArg(e Expr) bool {
+	switch v := e.(type) {
+	case *Literal, *DynamicLit:
+		return true
+	case *Unary:
+		return isConstArg(v.X)
+	case *Paren:
+		return isConstArg(v.X)
+	}
+	return false
 }
 
 // isCheapConst reports whether an expression's type is certain: a literal

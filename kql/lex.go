@@ -122,7 +122,8 @@ var hyphenated = map[string]bool{
 	"project-smart": true, "mv-expand": true, "mv-apply": true, "make-series": true, "top-nested": true,
 	"top-hitters": true, "parse-where": true, "parse-kv": true, "sample-distinct": true, "make-graph": true,
 	"graph-match": true, "graph-merge": true, "graph-to-table": true, "graph-shortest-paths": true,
-	"graph-mark-components": true, "partition-by": false,
+	"graph-mark-components": true, "granny-asc": true, "granny-desc": true, "macro-expand": true,
+	"assert-schema": true, "execute-show-command": true, "lookup-hint": true,
 }
 
 // typedLiteral names whose parenthesised argument is lexed raw (datetime(2020-01-01 10:00)).
@@ -131,25 +132,104 @@ var rawLiteralNames = map[string]bool{
 	"real": true, "double": true, "bool": true, "boolean": true, "decimal": true, "int64": true, "date": true,
 }
 
+// timespanUnits are the suffixes of a timespan literal (2d, 1.5h, 100ms), as
+// the Kusto lexer lists them.
 var timespanUnits = map[string]bool{
 	"d": true, "day": true, "days": true, "h": true, "hr": true, "hrs": true, "hour": true, "hours": true,
 	"m": true, "min": true, "minute": true, "minutes": true, "s": true, "sec": true, "second": true,
-	"seconds": true, "ms": true, "milli": true, "millis": true, "millisecond": true, "milliseconds": true,
-	"microsecond": true, "microseconds": true, "tick": true, "ticks": true,
+	"seconds": true, "ms": true, "milli": true, "millis": true, "millisec": true, "millisecond": true,
+	"milliseconds": true, "micro": true, "micros": true, "microsec": true, "microsecond": true,
+	"microseconds": true, "nano": true, "nanos": true, "nanosec": true, "nanosecond": true,
+	"nanoseconds": true, "tick": true, "ticks": true,
 }
 
-func isIdentStart(c byte) bool {
-	return c == '_' || c == '$' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80
-}
+// Byte classes for the lexer's hot loops. Bytes from 0x80 start or continue
+// a multi-byte character: identifiers accept those that are not whitespace
+// (the Kusto lexer takes ASCII letters only; names pasted with accents are
+// left to the validator).
+const (
+	clsIdentStart = 1 << iota // letter, '_', '$'
+	clsIdent                  // letter, digit, '_'
+	clsSpace                  // ASCII whitespace
+	clsDigit
+)
 
-func isIdentChar(c byte) bool {
-	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80
-}
+var byteClass = func() (t [256]uint8) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] |= clsIdentStart | clsIdent
+		t[c-'a'+'A'] |= clsIdentStart | clsIdent
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] |= clsIdent | clsDigit
+	}
+	t['_'] |= clsIdentStart | clsIdent
+	t['$'] |= clsIdentStart
+	for _, c := range " \t\n\r\f\v" {
+		t[c] |= clsSpace
+	}
+	for c := 0x80; c < 0x100; c++ {
+		t[c] |= clsIdentStart | clsIdent
+	}
+	return t
+}()
+
+func isIdentStart(c byte) bool { return byteClass[c]&clsIdentStart != 0 }
+
+func isIdentChar(c byte) bool { return byteClass[c]&clsIdent != 0 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
-func isSpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
+func isSpace(c byte) bool { return byteClass[c]&clsSpace != 0 }
+
+// isLetter reports an ASCII letter or '_': what may follow the digits of a
+// name that starts with digits (5h_avg).
+func isLetter(c byte) bool { return c == '_' || (c|0x20 >= 'a' && c|0x20 <= 'z') }
+
+// isUnicodeSpace reports the characters beyond ASCII that the Kusto lexer
+// treats as whitespace (Kusto.Language TextFacts.IsWhitespace): no-break
+// space, the Ogham and Mongolian separators, the en quad to hair space range,
+// zero-width space, narrow no-break space, medium mathematical space,
+// ideographic space and the byte order mark. They appear in queries pasted
+// from web pages and documents.
+func isUnicodeSpace(r rune) bool {
+	switch r {
+	case 0xA0, 0x1680, 0x180E, 0x202F, 0x205F, 0x3000, 0xFEFF:
+		return true
+	}
+	return r >= 0x2000 && r <= 0x200B
+}
+
+// spaceAt returns the byte length of a multi-byte whitespace character at
+// src[i] (whose first byte is >= 0x80), or 0.
+func spaceAt(src string, i int) int {
+	// every such character is 2 or 3 bytes and starts with 0xC2, 0xE1, 0xE2, 0xE3 or 0xEF
+	switch src[i] {
+	case 0xC2, 0xE1, 0xE2, 0xE3, 0xEF:
+		r, sz := utf8.DecodeRuneInString(src[i:])
+		if isUnicodeSpace(r) {
+			return sz
+		}
+	}
+	return 0
+}
+
+// scanIdentRest scans the characters of an identifier from i and returns its end.
+func scanIdentRest(src string, i int) int {
+	for i < len(src) {
+		c := src[i]
+		if c < 0x80 {
+			if byteClass[c]&clsIdent == 0 {
+				return i
+			}
+			i++
+			continue
+		}
+		if spaceAt(src, i) > 0 {
+			return i
+		}
+		i++
+	}
+	return i
 }
 
 type lexError struct {
@@ -179,8 +259,7 @@ func lex(src string, toks []token) ([]token, []lexError) {
 			}
 			// U+00A0 and other unicode spaces appear in pasted queries.
 			if c >= 0x80 {
-				r, sz := utf8.DecodeRuneInString(src[i:])
-				if r == 0xA0 || r == 0xFEFF || (r >= 0x2000 && r <= 0x200B) || r == 0x3000 {
+				if sz := spaceAt(src, i); sz > 0 {
 					i += sz
 					continue
 				}
@@ -216,10 +295,7 @@ func lex(src string, toks []token) ([]token, []lexError) {
 				kind = tIllegal
 			}
 		case isIdentStart(c):
-			i++
-			for i < n && isIdentChar(src[i]) {
-				i++
-			}
+			i = scanIdentRest(src, i+1)
 			kind = tIdent
 			// join hyphenated operator names such as mv-expand
 			if i+1 < n && src[i] == '-' && isIdentStart(src[i+1]) {
@@ -425,18 +501,45 @@ func scanVerbatim(src string, i int) (int, bool) {
 	return len(src), false
 }
 
+// scanNumber scans a token that starts with a digit: a long (hex too), a
+// real, a timespan, or, as in the Kusto lexer, a name such as 5h_avg or 1st
+// when the digits are followed by letters that make none of those.
 func scanNumber(src string, i int) (int, tokKind) {
 	n := len(src)
-	kind := tInt
 	if src[i] == '0' && i+1 < n && (src[i+1] == 'x' || src[i+1] == 'X') {
-		i += 2
-		for i < n && (isDigit(src[i]) || (src[i]|0x20 >= 'a' && src[i]|0x20 <= 'f')) {
-			i++
+		j := i + 2
+		for j < n && (isDigit(src[j]) || (src[j]|0x20 >= 'a' && src[j]|0x20 <= 'f')) {
+			j++
 		}
-		return i, tInt
+		if j > i+2 && (j == n || !isIdentChar(src[j])) {
+			return j, tInt
+		}
+		return scanIdentRest(src, i), tIdent
 	}
 	for i < n && isDigit(src[i]) {
 		i++
+	}
+	kind := tInt
+	if i < n && isLetter(src[i]) {
+		// 5h, 1e5, 1e-3: a timespan or an exponent; otherwise the digits start a name
+		j := scanIdentRest(src, i)
+		w := src[i:j]
+		if timespanUnits[w] {
+			return j, tTimespan
+		}
+		if w[0] == 'e' || w[0] == 'E' {
+			k := i + 1
+			if k == j && k+1 < n && (src[k] == '+' || src[k] == '-') && isDigit(src[k+1]) {
+				k++
+			}
+			for k < n && isDigit(src[k]) {
+				k++
+			}
+			if k > i+1 && (k == n || !isIdentChar(src[k])) && isDigit(src[k-1]) {
+				return k, tReal
+			}
+		}
+		return j, tIdent
 	}
 	if i+1 < n && src[i] == '.' && isDigit(src[i+1]) {
 		kind = tReal
@@ -463,9 +566,9 @@ func scanNumber(src string, i int) (int, tokKind) {
 		}
 	}
 	if i < n && isIdentStart(src[i]) && src[i] != '$' {
-		j := i
-		for j < n && isIdentChar(src[j]) {
-			j++
+		j := scanIdentRest(src, i)
+		if j == i {
+			return i, kind // whitespace beyond ASCII follows
 		}
 		if timespanUnits[src[i:j]] {
 			return j, tTimespan

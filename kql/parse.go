@@ -728,14 +728,23 @@ func (p *parser) operator() Operator {
 		n := p.expr()
 		return &TakeOp{S: span(), Name: name, N: n}
 	case "distinct":
+		// distinct [hints] * | [Name =] Expr, ...: the service accepts
+		// expressions and names as summarize by does
 		p.next()
 		op := &DistinctOp{Params: p.opParams()}
-		op.Items = commaList(p, p.expr)
+		op.Items = itemList(p, p.assign)
 		op.S = span()
 		return op
 	case "count":
+		// count [as Name]
 		p.next()
-		return &CountOp{S: span()}
+		op := &CountOp{}
+		if p.atWord("as") && (p.peek(1).kind == tIdent || p.peek(1).kind == tString || p.atBracketedName(1)) {
+			p.next()
+			op.Name = p.identifier("a column name after 'as'")
+		}
+		op.S = span()
+		return op
 	case "evaluate":
 		p.next()
 		op := &EvaluateOp{Params: p.opParams()}
@@ -810,8 +819,11 @@ func (p *parser) operator() Operator {
 		op.S = span()
 		return op
 	case "getschema":
+		// getschema [kind=csl]
 		p.next()
-		return &GetSchemaOp{S: span()}
+		op := &GetSchemaOp{Params: p.opParams("kind")}
+		op.S = span()
+		return op
 	case "search":
 		p.next()
 		op := &SearchOp{Params: p.opParams("kind")}

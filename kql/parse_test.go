@@ -95,7 +95,7 @@ func TestParseErrors(t *testing.T) {
 		{"T | where x between (1, 2)", "1:23: expected '..' between the bounds of 'between', found ','"},
 		{"let x = ;", "1:9: expected an expression, found ';'"},
 		{"T | join (U) x", "1:14: expected 'on' and the join condition, found 'x'"},
-		{"T | extend a = 1x", "1:16: invalid number literal '1x'"},
+		{"T | extend a = 1.5x", "1:16: invalid number literal '1.5x'"},
 		{"T | where ä == 1 #", "1:18: unexpected character '#'"},
 		// each list closes with the bracket that opened it
 		{"datatable (a:string) ['x', 'y'", "1:31: expected ']' to close '[' opened at 1:22, found end of query"},
@@ -209,5 +209,74 @@ func TestParseDeepNesting(t *testing.T) {
 	_, errs := Parse(src)
 	if len(errs) == 0 || !strings.Contains(errs[0].Msg, "nested too deeply") {
 		t.Fatalf("got %v, want nesting error", errs)
+	}
+}
+
+// TestLexReferenceRules checks the lexer against the Kusto lexer's rules
+// (Kusto.Language TokenParser): names may start with digits when letters
+// follow that make no literal, every timespan suffix, the whitespace set.
+func TestLexReferenceRules(t *testing.T) {
+	tests := []struct {
+		src  string
+		want []tokKind
+	}{
+		{"5h_avg", []tokKind{tIdent}},
+		{"1st", []tokKind{tIdent}},
+		{"2022MostExploited", []tokKind{tIdent}},
+		{"0xZZ", []tokKind{tIdent}},
+		{"1e5x", []tokKind{tIdent}},
+		{"5h", []tokKind{tTimespan}},
+		{"1.5hours", []tokKind{tTimespan}},
+		{"10nanoseconds 3nanos 2microsec 4millisec 1tick", []tokKind{tTimespan, tTimespan, tTimespan, tTimespan, tTimespan}},
+		{"1e5 1e-5 1E+5 1.5e3", []tokKind{tReal, tReal, tReal, tReal}},
+		{"0x1f 42", []tokKind{tInt, tInt}},
+		{"1.5x", []tokKind{tIllegal}},
+		{"a\u00a0b\u200bc\ufeffd\u3000e\u202ff\u205fg\u1680h\u180ei", []tokKind{tIdent, tIdent, tIdent, tIdent, tIdent, tIdent, tIdent, tIdent, tIdent}},
+		{"a\u00adb", []tokKind{tIdent}}, // a soft hyphen is not whitespace
+		{"project-reorder a granny-asc", []tokKind{tIdent, tIdent, tIdent}},
+		{"macro-expand", []tokKind{tIdent}},
+	}
+	for _, tt := range tests {
+		toks, _ := lex(tt.src, nil)
+		var got []tokKind
+		for _, tk := range toks {
+			if tk.kind != tEOF {
+				got = append(got, tk.kind)
+			}
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("lex(%q) kinds (-want +got):\n%s", tt.src, diff)
+		}
+	}
+}
+
+// TestParseReferenceForms parses documented syntax forms of each tabular
+// operator that the parser once rejected (kql/COVERAGE.md lists them all).
+func TestParseReferenceForms(t *testing.T) {
+	tests := []string{
+		"T | distinct Country = tostring(LocationDetails.countryOrRegion)",
+		"T | distinct hint.shufflekey = a a, b = tolower(c)",
+		"T | count as N",
+		"T | count as ['n rows'] | where ['n rows'] > 0",
+		"T | getschema kind=csl",
+		"T | project-reorder b granny-asc, a granny-desc",
+		"print 5h_avg = 1, 1st = 2, ['x y'] = 3, [\"z\"] = 4",
+		"T | invoke FileProfile(SHA1, 1000)",
+		"T\u00a0| where\u200bx\u3000== 1\ufeff",
+		"T | macro-expand entity_group [A, B] as X (X | take 1)",
+	}
+	for _, src := range tests {
+		if _, errs := Parse(src); len(errs) > 0 {
+			t.Errorf("Parse(%q): %v", src, errs)
+		}
+	}
+	q, _ := Parse("T | distinct Country = tostring(x), b | count as N")
+	pl := q.Statements[0].(*ExprStmt).Expr.(*Pipeline)
+	d := pl.Ops[0].(*DistinctOp)
+	if len(d.Items) != 2 || len(d.Items[0].Names) != 1 || d.Items[0].Names[0].Name != "Country" || d.Items[1].Names != nil {
+		t.Errorf("distinct items: %+v", d.Items)
+	}
+	if c := pl.Ops[1].(*CountOp); c.Name == nil || c.Name.Name != "N" {
+		t.Errorf("count as: %+v", c)
 	}
 }

@@ -600,16 +600,22 @@ func (c *checker) unknownTable(id *Ident) {
 
 // tabularCall evaluates f(...) used as a table; in is the piped input for invoke.
 func (c *checker) tabularCall(x *Call, in *shape) *shape {
+	// invoke passes its input rows: the other arguments are evaluated
+	// against them (T | invoke FileProfile(SHA1))
+	var ax *ectx
+	if in != nil {
+		ax = &ectx{row: in}
+	}
 	name := x.Name()
 	if name == "" {
 		for _, a := range x.Args {
-			c.expr(a, nil)
+			c.expr(a, ax)
 		}
 		return openShape()
 	}
 	if b := c.lookup(name); b != nil {
 		if b.kind == bindFunc {
-			return c.callUserFunc(b, x.Args, in, x.S, nil)
+			return c.callUserFunc(b, x.Args, in, x.S, ax)
 		}
 		if b.kind == bindTabular && len(x.Args) == 0 {
 			return b.shape
@@ -633,7 +639,7 @@ func (c *checker) tabularCall(x *Call, in *shape) *shape {
 	}
 	if f, ok := c.sch.Function(name); ok {
 		for _, a := range x.Args {
-			c.expr(a, nil)
+			c.expr(a, ax)
 		}
 		n := len(x.Args)
 		if in != nil && len(f.Params) > 0 && f.Params[0].Type == schema.TabularType {
@@ -647,7 +653,7 @@ func (c *checker) tabularCall(x *Call, in *shape) *shape {
 	if t, ok := c.sch.Table(name); ok {
 		// ASIM parsers appear in schema files as tables; they take parameters
 		for _, a := range x.Args {
-			c.expr(a, nil)
+			c.expr(a, ax)
 		}
 		return shapeFromTable(t)
 	}
@@ -657,7 +663,7 @@ func (c *checker) tabularCall(x *Call, in *shape) *shape {
 	}
 	c.unknownTabularFunction(x.Fn.(*Ident))
 	for _, a := range x.Args {
-		c.expr(a, nil)
+		c.expr(a, ax)
 	}
 	return openShape()
 }
@@ -892,22 +898,30 @@ func (c *checker) operator(op Operator, input *shape) *shape {
 		}
 		return in
 	case *DistinctOp:
-		out := &shape{}
+		out := &shape{tables: in.tables}
 		for _, it := range o.Items {
-			if _, ok := it.(*Star); ok {
+			if _, ok := it.Value.(*Star); ok && len(it.Names) == 0 {
 				return in
 			}
-			t := c.expr(it, &ectx{row: in})
-			n := autoName(it)
-			if n == "" {
+			t := c.expr(it.Value, &ectx{row: in})
+			switch {
+			case len(it.Names) > 0:
+				for _, n := range it.Names {
+					out.set(n.Name, t)
+				}
+			case autoName(it.Value) != "":
+				out.set(autoName(it.Value), t)
+			default:
 				out.open = true
-				continue
 			}
-			out.set(n, t)
 		}
 		return out
 	case *CountOp:
-		return &shape{cols: []column{{Name: "Count", Type: schema.Long}}}
+		name := "Count"
+		if o.Name != nil {
+			name = o.Name.Name
+		}
+		return &shape{cols: []column{{Name: name, Type: schema.Long}}}
 	case *GetSchemaOp:
 		return &shape{cols: []column{{Name: "ColumnName", Type: schema.String}, {Name: "ColumnOrdinal", Type: schema.Int}, {Name: "DataType", Type: schema.String}, {Name: "ColumnType", Type: schema.String}}}
 	case *EvaluateOp:

@@ -23,7 +23,7 @@ func testValidator() *Validator {
 	}})
 	s.AddTable(schema.Table{Name: "DeviceProcessEvents", Columns: []schema.Column{
 		{Name: "Timestamp", Type: schema.Datetime}, {Name: "DeviceName", Type: schema.String},
-		{Name: "AccountName", Type: schema.String},
+		{Name: "AccountName", Type: schema.String}, {Name: "SHA1", Type: schema.String},
 	}})
 	s.AddTable(schema.Table{Name: "AADNonInteractiveUserSignInLogs", Columns: []schema.Column{
 		{Name: "TimeGenerated", Type: schema.Datetime}, {Name: "DeviceDetail", Type: schema.String},
@@ -36,6 +36,8 @@ func testValidator() *Validator {
 	}})
 	s.AddFunction(schema.Function{Name: "imAuth", Params: []schema.Param{{Name: "starttime", Type: schema.Datetime, Default: "datetime(null)"}},
 		Columns: []schema.Column{{Name: "TimeGenerated", Type: schema.Datetime}, {Name: "TargetUsername", Type: schema.String}}})
+	// a Defender XDR function invoked on rows: T | invoke FileProfile(SHA1)
+	s.AddFunction(schema.Function{Name: "FileProfile", Params: []schema.Param{{Name: "x", Type: schema.String}, {Name: "max_rows", Type: schema.Int, Default: "1000"}}})
 	return &Validator{Schema: s}
 }
 
@@ -316,6 +318,122 @@ func TestFindingNamesTheUnknownTable(t *testing.T) {
 	}
 	if len(names) != 1 || names[0] != "MyApp_CL" {
 		t.Errorf("unknown-table findings name %q, want [MyApp_CL]", names)
+	}
+}
+
+// TestValidateReferenceForms checks forms of the KQL reference that public
+// queries use (issue 12): each class with its repro and members of its family.
+func TestValidateReferenceForms(t *testing.T) {
+	v := testValidator()
+	const se = "SecurityEvent | where TimeGenerated > ago(1d) "
+	const dpe = "DeviceProcessEvents | where Timestamp > ago(1d) "
+	clean := map[string][]string{
+		"invoke: arguments are resolved against the piped rows": {
+			dpe + "| invoke FileProfile(SHA1)",
+			dpe + "| invoke FileProfile(SHA1, 500)",
+			dpe + "| invoke FileProfile(x = SHA1)",
+			"let f = (T:(*), col:string) { T | take 1 }; " + se + "| invoke f(Computer) | project Account",
+			"let g = (T:(Account:string), n:long) { T | where Account != '' | take n }; " + se + "| invoke g(5) | project Account",
+		},
+		"evaluate: plugin arguments are resolved against the piped rows": {
+			se + "| evaluate bag_unpack(EventData) | project Computer",
+			se + "| evaluate pivot(Computer, count(), Account)",
+			se + "| evaluate narrow() | project Row, Column, Value",
+		},
+		"distinct: * and [Name =] Expr items": {
+			se + "| distinct Country = tostring(EventData.countryOrRegion) | project Country",
+			se + "| distinct Country = tostring(EventData.countryOrRegion), Computer | project Country, Computer",
+			se + "| distinct tostring(EventData.x) | project EventData_x",
+			se + "| distinct ['Who'] = Account | project Who",
+			se + "| distinct * | project Account",
+			se + "| distinct Account, Computer, | project Account",
+		},
+		"count [as Name]": {
+			se + "| count as N | project N",
+			se + "| count as ['Event count'] | project ['Event count']",
+			se + "| count | project Count",
+			se + "| summarize by Computer | count as Hosts | extend Share = Hosts * 2",
+		},
+		"getschema [kind=csl]": {
+			se + "| getschema | project ColumnName, DataType",
+			se + "| getschema kind=csl",
+		},
+		"names that start with digits, bracketed and quoted names": {
+			"print 5h_avg = 1 | project 5h_avg",
+			"print 1st = 1, 2nd_value = 2 | project 1st, 2nd_value",
+			"print 7days = 1 | where 7days > 0",
+			"print ['x y'] = 1 | project ['x y']",
+			"print [\"x\"] = 1 | project x",
+			"print ['where'] = 1 | project ['where']",
+			se + "| summarize 5Minutes = count() by bin(TimeGenerated, 5m) | project 5Minutes",
+		},
+		"deprecated aliases the service still accepts": {
+			"print datepart('year', now())",
+			"print extractall(@'(\\d+)', 'a1b22')",
+			"print parsejson('{}'), todynamic('{}'), toobject('{}')",
+			"print parseurl('https://x/y'), parseurlquery('a=1')",
+			"print extractjson('$.a', '{\"a\":1}')",
+			"print weekofyear(now()), columnifexists('x', 1)",
+			"print base64_encodestring('x'), base64_decodestring('eA==')",
+			"print pack('a', 1), iif(true, 1, 2), array_iif(dynamic([true]), 1, 2)",
+			se + "| summarize makelist(Account), makeset(Computer), make_dictionary(EventData), any(Account), anyif(Computer, true) by bin(TimeGenerated, 1h)",
+			se + "| summarize make_set(Account, MaxSize = 8) by Computer",
+		},
+		"timespan and number literals": {
+			"print a = 1d, b = 1.5h, c = 10nanoseconds, d = 2microsec, e = 3millisec, f = 1tick, g = 2micros",
+			"print a = 1e5, b = 1.5e-3, c = 0x1F, d = 2E+3, e = 1., f = .5",
+		},
+	}
+	for class, srcs := range clean {
+		for _, src := range srcs {
+			if fs := v.Validate(src); len(fs) > 0 {
+				t.Errorf("%s: Validate(%q): %+v", class, src, simplify(fs))
+			}
+		}
+	}
+
+	// genuine bugs in the same forms stay errors
+	errs := []struct{ src, code, msg string }{
+		{dpe + "| invoke FileProfile(SHA11)", CodeUnknownColumn, "unknown column 'SHA11' (not in DeviceProcessEvents at this point of the query)"},
+		{"let f = (T:(*), col:string) { T | take 1 }; " + se + "| invoke f(Nope)", CodeUnknownColumn, "unknown column 'Nope' (not in SecurityEvent at this point of the query)"},
+		{se + "| distinct Country = tostring(Nope)", CodeUnknownColumn, "unknown column 'Nope' (not in SecurityEvent at this point of the query)"},
+		{se + "| distinct Country = tostring(EventData.c) | project Computer", CodeUnknownColumn, "unknown column 'Computer' (not in SecurityEvent at this point of the query)"},
+		{se + "| count as N | project Count", CodeUnknownColumn, "unknown column 'Count'"},
+		{"print 5h_avg = 1 | project 5h_avx", CodeUnknownColumn, "unknown column '5h_avx'"},
+		{se + "| extend x = bin(5mbin = TimeGenerated, 5m)", CodeOperator, "'5mbin =' inside bin(...) is an assignment in an argument list: bin() has no parameter of that name"},
+		{se + "| project r = round(Rate = EventID / 2)", CodeOperator, "'Rate =' inside round(...) is an assignment in an argument list: round() has no parameter of that name"},
+		{"print datepartt('year', now())", CodeUnknownFunction, "unknown function 'datepartt'"},
+	}
+	for _, tt := range errs {
+		fs := v.Validate(tt.src)
+		if len(fs) == 0 || fs[0].Severity != SeverityError || fs[0].Code != tt.code || fs[0].Message != tt.msg {
+			t.Errorf("Validate(%q) = %+v, want first an error %s %q", tt.src, simplify(fs), tt.code, tt.msg)
+		}
+	}
+}
+
+// TestValidateUnicodeWhitespace: every character the Kusto lexer treats as
+// whitespace separates tokens, wherever a query has one (issue 12 class 3).
+func TestValidateUnicodeWhitespace(t *testing.T) {
+	v := testValidator()
+	spaces := []rune{0xA0, 0x1680, 0x180E, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007,
+		0x2008, 0x2009, 0x200A, 0x200B, 0x202F, 0x205F, 0x3000, 0xFEFF}
+	for _, r := range spaces {
+		sp := string(r)
+		for _, src := range []string{
+			"SecurityEvent" + sp + "| where TimeGenerated > ago(1d) | take 1",
+			sp + "SecurityEvent |" + sp + "where" + sp + "TimeGenerated > ago(1d)" + sp + sp + "| project" + sp + "Account," + sp + "Computer" + sp,
+			"SecurityEvent | where TimeGenerated > ago(1d)\n" + sp + "| summarize n = count() by" + sp + "Account",
+		} {
+			if fs := v.Validate(src); len(fs) > 0 {
+				t.Errorf("U+%04X: Validate(%q): %+v", r, src, simplify(fs))
+			}
+		}
+	}
+	// other characters beyond ASCII are not whitespace: a name holding one is still checked
+	fs := v.Validate("SecurityEvent | where TimeGenerated > ago(1d) | project Account\u00adName")
+	if len(fs) == 0 || fs[0].Code != CodeUnknownColumn {
+		t.Errorf("a soft hyphen inside a name: got %+v, want an unknown-column error", simplify(fs))
 	}
 }
 
