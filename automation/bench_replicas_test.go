@@ -12,7 +12,7 @@ import (
 
 	"github.com/socpilot/socpilot/automation"
 	"github.com/socpilot/socpilot/emulator"
-	"github.com/socpilot/socpilot/internal/pgtest"
+	"github.com/socpilot/socpilot/postgres/pgtest"
 	"github.com/socpilot/socpilot/llm"
 	"github.com/socpilot/socpilot/postgres"
 	"github.com/socpilot/socpilot/sentinel"

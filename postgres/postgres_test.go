@@ -8,7 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/socpilot/socpilot"
-	"github.com/socpilot/socpilot/internal/pgtest"
+	"github.com/socpilot/socpilot/postgres/pgtest"
 	"github.com/socpilot/socpilot/postgres"
 	"github.com/socpilot/socpilot/storetest"
 )

@@ -17,7 +17,7 @@ import (
 	"github.com/socpilot/socpilot"
 	"github.com/socpilot/socpilot/automation"
 	"github.com/socpilot/socpilot/emulator"
-	"github.com/socpilot/socpilot/internal/pgtest"
+	"github.com/socpilot/socpilot/postgres/pgtest"
 	"github.com/socpilot/socpilot/sentinel"
 	"github.com/socpilot/socpilot/writeback"
 )
