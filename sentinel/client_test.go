@@ -350,5 +350,9 @@ func TestThrottledForAnHourSaysSo(t *testing.T) {
 		if err == nil || strings.Contains(err.Error(), "wait a minute") || !strings.Contains(err.Error(), "about 1 hour") {
 			t.Fatalf("err = %v, want one that does not say to wait a minute", err)
 		}
+		// A job retried later waits what the service asked for.
+		if d := socpilot.RetryAfterOf(err); d != time.Hour {
+			t.Errorf("RetryAfterOf = %s, want the hour the service asked for", d)
+		}
 	})
 }

@@ -91,13 +91,13 @@ func (c *Client) responseError(re *azcore.ResponseError, op string, write bool) 
 		return &socpilot.Error{Code: socpilot.EConflict, Message: fmt.Sprintf(
 			"%s: someone else changed it meanwhile (%s); read it again and retry", op, re.ErrorCode)}
 	case http.StatusTooManyRequests:
-		return &socpilot.Error{Code: socpilot.EThrottled, Message: fmt.Sprintf(
+		return &socpilot.Error{Code: socpilot.EThrottled, RetryAfter: retryAfterOf(re), Message: fmt.Sprintf(
 			"%s: Azure Resource Manager kept throttling requests (429 %s) after every retry; %s", op, re.ErrorCode, waitHint(re))}
 	case http.StatusBadRequest:
 		return &socpilot.Error{Code: socpilot.EInvalid, Message: fmt.Sprintf("%s: the service rejected the request (%s%s)", op, re.ErrorCode, msg)}
 	}
 	if re.StatusCode >= 500 {
-		return &socpilot.Error{Code: socpilot.EUnavailable, Message: fmt.Sprintf(
+		return &socpilot.Error{Code: socpilot.EUnavailable, RetryAfter: retryAfterOf(re), Message: fmt.Sprintf(
 			"%s: Sentinel answered %d %s after every retry; try again later", op, re.StatusCode, re.ErrorCode)}
 	}
 	return &socpilot.Error{Code: socpilot.EInternal, Message: fmt.Sprintf("%s: unexpected answer %d %s%s", op, re.StatusCode, re.ErrorCode, msg)}
@@ -128,6 +128,18 @@ func waitHint(re *azcore.ResponseError) string {
 		}
 	}
 	return "wait a minute and try again"
+}
+
+// retryAfterOf is the wait the last answer asked for, 0 when none: a job
+// retried later honours it.
+func retryAfterOf(re *azcore.ResponseError) time.Duration {
+	if re.RawResponse == nil {
+		return 0
+	}
+	if d, ok := retryAfter(re.RawResponse.Header.Get("Retry-After"), time.Now()); ok && d > 0 {
+		return d
+	}
+	return 0
 }
 
 func retryAfter(v string, now time.Time) (time.Duration, bool) {
