@@ -240,7 +240,7 @@ func (an *Analyzer) withModel(ctx context.Context, d socpilot.IncidentDetails, f
 	if an.Redact != nil {
 		an.Redact.LearnEntities(d.Entities)
 	}
-	data := BuildDigest(d, DigestOptions{MaxTokens: an.DigestTokens}).Text + relatedData(facts.Correlations)
+	data := digestText(d, DigestOptions{MaxTokens: an.DigestTokens}) + relatedData(facts.Correlations)
 	req := socpilot.ChatRequest{
 		Messages:   analysisPrompt(trustedFacts(facts, newQuoteRefs(d), an.redact), an.redact(data), an.schemaContext(d, facts)),
 		SchemaName: "incident_analysis", Schema: schema,

@@ -103,7 +103,7 @@ func (s *Session) bring(ctx context.Context, n int) error {
 	// (offline answers come from the facts; the exact tokenizer costs a
 	// noticeable start-up).
 	if s.an.Model != nil {
-		s.digests[n] = BuildDigest(d, DigestOptions{MaxTokens: s.an.DigestTokens}).Text
+		s.digests[n] = digestText(d, DigestOptions{MaxTokens: s.an.DigestTokens})
 	}
 	s.refs[n] = newQuoteRefs(d)
 	if !slices.Contains(s.Conv.Incidents, n) {

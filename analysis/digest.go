@@ -64,6 +64,17 @@ var digestLevels = []digestLevel{
 // BuildDigest renders d within the token budget, applying the truncation
 // policy step by step and saying in the digest what it dropped.
 func BuildDigest(d socpilot.IncidentDetails, opts DigestOptions) Digest {
+	return buildDigest(d, opts, true)
+}
+
+// digestText is BuildDigest(d, opts).Text. It counts tokens only when a
+// rendering might exceed the budget: a token is at least one byte, so a
+// text of at most MaxTokens bytes fits (opts.Count must count such tokens).
+func digestText(d socpilot.IncidentDetails, opts DigestOptions) string {
+	return buildDigest(d, opts, false).Text
+}
+
+func buildDigest(d socpilot.IncidentDetails, opts DigestOptions, exact bool) Digest {
 	if opts.MaxTokens <= 0 {
 		opts.MaxTokens = DefaultDigestTokens
 	}
@@ -78,6 +89,9 @@ func BuildDigest(d socpilot.IncidentDetails, opts DigestOptions) Digest {
 			dropped = append(dropped, lvl.dropped)
 		}
 		text = renderDigest(d, lvl, dropped)
+		if !exact && len(text) <= opts.MaxTokens {
+			break
+		}
 		tokens = opts.Count(text)
 		if tokens <= opts.MaxTokens || i == len(digestLevels)-1 {
 			break

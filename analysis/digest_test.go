@@ -137,3 +137,23 @@ func TestEstimateTokensTracksTheTokenizer(t *testing.T) {
 		}
 	}
 }
+
+// The text the analysis sends is BuildDigest's, at every budget, though it
+// counts tokens only when the text has more bytes than the budget has
+// tokens: a token is at least one byte.
+func TestDigestTextIsBuildDigests(t *testing.T) {
+	for name, ds := range datasets(t) {
+		for _, d := range allDetails(t, ds) {
+			for _, budget := range []int{0, 50, 200, 400, 800, 1500, 3000, 100000} {
+				opts := analysis.DigestOptions{MaxTokens: budget}
+				full := analysis.BuildDigest(d, opts)
+				if got := analysis.DigestText(d, opts); got != full.Text {
+					t.Fatalf("%s incident %d, budget %d: digest text differs from BuildDigest's", name, d.Incident.Number, budget)
+				}
+				if full.Tokens > len(full.Text) {
+					t.Fatalf("%s incident %d: %d tokens in %d bytes", name, d.Incident.Number, full.Tokens, len(full.Text))
+				}
+			}
+		}
+	}
+}

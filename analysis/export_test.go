@@ -4,3 +4,6 @@ package analysis
 // external tests, which check that no such text reaches a prompt outside
 // the fence.
 var MatchAI = matchAI
+
+// DigestText is the digest text the analysis sends, counted only when needed.
+var DigestText = digestText

@@ -6,24 +6,26 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/socpilot/socpilot/offline/prefilter"
 )
 
 // tokenRE matches every token form, composite ones first so an address or
 // FQDN is one match. Case-insensitive: models change the case of what they
 // repeat.
-var tokenRE = regexp.MustCompile(`(?i)\b(?:(?:user|host)_[0-9a-f]{6,16}(?:[@.]domain_[0-9a-f]{6,16}\.example\b)?|domain_[0-9a-f]{6,16}(?:\.example\b)?|(?:person|ntdom|lanip|ip|value)_[0-9a-f]{6,16})\b`)
+var tokenRE = prefilter.MustCompile(`(?i)\b(?:(?:user|host)_[0-9a-f]{6,16}(?:[@.]domain_[0-9a-f]{6,16}\.example\b)?|domain_[0-9a-f]{6,16}(?:\.example\b)?|(?:person|ntdom|lanip|ip|value)_[0-9a-f]{6,16})\b`)
 
 // Patterns for values nobody learned. Each is checked further in code.
 var (
 	// urlHostRE: the host of a URL (group 1), also defanged hxxp schemes.
-	urlHostRE = regexp.MustCompile(`(?i)\b(?:https?|hxxps?|ftps?|wss?)://(?:[^\s/?#@"'<>\\]+@)?(\[[0-9a-f:.]+\]|[^\s/?#:"'<>\\\[\]]+)`)
+	urlHostRE = prefilter.MustCompile(`(?i)\b(?:https?|hxxps?|ftps?|wss?)://(?:[^\s/?#@"'<>\\]+@)?(\[[0-9a-f:.]+\]|[^\s/?#:"'<>\\\[\]]+)`)
 	// uncHostRE: \\HOST\share (group 1). The first character excludes the
 	// \\?\ and \\.\ device prefixes.
-	uncHostRE = regexp.MustCompile(`\\\\([A-Za-z0-9][A-Za-z0-9.-]{0,252})(?:\\|\s|$)`)
-	emailRE   = regexp.MustCompile(`(?i)\b[a-z0-9][a-z0-9._%+'-]{0,63}@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}\b`)
-	ipv4RE    = regexp.MustCompile(`\b(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\b`)
-	ipv6RE    = regexp.MustCompile(`(?i)(?:[0-9a-f]{0,4}:){2,7}(?:[0-9a-f]{1,4}|(?:[0-9]{1,3}\.){3}[0-9]{1,3})?`)
-	fqdnRE    = regexp.MustCompile(`(?i)\b(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+([a-z]{2,24})\b`)
+	uncHostRE = prefilter.MustCompile(`\\\\([A-Za-z0-9][A-Za-z0-9.-]{0,252})(?:\\|\s|$)`)
+	emailRE   = prefilter.MustCompile(`(?i)\b[a-z0-9][a-z0-9._%+'-]{0,63}@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}\b`)
+	ipv4RE    = prefilter.MustCompile(`\b(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\b`)
+	ipv6RE    = prefilter.MustCompile(`(?i)(?:[0-9a-f]{0,4}:){2,7}(?:[0-9a-f]{1,4}|(?:[0-9]{1,3}\.){3}[0-9]{1,3})?`)
+	fqdnRE    = prefilter.MustCompile(`(?i)\b(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+([a-z]{2,24})\b`)
 )
 
 // tlds are the top-level domains that make a dotted word a DNS name in free
@@ -269,7 +271,7 @@ func boundaryAfter6(s string, i int) bool  { return i >= len(s) || !isHexOrColon
 
 // learnedMatcher is one case-insensitive alternation of the learned values,
 // longest first so the longest value wins at a position.
-func (p *Pseudonymizer) learnedMatcher() *regexp.Regexp {
+func (p *Pseudonymizer) learnedMatcher() *prefilter.Regexp {
 	if p.matcher != nil || len(p.learned) == 0 {
 		return p.matcher
 	}
@@ -286,7 +288,7 @@ func (p *Pseudonymizer) learnedMatcher() *regexp.Regexp {
 	for i, v := range vals {
 		vals[i] = regexp.QuoteMeta(v)
 	}
-	p.matcher = regexp.MustCompile(`(?i)(?:` + strings.Join(vals, "|") + `)`)
+	p.matcher = prefilter.MustCompile(`(?i)(?:` + strings.Join(vals, "|") + `)`)
 	return p.matcher
 }
 
