@@ -46,16 +46,44 @@ func newKQLCmd(f *factory, runF func(context.Context, *kqlCheckOptions) error) *
 		Long: `Parse and validate KQL against the embedded Sentinel and Defender table schemas (plus --schema
 files): syntax, unknown tables and columns (with suggestions), unknown functions and argument counts,
 and Sentinel lint. Prints file:line:col: severity: message, or JSON with -o json. Exits 1 when any
-error is found, so it can gate a detection-as-code pipeline.`,
-		Example: "  socpilot kql check rules/\n  socpilot kql check --schema custom-tables.json rule.yaml\n  echo 'SigninLogs | where UserPrincipalNam == \"x\"' | socpilot kql check -",
+error is found, so it can gate a detection-as-code pipeline.
+
+Custom tables (names ending in _CL) and functions saved in a workspace cannot be known offline: an
+unknown custom table is a warning, checked for the standard columns every table has (TimeGenerated,
+TenantId, Type, _ResourceId, ...) and otherwise open; a name called as a function after invoke or as
+a query's source is a warning that it may be a saved function. A misspelling of a known table,
+function or builtin stays an error. --workspace-id reads the custom tables (getschema) and saved
+functions (the query API's metadata) of the workspace, after which an unknown name is an error;
+--schema describes them from files, in any of these formats:
+
+  socpilot JSON (tables and functions; "parameters" as Log Analytics writes them, T:(*) a table):
+    {"tables": [{"name": "MyApp_CL", "columns": [{"name": "Msg_s", "type": "string"}]}],
+     "functions": [{"name": "AWSIdentityRole", "parameters": "T:(*), since:timespan=1d"}]}
+  the ARM workspaces/tables list (az monitor log-analytics workspace table list), or one table:
+    {"value": [{"name": "MyApp_CL", "properties": {"schema": {"columns": [{"name": "Msg_s", "type": "string"}]}}}]}
+  the ARM savedSearches list (az rest --url .../savedSearches?api-version=2020-08-01; az monitor
+  log-analytics workspace saved-search list prints the same flattened); saved searches without a
+  functionAlias are skipped:
+    {"value": [{"name": "aws-role", "properties": {"functionAlias": "AWSIdentityRole",
+      "functionParameters": "T:(*)", "query": "T | extend Role = tostring(UserIdentityArn)"}}]}
+  the query API's metadata answer (GET https://api.loganalytics.io/v1/workspaces/ID/metadata):
+    {"tables": [...], "functions": [{"name": "AWSIdentityRole", "parameters": "T:(*)", "body": "..."}]}
+  an Azure-Sentinel CustomTables or CustomFunctions file:
+    {"Name": "MyApp_CL", "Properties": [{"Name": "Msg_s", "Type": "String"}]}
+    {"FunctionName": "AWSIdentityRole", "FunctionParameters": [{"Name": "T", "Type": "(*)"}]}
+
+The no-time-bound warning is for analytic rules (YAML with kind: Scheduled or NRT, or a
+queryFrequency) on large tables, and names the rule kind; hunting queries and parsers do not get
+it; a .kql file or standard input, whose kind is unknown, gets the generic warning.`,
+		Example: "  socpilot kql check rules/\n  socpilot kql check --schema custom-tables.json --schema saved-searches.json rule.yaml\n  socpilot kql check --workspace-id 8ba9a2c4-1d3e-4f5a-9b6c-7d8e9f0a1b2c hunting/\n  echo 'SigninLogs | where UserPrincipalNam == \"x\"' | socpilot kql check -",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.args = args
 			return runF(cmd.Context(), o)
 		},
 	}
 	check.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text or json")
-	check.Flags().StringSliceVar(&o.schemas, "schema", nil, "extra schema file(s): socpilot JSON, Azure-Sentinel CustomTables JSON, or an ARM workspace tables list")
-	check.Flags().StringVar(&o.workspaceID, "workspace-id", "", "also read the schema of the tables the queries name from this Log Analytics workspace (its GUID), with `getschema`")
+	check.Flags().StringSliceVar(&o.schemas, "schema", nil, "extra schema file(s) of tables and saved functions: socpilot JSON, an ARM workspace tables or savedSearches list, the query API's metadata, Azure-Sentinel CustomTables/CustomFunctions JSON (formats above)")
+	check.Flags().StringVar(&o.workspaceID, "workspace-id", "", "also read, from this Log Analytics workspace (its GUID), the schema of the tables the queries name (`getschema`) and its saved functions (metadata); unknown custom tables and functions are then errors")
 	check.Flags().StringVar(&o.logsEndpoint, "logs-endpoint", "", "Log Analytics query endpoint override (default SOCPILOT_LOGS_ENDPOINT, else the cloud's)")
 	c.AddCommand(check)
 	return c
@@ -129,7 +157,8 @@ func runKQLCheck(ctx context.Context, o *kqlCheckOptions) error {
 			rep.Warnings++
 			rep.Findings = append(rep.Findings, w)
 		}
-		v := &kql.Validator{Schema: s}
+		// with the workspace's own tables and functions read, a name it lacks is an error
+		v := &kql.Validator{Schema: s, Kind: kql.QueryKind(q.Kind), Complete: o.workspaceID != ""}
 		for _, f := range v.Validate(q.Text) {
 			line, col := q.Position(f.Pos.Line, f.Pos.Col)
 			kf := kqlFinding{File: q.File, Line: line, Col: col, Severity: f.Severity.String(), Code: f.Code, Message: f.Message, Suggestion: f.Suggestion, Rule: q.Name}
@@ -178,7 +207,8 @@ func declaredTableWarnings(s *schema.Schema, q rulefile.Query) []kqlFinding {
 
 // liveSchema reads, from the workspace, the schema of every table the
 // queries name: the ones the embedded catalog knows and the ones it does
-// not (custom _CL tables, new connectors). One getschema per table, cached.
+// not (custom _CL tables, new connectors), one getschema per table, cached;
+// and the workspace's saved functions, in one metadata request.
 func liveSchema(ctx context.Context, o *kqlCheckOptions, s *schema.Schema, queries []rulefile.Query) (*schema.Schema, error) {
 	names := map[string]bool{}
 	v := &kql.Validator{Schema: s}
@@ -206,7 +236,18 @@ func liveSchema(ctx context.Context, o *kqlCheckOptions, s *schema.Schema, queri
 	if err != nil {
 		return nil, fmt.Errorf("read the schema of %d table(s) from workspace %s: %w", len(tables), o.workspaceID, err)
 	}
+	funcs, err := lc.SavedFunctions(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read the saved functions of workspace %s: %w", o.workspaceID, err)
+	}
+	for _, f := range funcs.Functions() {
+		// the metadata gives no result columns: keep the catalog's, when it has them
+		if known, ok := s.Function(f.Name); ok && f.Columns == nil {
+			f.Columns, f.Open = known.Columns, known.Open
+		}
+	}
 	n, _ := live.Len()
-	fmt.Fprintf(o.IO.err, "live schema: %d of %d table(s) read from workspace %s\n", n, len(tables), o.workspaceID)
-	return live, nil
+	_, nf := funcs.Len()
+	fmt.Fprintf(o.IO.err, "live schema: %d of %d table(s) and %d saved function(s) read from workspace %s\n", n, len(tables), nf, o.workspaceID)
+	return live.Merge(funcs), nil
 }

@@ -33,7 +33,9 @@ func (g *Gate) HasTable(name string) bool {
 // Check returns the tables a query reads and its error-level problems, one
 // line each with position and suggestion.
 func (g *Gate) Check(query string) (tables []string, problems []string) {
-	v := &kql.Validator{Schema: g.schema}
+	// Complete: the schema is all a generated query may name, so an unknown custom
+	// table or function is an error here, not an offline warning
+	v := &kql.Validator{Schema: g.schema, Complete: true}
 	for _, f := range v.Validate(query) {
 		if f.Severity != kql.SeverityError {
 			continue
