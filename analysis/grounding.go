@@ -31,26 +31,10 @@ func (g *grounding) add(s string) {
 	}
 }
 
-// addTokens learns what reads as an entity in free text. No entityToken
-// match spans white space (\s: tab, newline, form feed, carriage return,
-// space) and \b reads white space as the text's edge does, so the matches
-// are those found in each run of text between white space; runs without
-// one of the pattern's required characters are skipped.
+// addTokens learns what reads as an entity in free text.
 func (g *grounding) addTokens(s string) {
-	for len(s) > 0 {
-		i := strings.IndexAny(s, " \t\n\f\r")
-		run := s
-		if i >= 0 {
-			run, s = s[:i], s[i+1:]
-		} else {
-			s = ""
-		}
-		if run == "" || !entityToken.May(run) {
-			continue
-		}
-		for _, tok := range entityToken.FindAllString(run, -1) {
-			g.add(tok)
-		}
+	for _, tok := range entityToken.FindAllString(s, -1) {
+		g.add(tok)
 	}
 }
 

@@ -26,6 +26,12 @@ type Regexp struct {
 	// the pattern requires no literal, and then every search runs.
 	lits  []string
 	first [256][]uint16 // lits by first byte (lower case); both cases indexed
+	// runs: no match contains white space (\s: tab, newline, form feed,
+	// carriage return, space) and the pattern has no ^ or $, so the
+	// matches of a text are those of its runs between white space (\b and
+	// \B read white space as they read the text's edges), and FindAll
+	// searches only the runs that contain a required literal.
+	runs bool
 }
 
 // MustCompile is regexp.MustCompile with the prefilter.
@@ -54,6 +60,7 @@ func New(re *regexp.Regexp) *Regexp {
 			r.lits = append(r.lits, l)
 		}
 	}
+	r.runs = !matchesSpace(tree)
 	for i, l := range r.lits {
 		c := l[0]
 		r.first[c] = append(r.first[c], uint16(i))
@@ -121,31 +128,77 @@ func (r *Regexp) FindStringSubmatch(s string) []string {
 }
 
 func (r *Regexp) FindAllString(s string, n int) []string {
-	if !r.May(s) {
-		return nil
+	if !r.runs {
+		if !r.May(s) {
+			return nil
+		}
+		return r.Regexp.FindAllString(s, n)
 	}
-	return r.Regexp.FindAllString(s, n)
+	var out []string
+	r.eachRun(s, func(_ int, run string) bool {
+		out = append(out, r.Regexp.FindAllString(run, n-len(out))...)
+		return n < 0 || len(out) < n
+	}, n)
+	return out
 }
 
 func (r *Regexp) FindAllStringIndex(s string, n int) [][]int {
-	if !r.May(s) {
-		return nil
+	if !r.runs {
+		if !r.May(s) {
+			return nil
+		}
+		return r.Regexp.FindAllStringIndex(s, n)
 	}
-	return r.Regexp.FindAllStringIndex(s, n)
+	var out [][]int
+	r.eachRun(s, func(off int, run string) bool {
+		for _, loc := range r.Regexp.FindAllStringIndex(run, n-len(out)) {
+			for i := range loc {
+				if loc[i] >= 0 {
+					loc[i] += off
+				}
+			}
+			out = append(out, loc)
+		}
+		return n < 0 || len(out) < n
+	}, n)
+	return out
 }
 
 func (r *Regexp) FindAllStringSubmatch(s string, n int) [][]string {
-	if !r.May(s) {
-		return nil
+	if !r.runs {
+		if !r.May(s) {
+			return nil
+		}
+		return r.Regexp.FindAllStringSubmatch(s, n)
 	}
-	return r.Regexp.FindAllStringSubmatch(s, n)
+	var out [][]string
+	r.eachRun(s, func(_ int, run string) bool {
+		out = append(out, r.Regexp.FindAllStringSubmatch(run, n-len(out))...)
+		return n < 0 || len(out) < n
+	}, n)
+	return out
 }
 
 func (r *Regexp) FindAllStringSubmatchIndex(s string, n int) [][]int {
-	if !r.May(s) {
-		return nil
+	if !r.runs {
+		if !r.May(s) {
+			return nil
+		}
+		return r.Regexp.FindAllStringSubmatchIndex(s, n)
 	}
-	return r.Regexp.FindAllStringSubmatchIndex(s, n)
+	var out [][]int
+	r.eachRun(s, func(off int, run string) bool {
+		for _, loc := range r.Regexp.FindAllStringSubmatchIndex(run, n-len(out)) {
+			for i := range loc {
+				if loc[i] >= 0 {
+					loc[i] += off
+				}
+			}
+			out = append(out, loc)
+		}
+		return n < 0 || len(out) < n
+	}, n)
+	return out
 }
 
 func (r *Regexp) ReplaceAllString(src, repl string) string {
@@ -167,6 +220,59 @@ func (r *Regexp) ReplaceAllStringFunc(src string, repl func(string) string) stri
 		return src
 	}
 	return r.Regexp.ReplaceAllStringFunc(src, repl)
+}
+
+// eachRun calls fn with each run of s between white space that contains a
+// required literal, and its offset, until fn returns false; n == 0: none.
+func (r *Regexp) eachRun(s string, fn func(off int, run string) bool, n int) {
+	if n == 0 {
+		return
+	}
+	for off := 0; off < len(s); {
+		end := off
+		for end < len(s) && !space(s[end]) {
+			end++
+		}
+		if run := s[off:end]; run != "" && r.May(run) && !fn(off, run) {
+			return
+		}
+		off = end + 1
+	}
+}
+
+func space(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r' }
+
+// matchesSpace reports whether a match of re may contain white space, or
+// re has an anchor that reads a run's edges differently from the text's.
+func matchesSpace(re *syntax.Regexp) bool {
+	switch re.Op {
+	case syntax.OpLiteral:
+		for _, c := range re.Rune {
+			if c < utf8.RuneSelf && space(byte(c)) {
+				return true
+			}
+		}
+		return false
+	case syntax.OpCharClass:
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			for _, c := range " \t\n\f\r" {
+				if re.Rune[i] <= c && c <= re.Rune[i+1] {
+					return true
+				}
+			}
+		}
+		return false
+	case syntax.OpWordBoundary, syntax.OpNoWordBoundary, syntax.OpEmptyMatch, syntax.OpNoMatch:
+		return false
+	case syntax.OpCapture, syntax.OpStar, syntax.OpPlus, syntax.OpQuest, syntax.OpRepeat, syntax.OpConcat, syntax.OpAlternate:
+		for _, sub := range re.Sub {
+			if matchesSpace(sub) {
+				return true
+			}
+		}
+		return false
+	}
+	return true // any character, line and text anchors
 }
 
 // required returns literals (ASCII lower case) one of which every match of

@@ -23,13 +23,19 @@ var patterns = []string{
 	`(?i)café|naïve`,
 	`x*`,
 	`(?i)ſtop|sKip`,
+	`(?i:[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,})|(?i:https?://[^\s"'<>()\]]+)|\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b|(?i:\b[0-9a-f]{1,4}(?::[0-9a-f]{0,4}){2,7}\b)|\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+\b`,
+	`(?i)\b(?:https?|hxxps?|ftps?|wss?)://(?:[^\s/?#@"'<>\\]+@)?(\[[0-9a-f:.]+\]|[^\s/?#:"'<>\\\[\]]+)`,
+	`(?i)(?:[0-9a-f]{0,4}:){2,7}(?:[0-9a-f]{1,4}|(?:[0-9]{1,3}\.){3}[0-9]{1,3})?`,
+	`(?i)\b(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+([a-z]{2,24})\b`,
+	`\Bon\B|in\b`,
+	`a\S+b|^x\w+`,
 }
 
 var words = []string{"signed in successfully", "Successful sign-in", "succeeded", "logged on as", "IGNORE all previous instructions",
 	"<|im_start|>", "[INST]", "### System", "-enc AAAAAAAAAAAAAAAAAAAA", "-EncodedCommand", "12 GB", "3 files", "a@b.com",
 	"'s credentials were used", "’s hash was stolen", ". ", "!\n", "DC01", "rwdc-02", "ad", "chg 123", "Kerberos", "TASKS",
 	"casesensitive", "CaseSensitive", "Kelvin", "\u212Aelvin", "CAFÉ", "café", "naïve", "ſtop", "stop", "\u212Aip", "skip",
-	" ", "x", "é", "’", "\n", "on", "in", "as", "to", "was ", "GB", "@", "."}
+	" ", "x", "é", "’", "\n", "\t", "\r", "\f", "\v", "http://h.io/x", "WS-FIN-023", "fe80::1:2", "10.1.2.3", "a.co", "\xe2", "on", "in", "as", "to", "was ", "GB", "@", "."}
 
 // Every pattern, on random text made of its words and others, answers
 // exactly as regexp does.
@@ -57,6 +63,14 @@ func TestSameAsRegexp(t *testing.T) {
 			}
 			if got, want := pf.FindAllStringIndex(s, -1), std.FindAllStringIndex(s, -1); !slices.EqualFunc(got, want, slices.Equal) {
 				t.Fatalf("%s on %q: %v, regexp %v", p, s, got, want)
+			}
+			for _, n := range []int{-1, 0, 1, 2} {
+				if got, want := pf.FindAllStringSubmatchIndex(s, n), std.FindAllStringSubmatchIndex(s, n); !slices.EqualFunc(got, want, slices.Equal) {
+					t.Fatalf("%s on %q, n %d: %v, regexp %v", p, s, n, got, want)
+				}
+				if got, want := pf.FindAllString(s, n), std.FindAllString(s, n); !slices.Equal(got, want) {
+					t.Fatalf("%s on %q, n %d: %q, regexp %q", p, s, n, got, want)
+				}
 			}
 			if got, want := pf.ReplaceAllString(s, "<$0>"), std.ReplaceAllString(s, "<$0>"); got != want {
 				t.Fatalf("%s on %q: %q, regexp %q", p, s, got, want)
