@@ -14,6 +14,9 @@ import (
 // every entity it names must be one they have.
 type grounding struct {
 	known map[string]bool // lowercased values of the incidents' entities
+	// tokenized are the texts addTokens has read: the same property text
+	// comes by several ways (entities, then every untrusted field).
+	tokenized map[string]bool
 }
 
 func newGrounding(ds ...socpilot.IncidentDetails) *grounding {
@@ -33,6 +36,13 @@ func (g *grounding) add(s string) {
 
 // addTokens learns what reads as an entity in free text.
 func (g *grounding) addTokens(s string) {
+	if g.tokenized[s] {
+		return
+	}
+	if g.tokenized == nil {
+		g.tokenized = map[string]bool{}
+	}
+	g.tokenized[s] = true
 	for _, tok := range entityToken.FindAllString(s, -1) {
 		g.add(tok)
 	}
