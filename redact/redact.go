@@ -40,7 +40,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/socpilot/socpilot"
-	"github.com/socpilot/socpilot/offline/prefilter"
 )
 
 // Namespaces: what a value is, as far as its token goes. Values of kinds
@@ -81,7 +80,7 @@ type Pseudonymizer struct {
 	tokenOf  map[string]string // ns+":"+lower(value) → token component
 	original map[string]string // lower(token) → original, first spelling learned
 	learned  map[string]string // lower(value) → token: values replaced wherever they occur
-	matcher  *prefilter.Regexp // learned values, longest first; nil when stale
+	matcher  *litMatcher       // learned values, longest first; nil when stale
 }
 
 // New returns a Pseudonymizer keyed by key (see LoadOrCreateKey).

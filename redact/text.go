@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/socpilot/socpilot/offline/prefilter"
@@ -271,7 +272,7 @@ func boundaryAfter6(s string, i int) bool  { return i >= len(s) || !isHexOrColon
 
 // learnedMatcher is one case-insensitive alternation of the learned values,
 // longest first so the longest value wins at a position.
-func (p *Pseudonymizer) learnedMatcher() *prefilter.Regexp {
+func (p *Pseudonymizer) learnedMatcher() *litMatcher {
 	if p.matcher != nil || len(p.learned) == 0 {
 		return p.matcher
 	}
@@ -285,11 +286,89 @@ func (p *Pseudonymizer) learnedMatcher() *prefilter.Regexp {
 		}
 		return strings.Compare(a, b)
 	})
-	for i, v := range vals {
-		vals[i] = regexp.QuoteMeta(v)
-	}
-	p.matcher = prefilter.MustCompile(`(?i)(?:` + strings.Join(vals, "|") + `)`)
+	p.matcher = newLitMatcher(vals)
 	return p.matcher
+}
+
+// litMatcher finds what the regexp (?i)(?:v1|v2|…) of its values finds:
+// the leftmost match and, there, the first value in order that matches,
+// each rune compared under Unicode simple folding as (?i) compares it. It
+// looks only at the positions whose byte can start a value, where the
+// regexp engine would run every alternative over every byte.
+type litMatcher struct {
+	vals  []string
+	first [256][]int32   // values by the first bytes of their first rune's case variants, in order
+	re    *regexp.Regexp // the regexp itself, for values this matcher does not take (empty, invalid UTF-8, U+FFFD first)
+}
+
+func newLitMatcher(vals []string) *litMatcher {
+	m := &litMatcher{vals: vals}
+	for i, v := range vals {
+		c, _ := utf8.DecodeRuneInString(v)
+		if v == "" || !utf8.ValidString(v) || c == utf8.RuneError {
+			quoted := make([]string, len(vals))
+			for j, v := range vals {
+				quoted[j] = regexp.QuoteMeta(v)
+			}
+			m.re = regexp.MustCompile(`(?i)(?:` + strings.Join(quoted, "|") + `)`)
+			return m
+		}
+		var seen [256]bool
+		for r := c; ; {
+			var buf [utf8.UTFMax]byte
+			utf8.EncodeRune(buf[:], r)
+			if b := buf[0]; !seen[b] {
+				seen[b] = true
+				m.first[b] = append(m.first[b], int32(i))
+			}
+			if r = unicode.SimpleFold(r); r == c {
+				break
+			}
+		}
+	}
+	return m
+}
+
+// FindStringIndex is regexp's: the leftmost match's bounds, or nil.
+func (m *litMatcher) FindStringIndex(s string) []int {
+	if m.re != nil {
+		return m.re.FindStringIndex(s)
+	}
+	for p := 0; p < len(s); p++ {
+		for _, i := range m.first[s[p]] {
+			if n := foldPrefix(s[p:], m.vals[i]); n >= 0 {
+				return []int{p, p + n}
+			}
+		}
+	}
+	return nil
+}
+
+// foldPrefix is the length of the prefix of s that equals v rune by rune
+// under simple folding, or -1. Invalid bytes of s read as U+FFFD, one
+// byte each, as the regexp engine reads them.
+func foldPrefix(s, v string) int {
+	i := 0
+	for _, c := range v {
+		if i >= len(s) {
+			return -1
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r != c && !sameFold(r, c) {
+			return -1
+		}
+		i += n
+	}
+	return i
+}
+
+func sameFold(r, c rune) bool {
+	for f := unicode.SimpleFold(c); f != c; f = unicode.SimpleFold(f) {
+		if f == r {
+			return true
+		}
+	}
+	return false
 }
 
 // Rehydrate replaces the tokens in text by the values they stand for, also
