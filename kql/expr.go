@@ -162,8 +162,10 @@ func (c *checker) name(id *Ident, x *ectx) schema.Type {
 		if _, ok := c.sch.Function(id.Name); ok {
 			return ""
 		}
-		cands := c.scalarNames()
-		c.report(SeverityError, id.S, CodeUnknownColumn, "unknown name '"+id.Name+"'", didYouMean(schema.Suggest(id.Name, cands, 3)))
+		msg := "unknown name '" + id.Name + "'"
+		if !c.muted(id.S, msg) {
+			c.report(SeverityError, id.S, CodeUnknownColumn, msg, didYouMean(schema.Suggest(id.Name, c.scalarNames(), 3)))
+		}
 		return ""
 	}
 	if x.plugin {
@@ -209,12 +211,15 @@ func (c *checker) unknownColumn(id *Ident, row *shape) schema.Type {
 			}
 		}
 	}
-	cands := row.names()
-	cands = append(cands, c.scalarNames()...)
 	msg := "unknown column '" + id.Name + "'"
 	if len(row.tables) == 1 {
 		msg += " (not in " + row.tables[0] + " at this point of the query)"
 	}
+	if c.muted(id.S, msg) {
+		return ""
+	}
+	cands := row.names()
+	cands = append(cands, c.scalarNames()...)
 	c.report(SeverityError, id.S, CodeUnknownColumn, msg, didYouMean(schema.Suggest(id.Name, cands, 3)))
 	return ""
 }
@@ -226,10 +231,10 @@ func (c *checker) unknownColumn(id *Ident, row *shape) schema.Type {
 // suggestion. Time-column lint stays off here: an unpacked key may well be
 // called Timestamp.
 func (c *checker) nearMiss(id *Ident, row *shape) {
-	if len(row.cols) == 0 {
+	if len(row.cols) == 0 || c.quiet > 0 {
 		return
 	}
-	want := schema.Typo(id.Name, row.names())
+	want := schema.TypoColumn(id.Name, row.cols)
 	if want == "" {
 		return
 	}

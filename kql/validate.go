@@ -228,6 +228,14 @@ func (c *checker) reportNamed(sev Severity, sp Span, code, name, msg, sugg strin
 	c.findings = append(c.findings, Finding{Severity: sev, Pos: c.q.Position(sp.Start), End: c.q.Position(sp.End), Code: code, Name: name, Message: msg, Suggestion: sugg})
 }
 
+// muted reports whether a finding with this span and message would be
+// dropped (while function bodies are re-evaluated, or as a repeat), so that
+// its suggestion need not be computed. Inside a fuzzy union the message
+// depends on the suggestion, and the finding is always worked out.
+func (c *checker) muted(sp Span, msg string) bool {
+	return c.quiet > 0 || (c.soft == 0 && c.seen[[2]int{sp.Start, len(msg)}])
+}
+
 func didYouMean(names []string) string {
 	if len(names) == 0 {
 		return ""
@@ -569,6 +577,10 @@ func (c *checker) schemaTables() []*schema.Table {
 }
 
 func (c *checker) unknownTable(id *Ident) {
+	msg := "unknown table or function '" + id.Name + "'"
+	if c.muted(id.S, msg) {
+		return
+	}
 	// The schema has thousands of names: keep those of similar length or
 	// sharing a prefix before ranking them by edit distance.
 	var cands []string
@@ -595,7 +607,7 @@ func (c *checker) unknownTable(id *Ident) {
 			cands = append(cands, b.name)
 		}
 	}
-	c.reportNamed(SeverityError, id.S, CodeUnknownTable, id.Name, "unknown table or function '"+id.Name+"'", didYouMean(schema.Suggest(id.Name, cands, 3)))
+	c.reportNamed(SeverityError, id.S, CodeUnknownTable, id.Name, msg, didYouMean(schema.Suggest(id.Name, cands, 3)))
 }
 
 // tabularCall evaluates f(...) used as a table; in is the piped input for invoke.

@@ -354,14 +354,14 @@ func NameTypo(name string, candidates []string) string {
 		if c == name {
 			continue
 		}
-		lc := strings.ToLower(c)
-		if lc == lname {
+		lc := foldKey(c) // lower-cased as compared
+		if eqFold(lname, lc) {
 			return c
 		}
 		if abs(len(lc)-len(lname)) > 2 {
 			continue
 		}
-		if d := editDistanceWithin(lname, lc, 2); d <= 2 && d*4 <= len(lc) && d < bestD {
+		if d := editDistanceFold(lname, lc, 2); d <= 2 && d*4 <= len(lc) && d < bestD {
 			best, bestD = c, d
 		}
 	}

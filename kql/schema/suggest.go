@@ -20,19 +20,20 @@ func Suggest(name string, candidates []string, n int) []string {
 	}
 	lname := strings.ToLower(name)
 	var out []scored
-	seen := map[string]bool{}
 	for _, c := range candidates {
-		if c == name || c == "" || seen[c] {
+		if c == name || c == "" {
 			continue
 		}
-		seen[c] = true
-		lc := strings.ToLower(c)
-		prefix := len(lname) >= 3 && (strings.HasPrefix(lc, lname) || strings.HasPrefix(lname, lc) && len(lc) >= 3)
-		contains := len(lname) >= 4 && strings.Contains(lc, lname)
+		// lc is c lower-cased, its ASCII letters folded as they are compared
+		// (foldKey): no copy of each candidate is made.
+		lc := foldKey(c)
+		same := eqFold(lname, lc)
+		prefix := len(lname) >= 3 && (hasPrefixFold(lc, lname) || len(lc) >= 3 && len(lc) <= len(lname) && eqFold(lname[:len(lc)], lc))
+		contains := len(lname) >= 4 && containsFold(lc, lname)
 		// The edit distance is at least the difference in length: a candidate
 		// that is neither a prefix nor a container, and too long or too short
 		// to be a typo, is out without computing it (most of them are).
-		if lc != lname && !prefix && !contains && abs(len(lc)-len(lname)) > maxTypoDistance(len(lname), len(lc)) {
+		if !same && !prefix && !contains && abs(len(lc)-len(lname)) > maxTypoDistance(len(lname), len(lc)) {
 			continue
 		}
 		// Only a prefix or container is ranked by a distance beyond the typo
@@ -41,10 +42,13 @@ func Suggest(name string, candidates []string, n int) []string {
 		if prefix || contains {
 			limit = len(lname) + len(lc)
 		}
-		d := editDistanceWithin(lname, lc, limit)
+		d := 0
+		if !same {
+			d = editDistanceFold(lname, lc, limit)
+		}
 		var score int
 		switch {
-		case lc == lname:
+		case same:
 			score = 0
 		case prefix:
 			score = 1 + min(d, 8)
@@ -67,14 +71,67 @@ func Suggest(name string, candidates []string, n int) []string {
 		}
 		return a.cand < b.cand
 	})
-	if len(out) > n {
-		out = out[:n]
-	}
-	res := make([]string, len(out))
+	// A candidate listed twice scores the same twice: the copies sort side by
+	// side, and only the first is kept.
+	res := make([]string, 0, min(n, len(out)))
 	for i, s := range out {
-		res[i] = s.cand
+		if len(res) == n {
+			break
+		}
+		if i > 0 && out[i-1].cand == s.cand {
+			continue
+		}
+		res = append(res, s.cand)
 	}
 	return res
+}
+
+// foldKey returns s for an ASCII s, whose letters the *Fold helpers lower as
+// they compare, and strings.ToLower(s) otherwise: either way a string whose
+// folded bytes are those of strings.ToLower(s).
+func foldKey(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return strings.ToLower(s)
+		}
+	}
+	return s
+}
+
+// lowerByte lowers an ASCII letter.
+func lowerByte(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + ('a' - 'A')
+	}
+	return c
+}
+
+// eqFold reports whether b, folded, equals lower, a lower-case string.
+func eqFold(lower, b string) bool {
+	if len(lower) != len(b) {
+		return false
+	}
+	for i := 0; i < len(b); i++ {
+		if lowerByte(b[i]) != lower[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// hasPrefixFold reports whether b, folded, starts with lower.
+func hasPrefixFold(b, lower string) bool {
+	return len(b) >= len(lower) && eqFold(lower, b[:len(lower)])
+}
+
+// containsFold reports whether b, folded, contains lower (not empty).
+func containsFold(b, lower string) bool {
+	for i := 0; i+len(lower) <= len(b); i++ {
+		if lowerByte(b[i]) == lower[0] && eqFold(lower, b[i:i+len(lower)]) {
+			return true
+		}
+	}
+	return false
 }
 
 // maxTypoDistance is how many edits still read as a typo: about a third of the
@@ -95,6 +152,19 @@ func editDistanceWithin(a, b string, limit int) int {
 	if a == b {
 		return 0
 	}
+	return editDistanceRows(a, b, limit, false)
+}
+
+// editDistanceFold is editDistanceWithin between a, lower-case, and b with its
+// ASCII letters lowered (see foldKey).
+func editDistanceFold(a, b string, limit int) int {
+	if eqFold(a, b) {
+		return 0
+	}
+	return editDistanceRows(a, b, limit, true)
+}
+
+func editDistanceRows(a, b string, limit int, fold bool) int {
 	la, lb := len(a), len(b)
 	if la == 0 {
 		return lb
@@ -102,8 +172,21 @@ func editDistanceWithin(a, b string, limit int) int {
 	if lb == 0 {
 		return la
 	}
-	// Three rows: previous-previous (for transpositions), previous, current.
-	rows := make([]int, 3*(lb+1))
+	bc := func(j int) byte {
+		if fold {
+			return lowerByte(b[j])
+		}
+		return b[j]
+	}
+	// Three rows: previous-previous (for transpositions), previous, current;
+	// on the stack for names of usual length.
+	var buf [3 * 48]int
+	var rows []int
+	if 3*(lb+1) <= len(buf) {
+		rows = buf[:3*(lb+1)]
+	} else {
+		rows = make([]int, 3*(lb+1))
+	}
 	pp, p, c := rows[:lb+1], rows[lb+1:2*(lb+1)], rows[2*(lb+1):]
 	for j := range p {
 		p[j] = j
@@ -112,13 +195,15 @@ func editDistanceWithin(a, b string, limit int) int {
 	for i := 1; i <= la; i++ {
 		c[0] = i
 		rowMin := i
+		ai := a[i-1]
 		for j := 1; j <= lb; j++ {
+			bj := bc(j - 1)
 			cost := 1
-			if a[i-1] == b[j-1] {
+			if ai == bj {
 				cost = 0
 			}
 			v := min(p[j]+1, c[j-1]+1, p[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+			if i > 1 && j > 1 && ai == bc(j-2) && a[i-2] == bj {
 				v = min(v, pp[j-2]+1)
 			}
 			c[j] = v
@@ -144,21 +229,31 @@ func editDistanceWithin(a, b string, limit int) int {
 // DeviceCustomString1), a plural "s", an underscore, one short underscore-separated
 // part (id_resp_h / id_resp_p), or a custom-log type suffix such as "_s" or "_d".
 func Typo(name string, candidates []string) string {
+	return typo(name, candidates, func(s string) string { return s })
+}
+
+// TypoColumn is Typo among the names of columns.
+func TypoColumn(name string, columns []Column) string {
+	return typo(name, columns, func(c Column) string { return c.Name })
+}
+
+func typo[T any](name string, candidates []T, nameOf func(T) string) string {
 	if len(name) < 4 {
 		return ""
 	}
 	lname := strings.ToLower(name)
 	best, bestD := "", 3
-	for _, c := range candidates {
-		lc := strings.ToLower(c)
-		if lc == lname {
+	for _, cand := range candidates {
+		c := nameOf(cand)
+		lc := foldKey(c)
+		if eqFold(lname, lc) {
 			return "" // the name is a column in another case: plausible, not a slip
 		}
 		if abs(len(lc)-len(lname)) > 2 {
 			continue
 		}
-		d := editDistance(lname, lc)
-		if d > 2 || d*4 > len(lc) || d >= bestD || plausibleVariant(lname, lc) {
+		d := editDistanceFold(lname, lc, 2)
+		if d > 2 || d*4 > len(lc) || d >= bestD || plausibleVariant(lname, strings.ToLower(c)) {
 			continue
 		}
 		best, bestD = c, d
