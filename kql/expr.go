@@ -379,7 +379,7 @@ func (c *checker) call(v *Call, x *ectx) schema.Type {
 		if _, isStar := a.(*Star); isStar {
 			continue
 		}
-		if na, ok := a.(*NamedArg); ok && !bi.Tabular && !isConstArg(na.Value) {
+		if na, ok := a.(*NamedArg); ok && !bi.Tabular && !isConstArg(na.Value) && !namesResult(name, i) {
 			// make_set(x, maxSize = 8) names an option, which takes a constant;
 			// bin(5mbin = Timestamp, 5m) is a column assignment misplaced
 			// into the argument list
@@ -467,4 +467,19 @@ func (c *checker) lintTimeBound() {
 	}
 	id := c.largeRefs[0]
 	c.report(SeverityWarning, id.S, CodeNoTimeBound, "query reads "+id.Name+" without a time filter; on a large table this scans all retained data", "add | where TimeGenerated > ago(1d) (or the window you need) right after "+id.Name)
+}
+
+// namesResult reports whether argument i of the aggregate name is a value
+// it returns, which may be given a column name: arg_max(TimeGenerated,
+// LastIP = IPAddress) returns LastIP.
+func namesResult(name string, i int) bool {
+	switch name {
+	case "arg_max", "arg_min", "argmax", "argmin":
+		return i > 0
+	case "take_any", "any":
+		return true
+	case "take_anyif", "anyif":
+		return i == 0
+	}
+	return false
 }

@@ -1142,6 +1142,16 @@ func (c *checker) argMaxColumns(call *Call, names []*Ident, in, out *shape) {
 			}
 			continue
 		}
+		if na, ok := a.(*NamedArg); ok {
+			// arg_max(T, Name = Expr): the returned value under that name
+			var typ schema.Type
+			if n := autoName(na.Value); n != "" {
+				t, _ := in.find(n)
+				typ = t.Type
+			}
+			cols = append(cols, column{Name: na.Name.Name, Type: typ})
+			continue
+		}
 		n := autoName(a)
 		if n == "" {
 			out.open = true

@@ -560,3 +560,38 @@ func TestValidateTimeBoundByKind(t *testing.T) {
 		}
 	}
 }
+
+// The values arg_max, arg_min and take_any return may be named: the name
+// is the result column; a misspelt column inside stays an error.
+func TestValidateNamedReturnValues(t *testing.T) {
+	ok := []string{
+		"SigninLogs | where TimeGenerated > ago(1d) | summarize arg_max(TimeGenerated, LastIP = IPAddress) by UserPrincipalName | project LastIP",
+		"SigninLogs | where TimeGenerated > ago(1d) | summarize First = arg_min(TimeGenerated, FirstType = ResultType, IPAddress) by UserPrincipalName | project First, FirstType, IPAddress",
+		"SigninLogs | where TimeGenerated > ago(1d) | summarize take_any(Where = IPAddress) by UserPrincipalName | project Where",
+	}
+	for _, q := range ok {
+		if errs := errorsIn(testValidator().Validate(q)); len(errs) > 0 {
+			t.Errorf("%s\n  errors: %v", q, errs)
+		}
+	}
+	bad := []string{
+		"SigninLogs | where TimeGenerated > ago(1d) | summarize arg_max(TimeGenerated, LastIP = IPAddres) by UserPrincipalName",
+		"SigninLogs | where TimeGenerated > ago(1d) | summarize arg_max(TimeGenerated, LastIP = IPAddress) by UserPrincipalName | project LastIp",
+		"SigninLogs | where TimeGenerated > ago(1d) | summarize arg_max(Latest = TimeGenerated, IPAddress) by UserPrincipalName",
+	}
+	for _, q := range bad {
+		if errs := errorsIn(testValidator().Validate(q)); len(errs) == 0 {
+			t.Errorf("%s\n  no error, want one", q)
+		}
+	}
+}
+
+func errorsIn(fs []Finding) []Finding {
+	var out []Finding
+	for _, f := range fs {
+		if f.Severity == SeverityError {
+			out = append(out, f)
+		}
+	}
+	return out
+}
