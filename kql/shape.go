@@ -28,6 +28,14 @@ type shape struct {
 	// input's columns keep it; project and summarize end it.
 	suffixed bool
 	tables   []string // schema tables the rows come from, for lint
+
+	// owned says that the array under cols is this shape's alone, to change in
+	// place. A clone shares its original's array instead of copying it (extend
+	// after extend would copy a wide table's columns each time): then tail,
+	// shared by the shapes on that array, is how much of it is in use, and the
+	// one shape whose columns end there may append in place (push).
+	owned bool
+	tail  *int
 }
 
 func openShape() *shape { return &shape{open: true} }
@@ -54,36 +62,66 @@ func (s *shape) names() []string {
 	return out
 }
 
-// clone returns a copy whose column slice can be changed independently.
+// clone returns a copy whose columns can be changed independently. It shares
+// s's array until one of them changes a column or appends beyond the other.
 func (s *shape) clone() *shape {
-	n := &shape{open: s.open, suffixed: s.suffixed, tables: s.tables}
-	n.cols = make([]column, len(s.cols), len(s.cols)+4)
-	copy(n.cols, s.cols)
-	return n
+	if s.tail == nil {
+		n := len(s.cols)
+		s.tail = &n
+	}
+	s.owned = false
+	return &shape{cols: s.cols, open: s.open, suffixed: s.suffixed, tables: s.tables, tail: s.tail}
+}
+
+// own gives s an array of its own, with room for extra more columns.
+func (s *shape) own(extra int) {
+	if s.owned {
+		return
+	}
+	cols := make([]column, len(s.cols), len(s.cols)+extra)
+	copy(cols, s.cols)
+	s.cols, s.owned, s.tail = cols, true, nil
+}
+
+// push appends a column.
+func (s *shape) push(col column) {
+	switch {
+	case s.owned:
+	case s.tail != nil && *s.tail == len(s.cols) && len(s.cols) < cap(s.cols):
+		*s.tail++ // the array's next free slot, which no other shape uses
+	case s.tail == nil && len(s.cols) == cap(s.cols):
+		s.owned = true // append copies to a new array
+	default:
+		s.own(8 + len(s.cols)/8)
+	}
+	s.cols = append(s.cols, col)
 }
 
 // set adds or replaces a column.
 func (s *shape) set(name string, t schema.Type) {
 	for i := range s.cols {
 		if s.cols[i].Name == name {
-			s.cols[i].Type = t
+			if s.cols[i].Type != t {
+				s.own(4)
+				s.cols[i].Type = t
+			}
 			return
 		}
 	}
-	s.cols = append(s.cols, column{Name: name, Type: t})
+	s.push(column{Name: name, Type: t})
 }
 
 // addUnique adds a column, renaming it name1, name2 ... when the name is
 // taken, as join and summarize do with duplicate names.
 func (s *shape) addUnique(name string, t schema.Type) {
 	if !s.has(name) {
-		s.cols = append(s.cols, column{Name: name, Type: t})
+		s.push(column{Name: name, Type: t})
 		return
 	}
 	for i := 1; ; i++ {
 		n := name + strconv.Itoa(i)
 		if !s.has(n) {
-			s.cols = append(s.cols, column{Name: n, Type: t})
+			s.push(column{Name: n, Type: t})
 			return
 		}
 	}
@@ -92,6 +130,7 @@ func (s *shape) addUnique(name string, t schema.Type) {
 func (s *shape) remove(name string) {
 	for i := range s.cols {
 		if s.cols[i].Name == name {
+			s.own(0)
 			s.cols = append(s.cols[:i], s.cols[i+1:]...)
 			return
 		}

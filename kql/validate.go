@@ -1040,11 +1040,13 @@ func (c *checker) project(o *ProjectOp, in *shape) *shape {
 		switch o.Name {
 		case "project-away":
 			out := in.clone()
+			out.own(len(added))
 			out.cols = slices.DeleteFunc(out.cols, func(col column) bool { return keep[col.Name] })
 			return out
 		case "project-keep":
 			// only the named columns stay: none of those a workspace adds
 			out := in.clone()
+			out.own(len(added))
 			out.cols = append(slices.DeleteFunc(out.cols, func(col column) bool { return !keep[col.Name] }), added...)
 			out.suffixed = false
 			return out
