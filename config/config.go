@@ -70,6 +70,15 @@ type Config struct {
 	StateDir string
 	// LogLevel is debug, info, warn, error, off or "" (off).
 	LogLevel string
+	// Backend is where incidents are read and written: BackendSentinel
+	// (the SecurityInsights API of a workspace; also when "") or BackendGraph
+	// (Microsoft Graph's security API: the Defender portal's incidents).
+	Backend string
+	// GraphEndpoint overrides the cloud's Microsoft Graph endpoint (a local
+	// `socpilot emulator`, a proxy); TenantID names the tenant whose Defender
+	// incidents the Graph backend reads. With neither (and no workspace),
+	// the Graph backend serves the demo workspace's incidents.
+	GraphEndpoint, TenantID string
 	// Store is a PostgreSQL URL; "" means SQLite in StateDir.
 	Store string
 	// KeyVaultURL is the Azure Key Vault read for missing settings.
@@ -168,6 +177,7 @@ const (
 	kTokensPerMinute
 	kCostCap
 	kMaxAttempts
+	kBackend
 	kSetStatus // Active: what a New incident becomes once enriched
 	kSetOwner  // an Entra object id or a user principal name
 )
@@ -220,6 +230,9 @@ var settings = []setting{
 	{key: "store", env: "SOCPILOT_STORE", yaml: "store", kind: kStore, secret: true},
 	{key: "keyvault-url", env: "SOCPILOT_KEYVAULT_URL", yaml: "keyvault_url", kind: kVaultURL},
 	{key: "log", env: "SOCPILOT_LOG", yaml: "log", kind: kLogLevel},
+	{key: "backend", env: "SOCPILOT_BACKEND", yaml: "backend", kind: kBackend},
+	{key: "graph-endpoint", env: "SOCPILOT_GRAPH_ENDPOINT", yaml: "graph_endpoint", kind: kURL},
+	{key: "tenant-id", env: "SOCPILOT_TENANT_ID", yaml: "tenant_id", kind: kWorkspaceID},
 	// The organisation's own estate: never blocked, never sent for a
 	// reputation check (see estate.go). Not read from Key Vault: the
 	// original scripts had no such secrets.
@@ -488,6 +501,12 @@ func normalise(s setting, raw string, getenv func(string) string) (string, strin
 			return "", shown + " is a file, not a directory; give a directory socpilot may create files in"
 		}
 		return p, ""
+	case kBackend:
+		b := strings.ToLower(raw)
+		if b == BackendSentinel || b == BackendGraph {
+			return b, ""
+		}
+		return "", shown + " is not a backend; expected sentinel (a workspace's SecurityInsights API) or graph (Microsoft Graph: the Defender portal's incidents)"
 	case kLogLevel:
 		l := strings.ToLower(raw)
 		switch l {
@@ -581,6 +600,9 @@ func (c *Config) apply(vals map[string]value) {
 	c.Store = get("store")
 	c.KeyVaultURL = get("keyvault-url")
 	c.LogLevel = get("log")
+	c.Backend = get("backend")
+	c.GraphEndpoint = strings.TrimRight(get("graph-endpoint"), "/")
+	c.TenantID = get("tenant-id")
 	c.Estate = estateOf(get("own-networks"), get("own-domains"), get("own-organisations"))
 	c.OwnWatchlist = get("own-watchlist")
 	c.Serve = serveOf(get)
@@ -705,6 +727,18 @@ func joinAnd(xs []string) string {
 // workspace is used.
 func (c *Config) Demo() bool {
 	return c.SubscriptionID == "" && c.ResourceGroup == "" && c.WorkspaceName == ""
+}
+
+// Backends.
+const (
+	BackendSentinel = "sentinel"
+	BackendGraph    = "graph"
+)
+
+// GraphDemo reports whether the Graph backend serves the demo workspace's
+// incidents: no tenant, no Graph endpoint and no workspace are configured.
+func (c *Config) GraphDemo() bool {
+	return c.Backend == BackendGraph && c.GraphEndpoint == "" && c.TenantID == "" && c.Demo()
 }
 
 // Origin says where a setting came from: "flag:--workspace-name",

@@ -287,7 +287,7 @@ func TestMalformed(t *testing.T) {
 		{name: "unknown key with suggestion", file: "cloud: AzurePublic\nworkspce_name: ws-1\n",
 			want: `socpilot.yaml:2: unknown key "workspce_name" (did you mean "workspace_name"?)`},
 		{name: "unknown key", file: "verbosity: 3\n",
-			want: `socpilot.yaml:1: unknown key "verbosity"; expected one of arm_endpoint, cloud, keyvault_url, llm, log, logs_endpoint, own_domains, own_networks, own_organisations, own_watchlist, policy, resource_group, sentinel_api_version, state_dir, store, subscription_id, webhook_token, workspace_id, workspace_name, workspaces`},
+			want: `socpilot.yaml:1: unknown key "verbosity"; expected one of arm_endpoint, backend, cloud, graph_endpoint, keyvault_url, llm, log, logs_endpoint, own_domains, own_networks, own_organisations, own_watchlist, policy, resource_group, sentinel_api_version, state_dir, store, subscription_id, tenant_id, webhook_token, workspace_id, workspace_name, workspaces`},
 		{name: "unknown log level", env: map[string]string{"SOCPILOT_LOG": "loud"},
 			want: `SOCPILOT_LOG: "loud" is not a log level; expected debug, info, warn, error or off`},
 		{name: "state dir is a file", env: map[string]string{"SOCPILOT_STATE_DIR": "/dev/null"},
@@ -647,5 +647,25 @@ func TestCloudConfig(t *testing.T) {
 	}
 	if _, err := CloudConfig("AzureGermany"); socpilot.ErrorCode(err) != socpilot.EConfig {
 		t.Errorf("unknown cloud: err = %v", err)
+	}
+}
+
+func TestBackendSetting(t *testing.T) {
+	load := func(env map[string]string) (*Config, error) {
+		return Load(context.Background(), Inputs{Getenv: func(k string) string { return env[k] }})
+	}
+	cfg, err := load(map[string]string{"SOCPILOT_BACKEND": "Graph"})
+	if err != nil || cfg.Backend != BackendGraph || !cfg.GraphDemo() {
+		t.Fatalf("SOCPILOT_BACKEND=Graph: %+v, %v; want graph on the demo", cfg, err)
+	}
+	cfg, err = load(map[string]string{"SOCPILOT_BACKEND": "graph", "SOCPILOT_TENANT_ID": "72F988BF-86F1-41AF-91AB-2D7CD011DB47"})
+	if err != nil || cfg.GraphDemo() || cfg.TenantID != "72f988bf-86f1-41af-91ab-2d7cd011db47" {
+		t.Fatalf("with a tenant: %+v, %v; want the real Graph of that tenant", cfg, err)
+	}
+	if _, err := load(map[string]string{"SOCPILOT_BACKEND": "splunk"}); err == nil || !strings.Contains(err.Error(), "SOCPILOT_BACKEND") {
+		t.Fatalf("SOCPILOT_BACKEND=splunk: %v, want an error naming it", err)
+	}
+	if cfg, _ := load(nil); cfg.GraphDemo() {
+		t.Fatal("the default backend is sentinel")
 	}
 }
