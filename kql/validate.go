@@ -1162,17 +1162,32 @@ func (c *checker) argMaxColumns(call *Call, names []*Ident, in, out *shape) {
 		t, _ := in.find(n)
 		cols = append(cols, column{Name: n, Type: t.Type})
 	}
+	// out.has for each of many columns (arg_max(T, *) over a wide table)
+	// would scan out once per column: a set of out's names answers instead.
+	var have map[string]bool
+	if len(cols) > 16 {
+		have = make(map[string]bool, len(out.cols)+len(cols))
+		for _, col := range out.cols {
+			have[col.Name] = true
+		}
+	}
 	for i, col := range cols {
 		n := col.Name
 		if i < len(names) {
 			n = names[i].Name
 		}
-		if out.has(n) {
+		if (have == nil && out.has(n)) || have[n] {
 			// a by column and a star-expanded column share a name: Kusto adds the suffix 1
 			out.addUnique(n, col.Type)
+			if have != nil {
+				have[out.cols[len(out.cols)-1].Name] = true
+			}
 			continue
 		}
 		out.cols = append(out.cols, column{Name: n, Type: col.Type})
+		if have != nil {
+			have[n] = true
+		}
 	}
 }
 
@@ -1466,7 +1481,11 @@ func (c *checker) union(o *UnionOp, in *shape) *shape {
 	if len(inputs) == 0 {
 		out.open = true
 	}
-	seen := map[string]bool{}
+	n := 0
+	for _, s := range inputs {
+		n += len(s.cols)
+	}
+	seen := make(map[string]int, n) // name -> its index in out.cols
 	for i, s := range inputs {
 		if s.open {
 			out.open = true
@@ -1484,14 +1503,14 @@ func (c *checker) union(o *UnionOp, in *shape) *shape {
 			continue
 		}
 		for _, col := range s.cols {
-			if !seen[col.Name] {
-				seen[col.Name] = true
+			if _, ok := seen[col.Name]; !ok {
+				seen[col.Name] = len(out.cols)
 				out.cols = append(out.cols, col)
 			}
 		}
 	}
 	if kind != "inner" && len(inputs) > 1 {
-		unionTypeSuffixes(inputs, out)
+		unionTypeSuffixes(inputs, out, seen)
 	}
 	if ws := paramString(o.Params, "withsource"); ws != "" {
 		out.set(ws, schema.String)
@@ -1504,25 +1523,48 @@ func (c *checker) union(o *UnionOp, in *shape) *shape {
 // and DeviceDetail_string from SigninLogs and AADNonInteractiveUserSignInLogs).
 // The plain name is kept too, because the catalog's types are not always exact
 // and a wrong type must not turn into a false unknown-column error.
-func unionTypeSuffixes(inputs []*shape, out *shape) {
-	types := map[string][]schema.Type{}
+func unionTypeSuffixes(inputs []*shape, out *shape, index map[string]int) {
+	// Most unions have no such column: find the first type of each column and
+	// whether another leg has a different one before listing the types of those
+	// that do. index gives the place in out.cols of every input's columns.
+	first := make([]schema.Type, len(out.cols))
+	var mixed []bool
 	for _, s := range inputs {
 		for _, col := range s.cols {
-			ts := types[col.Name]
-			dup := false
-			for _, t := range ts {
-				dup = dup || t == col.Type
+			if col.Type == "" {
+				continue
 			}
-			if !dup && col.Type != "" {
-				types[col.Name] = append(ts, col.Type)
+			i := index[col.Name]
+			switch first[i] {
+			case "":
+				first[i] = col.Type
+			case col.Type:
+			default:
+				if mixed == nil {
+					mixed = make([]bool, len(out.cols))
+				}
+				mixed[i] = true
 			}
 		}
 	}
-	for _, col := range append([]column(nil), out.cols...) {
-		if ts := types[col.Name]; len(ts) > 1 {
-			for _, t := range ts {
-				out.addUnique(col.Name+"_"+string(t), t)
+	if mixed == nil {
+		return
+	}
+	for i, col := range append([]column(nil), out.cols[:len(mixed)]...) {
+		if !mixed[i] {
+			continue
+		}
+		// the column's types in the order the legs give them
+		var ts []schema.Type
+		for _, s := range inputs {
+			for _, c := range s.cols {
+				if c.Name == col.Name && c.Type != "" && !slices.Contains(ts, c.Type) {
+					ts = append(ts, c.Type)
+				}
 			}
+		}
+		for _, t := range ts {
+			out.addUnique(col.Name+"_"+string(t), t)
 		}
 	}
 }

@@ -349,6 +349,7 @@ func (s *Schema) Merge(other *Schema) *Schema {
 // likelier one table misspelt than two.
 func NameTypo(name string, candidates []string) string {
 	lname := strings.ToLower(name)
+	lbag := newBag(lname)
 	best, bestD := "", 3
 	for _, c := range candidates {
 		if c == name {
@@ -358,7 +359,7 @@ func NameTypo(name string, candidates []string) string {
 		if eqFold(lname, lc) {
 			return c
 		}
-		if abs(len(lc)-len(lname)) > 2 {
+		if abs(len(lc)-len(lname)) > 2 || lbag.above(lc, 2) {
 			continue
 		}
 		if d := editDistanceFold(lname, lc, 2); d <= 2 && d*4 <= len(lc) && d < bestD {

@@ -19,6 +19,7 @@ func Suggest(name string, candidates []string, n int) []string {
 		dist  int
 	}
 	lname := strings.ToLower(name)
+	lbag := newBag(lname)
 	var out []scored
 	for _, c := range candidates {
 		if c == name || c == "" {
@@ -43,7 +44,11 @@ func Suggest(name string, candidates []string, n int) []string {
 			limit = len(lname) + len(lc)
 		}
 		d := 0
-		if !same {
+		switch {
+		case same:
+		case !prefix && !contains && lbag.above(lc, limit):
+			d = limit + 1 // too many letters differ: not a typo
+		default:
 			d = editDistanceFold(lname, lc, limit)
 		}
 		var score int
@@ -84,6 +89,41 @@ func Suggest(name string, candidates []string, n int) []string {
 		res = append(res, s.cand)
 	}
 	return res
+}
+
+// bag counts the bytes of a lower-case name. The edit distance between two
+// names is at least their bag distance (how many bytes of the longer one are
+// left over once each byte is matched with an equal one of the other: an edit
+// changes that by one at most, a transposition not at all), which costs far
+// less to compute: most candidates are ruled out by it.
+type bag struct {
+	n   [256]int16
+	len int
+}
+
+func newBag(lower string) (b bag) {
+	b.len = len(lower)
+	for i := 0; i < len(lower); i++ {
+		b.n[lower[i]]++
+	}
+	return b
+}
+
+// above reports whether the bag distance between the name and s, folded, is
+// above limit, so that their edit distance is too.
+func (b *bag) above(s string, limit int) bool {
+	matched := 0
+	for i := 0; i < len(s); i++ {
+		c := lowerByte(s[i])
+		if b.n[c] > 0 {
+			matched++
+		}
+		b.n[c]--
+	}
+	for i := 0; i < len(s); i++ {
+		b.n[lowerByte(s[i])]++
+	}
+	return max(b.len, len(s))-matched > limit
 }
 
 // foldKey returns s for an ASCII s, whose letters the *Fold helpers lower as
@@ -242,6 +282,7 @@ func typo[T any](name string, candidates []T, nameOf func(T) string) string {
 		return ""
 	}
 	lname := strings.ToLower(name)
+	lbag := newBag(lname)
 	best, bestD := "", 3
 	for _, cand := range candidates {
 		c := nameOf(cand)
@@ -249,7 +290,7 @@ func typo[T any](name string, candidates []T, nameOf func(T) string) string {
 		if eqFold(lname, lc) {
 			return "" // the name is a column in another case: plausible, not a slip
 		}
-		if abs(len(lc)-len(lname)) > 2 {
+		if abs(len(lc)-len(lname)) > 2 || lbag.above(lc, 2) {
 			continue
 		}
 		d := editDistanceFold(lname, lc, 2)
