@@ -66,7 +66,7 @@ type Analyzer struct {
 	// instead of Redact: a long-running service must not accumulate every
 	// incident's entities in one (its matching grows with each of them).
 	NewRedact func() Pseudonymizer
-	Audit   Auditor        // nil: no audit trail
+	Audit     Auditor // nil: no audit trail
 	// Cache, when set, answers a repeated analysis of an unchanged incident
 	// without calling the model again: the key is the hash of the request.
 	Cache Cache

@@ -12,9 +12,9 @@ import (
 
 	"github.com/socpilot/socpilot/automation"
 	"github.com/socpilot/socpilot/emulator"
-	"github.com/socpilot/socpilot/postgres/pgtest"
 	"github.com/socpilot/socpilot/llm"
 	"github.com/socpilot/socpilot/postgres"
+	"github.com/socpilot/socpilot/postgres/pgtest"
 	"github.com/socpilot/socpilot/sentinel"
 	"github.com/socpilot/socpilot/sentinel/sentineltest"
 )

@@ -472,3 +472,6 @@ func isGUID(s string) bool {
 	}
 	return true
 }
+
+// Name is how reports and listings name where incidents come from.
+func (c *Client) Name() string { return c.ws.Name }

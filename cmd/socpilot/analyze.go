@@ -43,7 +43,7 @@ type analyzeOptions struct {
 
 // newAnalyzeCmd is `socpilot analyze N`; runF (nil: runAnalyze) runs it.
 func newAnalyzeCmd(f *factory, runF func(context.Context, *analyzeOptions) error) *cobra.Command {
-	o := &analyzeOptions{IO: f.io, Workspace: f.workspace, Analyzer: f.analyzer, Store: f.store, QueryVerifier: f.queryVerifier}
+	o := &analyzeOptions{IO: f.io, Workspace: f.backend, Analyzer: f.analyzer, Store: f.store, QueryVerifier: f.queryVerifier}
 	if runF == nil {
 		runF = runAnalyze
 	}
@@ -91,7 +91,7 @@ func runAnalyze(ctx context.Context, o *analyzeOptions) error {
 	}
 	if o.related > 0 {
 		an.Related = func(ctx context.Context, d socpilot.IncidentDetails) ([]socpilot.Correlation, error) {
-			return analysis.Related(ctx, ws, d, o.related)
+			return analysis.Related(ctx, relatedSource{ws}, d, o.related)
 		}
 	}
 	d, err := ws.Details(ctx, n)
@@ -133,7 +133,7 @@ func runAnalyze(ctx context.Context, o *analyzeOptions) error {
 	} else {
 		o.IO.notice("warning: write-back not journaled: %s", oneLine(serr))
 	}
-	wr, err := writeback.WriteJournaled(ctx, ws, journal, d, res)
+	wr, err := writeBack(ctx, ws, journal, d, res)
 	// Report what was written even when a later write failed: nothing is lost
 	// and a re-run picks up where this one stopped.
 	report := o.IO.out

@@ -29,7 +29,7 @@ type askOptions struct {
 
 // newAskCmd is `socpilot ask`; runF (nil: runAsk) runs it.
 func newAskCmd(f *factory, runF func(context.Context, *askOptions) error) *cobra.Command {
-	o := &askOptions{IO: f.io, Workspace: f.workspace, Analyzer: f.analyzer}
+	o := &askOptions{IO: f.io, Workspace: f.backend, Analyzer: f.analyzer}
 	if runF == nil {
 		runF = runAsk
 	}

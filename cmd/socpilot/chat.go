@@ -43,7 +43,7 @@ const chatHelp = `Commands:
 
 // newChatCmd is `socpilot chat`; runF (nil: runChat) runs it.
 func newChatCmd(f *factory, runF func(context.Context, *chatOptions) error) *cobra.Command {
-	o := &chatOptions{IO: f.io, Workspace: f.workspace, Analyzer: f.analyzer, Store: f.store}
+	o := &chatOptions{IO: f.io, Workspace: f.backend, Analyzer: f.analyzer, Store: f.store}
 	if runF == nil {
 		runF = runChat
 	}

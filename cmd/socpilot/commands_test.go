@@ -32,7 +32,7 @@ func testStreams(in string) (streams, *bytes.Buffer, *bytes.Buffer) {
 
 // noWorkspace is a Workspace constructor a test expects never to be called.
 func noWorkspace(t *testing.T) workspaceFunc {
-	return func(context.Context) (*sentinel.Client, error) {
+	return func(context.Context) (incidentBackend, error) {
 		t.Error("the workspace was opened, but the command should have stopped before any I/O")
 		return nil, errors.New("not opened")
 	}
@@ -61,7 +61,7 @@ func workspaceWith(t *testing.T, cred azcore.TokenCredential) workspaceFunc {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return func(context.Context) (*sentinel.Client, error) {
+	return func(context.Context) (incidentBackend, error) {
 		ws := sentinel.Workspace{SubscriptionID: emulator.DemoSubscription, ResourceGroup: emulator.DemoResourceGroup, Name: emulator.DemoWorkspace}
 		return sentinel.New(ws, cred, sentinel.Options{Transport: srv.HTTPClient()})
 	}
@@ -95,7 +95,7 @@ func TestRunIncident(t *testing.T) {
 			wantErr: `-o "yaml": expected markdown or json`, wantCode: exitUsage},
 		{name: "the workspace constructor's error is the command's", number: "101", output: "markdown",
 			workspace: func(*testing.T) workspaceFunc {
-				return func(context.Context) (*sentinel.Client, error) { return nil, noCredential }
+				return func(context.Context) (incidentBackend, error) { return nil, noCredential }
 			},
 			wantErr: "no Azure credential is available (sign in with `az login`)", wantCode: exitFailure},
 		{name: "no source of credentials can sign in", number: "101", output: "json",

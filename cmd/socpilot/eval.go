@@ -32,7 +32,7 @@ type evalOptions struct {
 
 // newEvalCmd is `socpilot eval`; runF (nil: runEval) runs it.
 func newEvalCmd(f *factory, runF func(context.Context, *evalOptions) error) *cobra.Command {
-	o := &evalOptions{IO: f.io, Workspace: f.workspace, Analyzer: f.analyzer}
+	o := &evalOptions{IO: f.io, Workspace: f.backend, Analyzer: f.analyzer}
 	if runF == nil {
 		runF = runEval
 	}
@@ -195,7 +195,7 @@ func evalClosed(ctx context.Context, o *evalOptions, since time.Duration) (eval.
 	if err != nil {
 		return eval.Report{}, err
 	}
-	rep.Mode, rep.Source, rep.Skipped = "closed", ws.Workspace().Name, skipped
+	rep.Mode, rep.Source, rep.Skipped = "closed", ws.Name(), skipped
 	rep.Notes = append(rep.Notes,
 		"closed incidents carry no labels for compromised entities, actions or tactics: only verdicts are scored, and harm only as blocks of internal addresses",
 		"the analyst saw each incident as Active, without its classification, reason or classification comment")

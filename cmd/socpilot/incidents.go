@@ -11,11 +11,10 @@ import (
 
 	"github.com/socpilot/socpilot"
 	"github.com/socpilot/socpilot/render"
-	"github.com/socpilot/socpilot/sentinel"
 )
 
 // workspaceFunc opens the Sentinel workspace a command reads (factory.workspace).
-type workspaceFunc func(context.Context) (*sentinel.Client, error)
+type workspaceFunc func(context.Context) (incidentBackend, error)
 
 // incidentsOptions are what `socpilot incidents` runs with. Capitalised
 // fields are provided by the factory (or a test); the others are the
@@ -37,7 +36,7 @@ var (
 
 // newIncidentsCmd is `socpilot incidents`; runF (nil: runIncidents) runs it.
 func newIncidentsCmd(f *factory, runF func(context.Context, *incidentsOptions) error) *cobra.Command {
-	o := &incidentsOptions{IO: f.io, Workspace: f.workspace}
+	o := &incidentsOptions{IO: f.io, Workspace: f.backend}
 	if runF == nil {
 		runF = runIncidents
 	}
@@ -135,7 +134,7 @@ func runIncidents(ctx context.Context, o *incidentsOptions) error {
 		incs = []socpilot.Incident{}
 	}
 	if o.output == "json" {
-		return render.JSON(o.IO.out, incidentList{Workspace: ws.Workspace().Name, Count: len(incs), Incidents: incs})
+		return render.JSON(o.IO.out, incidentList{Workspace: ws.Name(), Count: len(incs), Incidents: incs})
 	}
 	if len(incs) == 0 {
 		fmt.Fprintln(o.IO.out, "No incidents match.")
@@ -162,7 +161,7 @@ type incidentOptions struct {
 
 // newIncidentCmd is `socpilot incident N`; runF (nil: runIncident) runs it.
 func newIncidentCmd(f *factory, runF func(context.Context, *incidentOptions) error) *cobra.Command {
-	o := &incidentOptions{IO: f.io, Workspace: f.workspace}
+	o := &incidentOptions{IO: f.io, Workspace: f.backend}
 	if runF == nil {
 		runF = runIncident
 	}
@@ -198,7 +197,7 @@ func runIncident(ctx context.Context, o *incidentOptions) error {
 
 // openIncident checks a command's incident number and -o value before any
 // I/O, then opens the workspace.
-func openIncident(ctx context.Context, workspace workspaceFunc, arg, output string, formats ...string) (int, *sentinel.Client, error) {
+func openIncident(ctx context.Context, workspace workspaceFunc, arg, output string, formats ...string) (int, incidentBackend, error) {
 	n, err := incidentNumber(arg)
 	if err != nil {
 		return 0, nil, err
