@@ -150,6 +150,7 @@ func New(opts Options) (*Server, error) {
 // when a StateDir is set.
 func (s *Server) Reset() error {
 	st := seedState(s.dataset, s.opts)
+	setProviderIncidentIDs(st)
 	release, err := s.lockWrite()
 	if err != nil {
 		return err
@@ -169,6 +170,7 @@ func (s *Server) Replace(ds *Dataset) error {
 		return fmt.Errorf("replace the incidents: no dataset")
 	}
 	st := seedState(ds, s.opts)
+	setProviderIncidentIDs(st)
 	release, err := s.lockWrite()
 	if err != nil {
 		return err

@@ -37,10 +37,15 @@ const (
 // seven fraction digits (.NET ticks).
 const serviceTimeLayout = "2006-01-02T15:04:05.9999999Z07:00"
 
-// ServeHTTP answers one request of the Microsoft.SecurityInsights API.
+// ServeHTTP answers one request of the Microsoft.SecurityInsights API, or
+// of the Microsoft Graph security API for paths under /v1.0/.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sw := &statusWriter{ResponseWriter: w}
 	defer s.logRequest(r, sw)
+	if isGraphPath(r.URL.Path) {
+		s.serveGraph(sw, r) // the Microsoft Graph security API, graph.go
+		return
+	}
 	s.serve(sw, r)
 }
 
