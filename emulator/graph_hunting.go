@@ -60,6 +60,11 @@ func (c *graphCall) runHuntingQuery() {
 			continue
 		}
 		msg := f.Message
+		if f.Name == "" {
+			if m := quotedRE.FindStringSubmatch(f.Message); m != nil {
+				f.Name = m[1]
+			}
+		}
 		switch {
 		case f.Code == kql.CodeSyntax:
 			at := "<end of query>"
@@ -89,6 +94,8 @@ func (c *graphCall) runHuntingQuery() {
 		"results":        []any{},
 	})
 }
+
+var quotedRE = regexp.MustCompile(`'([^']+)'`)
 
 var tokenRE = regexp.MustCompile(`^\s*(?:[A-Za-z_][A-Za-z0-9_]*|\S)`)
 
