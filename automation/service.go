@@ -18,15 +18,14 @@ import (
 	"github.com/socpilot/socpilot/writeback"
 )
 
-// Client is what the service needs of a workspace: the Sentinel client.
-// Reads are re-done in the job, never taken from the trigger.
+// Client is what the service needs of a workspace: a Sentinel client,
+// which also writes comments and tasks (socpilot.Writer), or a Graph
+// client, whose comments are append-only (writeback.Appender). Reads are
+// re-done in the job, never taken from the trigger.
 type Client interface {
 	Incident(ctx context.Context, name string) (socpilot.Incident, error)
 	DetailsOf(ctx context.Context, inc socpilot.Incident) (socpilot.IncidentDetails, error)
 	ListIncidents(ctx context.Context, f socpilot.IncidentFilter) ([]socpilot.Incident, error)
-	Comments(ctx context.Context, inc socpilot.Incident) ([]socpilot.Comment, error)
-	Tasks(ctx context.Context, inc socpilot.Incident) ([]socpilot.Task, error)
-	socpilot.Writer
 }
 
 // Workspace is one workspace the service serves.

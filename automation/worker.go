@@ -63,8 +63,7 @@ func (w *enrichWorker) Work(ctx context.Context, job *river.Job[EnrichArgs]) err
 		}
 		return s.failed(ctx, job, log, "model", err)
 	}
-	res, err := writeback.WriteWith(ctx, t.Client, s.opts.Journal, d, an,
-		writeback.Options{NoComment: !t.Policy.WritesComment(), NoTasks: !t.Policy.WritesTasks()})
+	res, err := s.write(ctx, t, d, an)
 	if err != nil {
 		return s.failed(ctx, job, log, "sentinel", err)
 	}
@@ -88,6 +87,23 @@ func (w *enrichWorker) Work(ctx context.Context, job *river.Job[EnrichArgs]) err
 	log.Info("incident enriched", "outcome", outcome, "verdict", string(an.Triage.Verdict), "source", an.Source,
 		"created", created, "updated", updated, "unchanged", res.Count(writeback.Unchanged), "skipped", res.Count(writeback.Skipped), "taken", taken)
 	return nil
+}
+
+// write writes the analysis back as the workspace's API allows: comment
+// and tasks in place (SecurityInsights), or one appended comment per
+// analysis version (Graph, whose portal shows no tasks).
+func (s *Service) write(ctx context.Context, t *Workspace, d socpilot.IncidentDetails, an socpilot.Analysis) (writeback.Result, error) {
+	switch w := t.Client.(type) {
+	case socpilot.Writer:
+		return writeback.WriteWith(ctx, w, s.opts.Journal, d, an,
+			writeback.Options{NoComment: !t.Policy.WritesComment(), NoTasks: !t.Policy.WritesTasks()})
+	case writeback.Appender:
+		if !t.Policy.WritesComment() {
+			return writeback.Result{}, nil
+		}
+		return writeback.WriteAppendOnly(ctx, w, s.opts.Journal, d, an)
+	}
+	return writeback.Result{}, socpilot.Errorf(socpilot.EConfig, "workspace %s cannot be written to", t.Workspace.Name)
 }
 
 // taker sets an incident's status and owner (the Sentinel client).

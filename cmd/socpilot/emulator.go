@@ -80,6 +80,7 @@ func serveEmulator(ctx context.Context, s streams, h http.Handler, listen string
 	fmt.Fprintf(s.out, "Sentinel API emulator listening on http://%s\n", addr)
 	fmt.Fprintf(s.out, "Point socpilot at it with:\n  export SOCPILOT_ARM_ENDPOINT=http://%s SOCPILOT_SUBSCRIPTION_ID=%s SOCPILOT_RESOURCE_GROUP=%s SOCPILOT_WORKSPACE_NAME=%s\n",
 		addr, emulator.DemoSubscription, emulator.DemoResourceGroup, emulator.DemoWorkspace)
+	fmt.Fprintf(s.out, "It also serves the Microsoft Graph security API (/v1.0/security) over the same incidents; for the Graph backend:\n  export SOCPILOT_BACKEND=graph SOCPILOT_GRAPH_ENDPOINT=http://%s\n", addr)
 	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()

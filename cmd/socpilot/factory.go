@@ -15,6 +15,7 @@ import (
 	"github.com/socpilot/socpilot/analysis"
 	"github.com/socpilot/socpilot/config"
 	"github.com/socpilot/socpilot/emulator"
+	"github.com/socpilot/socpilot/graph"
 	"github.com/socpilot/socpilot/internal/loopback"
 	"github.com/socpilot/socpilot/kql/gate"
 	"github.com/socpilot/socpilot/kql/logs"
@@ -47,15 +48,16 @@ type factory struct {
 	flagValues map[string]*string // setting flags given on the command line, by setting name
 	redact     string             // --redact of analyze, ask, chat and eval
 
-	cfg        *config.Config
-	cred       azcore.TokenCredential // DefaultAzureCredential, shared with config's Key Vault reader
-	credCloud  string                 // the cloud cred was built for
-	demoSrv    *emulator.Server       // set when the demo workspace is in use
-	client     *sentinel.Client
-	st         socpilot.Store
-	checker    *gate.Gate
-	said       map[string]bool
-	ownEstates *socpilot.Estate // the organisation's, read once
+	cfg         *config.Config
+	cred        azcore.TokenCredential // DefaultAzureCredential, shared with config's Key Vault reader
+	credCloud   string                 // the cloud cred was built for
+	demoSrv     *emulator.Server       // set when the demo workspace is in use
+	client      *sentinel.Client
+	graphClient *graph.Client
+	st          socpilot.Store
+	checker     *gate.Gate
+	said        map[string]bool
+	ownEstates  *socpilot.Estate // the organisation's, read once
 }
 
 // newFactory returns a factory over io that reads the environment with getenv.

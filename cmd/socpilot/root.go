@@ -17,6 +17,7 @@ var settingFlags = []struct{ name, usage string }{
 	{"own-domains", "the organisation's DNS domains, comma-separated: never blocked"},
 	{"own-organisations", "names the organisation's addresses are registered under, comma-separated"},
 	{"own-watchlist", "alias of a Sentinel watchlist listing the organisation's networks and domains"},
+	{"backend", "where incidents are read and written: sentinel (a workspace, the default) or graph (Microsoft Graph: the Defender portal's incidents)"},
 }
 
 // negativeNumberFlag matches pflag's complaint about "-5" taken as a flag.

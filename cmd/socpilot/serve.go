@@ -41,7 +41,7 @@ type serveOptions struct {
 // served is one workspace the service serves, with its client and policy.
 type served struct {
 	ws     sentinel.Workspace
-	client *sentinel.Client
+	client automation.Client
 	policy config.Policy
 	demo   bool
 }
@@ -86,6 +86,11 @@ func runServe(ctx context.Context, o *serveOptions) error {
 	cfg, err := o.Config(ctx)
 	if err != nil {
 		return err
+	}
+	if cfg.Backend == config.BackendGraph && o.poll == 0 {
+		// Graph sends no change notifications for incidents: poll.
+		o.poll = time.Minute
+		fmt.Fprintln(o.IO.err, "socpilot: the graph backend has no webhook: polling every 1m (--poll to change)")
 	}
 	host, _, err := net.SplitHostPort(o.listen)
 	if err != nil {
@@ -228,6 +233,20 @@ func jobBackend(st socpilot.Store, cfg *config.Config) (automation.Backend, bool
 // servedWorkspaces are the workspaces of `workspaces:` in the file, or the
 // one configured workspace, or the demo workspace.
 func (f *factory) servedWorkspaces(ctx context.Context, cfg *config.Config) ([]served, error) {
+	if cfg.Backend == config.BackendGraph {
+		b, err := f.graph(ctx, cfg)
+		if err != nil {
+			return nil, err
+		}
+		// Graph incidents belong to a tenant, not a workspace: the key
+		// names the tenant, and the webhook (a Sentinel trigger) has none.
+		tenant := cfg.TenantID
+		if tenant == "" {
+			tenant = "demo"
+		}
+		return []served{{ws: sentinel.Workspace{SubscriptionID: "graph", ResourceGroup: tenant, Name: "defender"},
+			client: b.(automation.Client), policy: cfg.Serve.Policy, demo: cfg.GraphDemo()}}, nil
+	}
 	if len(cfg.Serve.Workspaces) == 0 {
 		c, err := f.workspace(ctx)
 		if err != nil {
