@@ -89,7 +89,7 @@ func responseError(resp *http.Response, body []byte, o op) error {
 		return &socpilot.Error{Code: socpilot.EConflict, Message: fmt.Sprintf("%s: someone else changed it meanwhile%s; read it again and retry", o.what, detail)}
 	case http.StatusTooManyRequests:
 		return &socpilot.Error{Code: socpilot.EThrottled, RetryAfter: wait, Message: fmt.Sprintf(
-			"%s: Microsoft Graph kept throttling requests (429%s) after every retry; %s", o.what, detail, waitHint(wait))}
+			"%s: Microsoft Graph kept throttling requests, answering 429%s after every retry; %s", o.what, detail, waitHint(wait))}
 	}
 	if resp.StatusCode >= 500 {
 		return &socpilot.Error{Code: socpilot.EUnavailable, RetryAfter: wait, Message: fmt.Sprintf(

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sync"
@@ -63,3 +64,9 @@ func (t handlerTransport) Do(req *http.Request) (*http.Response, error) {
 	resp.Request = req
 	return resp, nil
 }
+
+var (
+	osReadFile        = os.ReadFile
+	contextBackground = context.Background
+	urlUnescape       = url.QueryUnescape
+)

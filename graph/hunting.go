@@ -45,16 +45,30 @@ func (c *Client) RunHuntingQuery(ctx context.Context, query, timespan string) (H
 	if out.Results == nil {
 		out.Results = []map[string]any{}
 	}
-	for _, row := range out.Results {
-		for k, v := range row {
-			if n, ok := v.(json.Number); ok {
-				if i, err := n.Int64(); err == nil {
-					row[k] = i
-				} else {
-					row[k], _ = n.Float64()
-				}
-			}
-		}
+	for i, row := range out.Results {
+		out.Results[i] = huntingValue(row).(map[string]any)
 	}
 	return out, nil
+}
+
+// huntingValue turns json.Number into int64 (exact for long columns) or
+// float64, at any depth (dynamic columns hold objects and arrays).
+func huntingValue(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		if i, err := x.Int64(); err == nil {
+			return i
+		}
+		f, _ := x.Float64()
+		return f
+	case map[string]any:
+		for k, e := range x {
+			x[k] = huntingValue(e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = huntingValue(e)
+		}
+	}
+	return v
 }

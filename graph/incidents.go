@@ -186,11 +186,12 @@ func (c *Client) details(ctx context.Context, name string) (socpilot.IncidentDet
 	return details(in), nil
 }
 
-// incidentName is the Graph id of inc: its Name, else its number, else a
-// Sentinel incident's providerIncidentId.
+// incidentName is the Graph id of inc: the Name of an incident this
+// package read, else a Sentinel incident's providerIncidentId (the Defender
+// id of an onboarded workspace's incident), else its Name or number.
 func incidentName(inc socpilot.Incident) string {
 	switch {
-	case inc.ProviderName == ProviderName && inc.Name != "":
+	case strings.HasPrefix(inc.ID, "/security/incidents/") && inc.Name != "":
 		return inc.Name
 	case inc.ProviderIncidentID != "":
 		return inc.ProviderIncidentID
