@@ -132,6 +132,25 @@ var rawLiteralNames = map[string]bool{
 	"real": true, "double": true, "bool": true, "boolean": true, "decimal": true, "int64": true, "date": true,
 }
 
+// wordMask records the first byte and length of each word of a set, so that
+// a hot path can rule out most names before hashing them (maybeIn).
+type wordMask [256]uint32
+
+func maskOf(words map[string]bool) (m *wordMask) {
+	m = new(wordMask)
+	for w := range words {
+		m[w[0]] |= 1 << min(len(w), 31)
+	}
+	return m
+}
+
+// maybeIn reports whether w may be one of the words of m.
+func (m *wordMask) maybeIn(w string) bool {
+	return w != "" && m[w[0]]&(1<<min(len(w), 31)) != 0
+}
+
+var rawLiteralMask = maskOf(rawLiteralNames)
+
 // timespanUnits are the suffixes of a timespan literal (2d, 1.5h, 100ms), as
 // the Kusto lexer lists them.
 var timespanUnits = map[string]bool{
@@ -311,7 +330,7 @@ func lex(src string, toks []token) ([]token, []lexError) {
 					}
 				}
 			}
-			if rawLiteralNames[src[start:i]] {
+			if w := src[start:i]; rawLiteralMask.maybeIn(w) && rawLiteralNames[w] {
 				j := i
 				for j < n && (src[j] == ' ' || src[j] == '\t') {
 					j++

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // maxDepth bounds expression nesting so hostile input cannot exhaust the stack.
@@ -17,7 +18,71 @@ type parser struct {
 	lines   *lineIndex
 	depth   int
 	lexErrs []lexError
+
+	// The commonest nodes are allocated a chunk at a time (see alloc).
+	idents   []Ident
+	literals []Literal
+	binaries []Binary
+	calls    []Call
+	assigns  []Assign
+	names    []*Ident
 }
+
+// alloc returns a new zero T from the chunk *slab, starting a chunk twice as
+// large (up to 128) when it is used up: one allocation for many nodes of a
+// query, which live as long as its tree.
+func alloc[T any](slab *[]T) *T {
+	s := *slab
+	if len(s) == cap(s) {
+		s = make([]T, 0, min(max(2*cap(s), 4), 128))
+	}
+	s = s[:len(s)+1]
+	*slab = s
+	return &s[len(s)-1]
+}
+
+func (p *parser) newIdent(v Ident) *Ident {
+	n := alloc(&p.idents)
+	*n = v
+	return n
+}
+
+func (p *parser) newLiteral(v Literal) *Literal {
+	n := alloc(&p.literals)
+	*n = v
+	return n
+}
+
+func (p *parser) newBinary(v Binary) *Binary {
+	n := alloc(&p.binaries)
+	*n = v
+	return n
+}
+
+func (p *parser) newCall(v Call) *Call {
+	n := alloc(&p.calls)
+	*n = v
+	return n
+}
+
+func (p *parser) newAssign(v Assign) *Assign {
+	n := alloc(&p.assigns)
+	*n = v
+	return n
+}
+
+// oneName returns the list of the one name of an assignment.
+func (p *parser) oneName(id *Ident) []*Ident {
+	if len(p.names) == cap(p.names) {
+		p.names = make([]*Ident, 0, min(max(2*cap(p.names), 4), 128))
+	}
+	p.names = append(p.names, id)
+	return p.names[len(p.names)-1 : len(p.names) : len(p.names)]
+}
+
+// tokenBufs recycles the token slices of parsed queries: the tree does not
+// refer to them.
+var tokenBufs = sync.Pool{New: func() any { return new([]token) }}
 
 // bailout unwinds the parser to the statement level after an error.
 type bailout struct{}
@@ -25,7 +90,17 @@ type bailout struct{}
 // Parse parses a KQL query. It always returns a Query (possibly partial) and
 // the syntax errors found, each with its position. It never panics.
 func Parse(src string) (*Query, []Error) {
-	toks, lexErrs := lex(src, make([]token, 0, len(src)/5+8))
+	buf := tokenBufs.Get().(*[]token)
+	if want := len(src)/5 + 8; cap(*buf) < want {
+		*buf = make([]token, 0, want)
+	}
+	toks, lexErrs := lex(src, (*buf)[:0])
+	defer func() {
+		if cap(toks) <= 1<<16 {
+			*buf = toks[:0]
+			tokenBufs.Put(buf)
+		}
+	}()
 	p := &parser{src: src, toks: toks, lexErrs: lexErrs}
 	q := &Query{Src: src}
 	for !p.at(tEOF) {
@@ -237,7 +312,8 @@ func (p *parser) atBracketedName(n int) bool {
 
 // commaList parses one or more elements separated by commas.
 func commaList[T any](p *parser, elem func() T) []T {
-	var xs []T
+	var buf [8]T
+	xs := buf[:0]
 	for {
 		xs = append(xs, elem())
 		if !p.at(tComma) {
@@ -245,14 +321,15 @@ func commaList[T any](p *parser, elem func() T) []T {
 		}
 		p.next()
 	}
-	return xs
+	return slices.Clip(append([]T(nil), xs...))
 }
 
 // itemList is commaList for the items of an operator (extend, project,
 // mv-expand...): Kusto tolerates a trailing comma before the next pipe or the
 // end of the query (atListEnd).
 func itemList[T any](p *parser, elem func() T) []T {
-	var xs []T
+	var buf [8]T
+	xs := buf[:0]
 	for {
 		xs = append(xs, elem())
 		if !p.at(tComma) {
@@ -263,7 +340,7 @@ func itemList[T any](p *parser, elem func() T) []T {
 			break
 		}
 	}
-	return xs
+	return slices.Clip(append([]T(nil), xs...))
 }
 
 // delimited parses the comma-separated, possibly empty elements of a list
@@ -277,7 +354,8 @@ func delimited[T any](p *parser, open token, elem func() T) []T {
 	case tLBrace:
 		closing = tRBrace
 	}
-	var xs []T
+	var buf [8]T
+	xs := buf[:0]
 	for !p.at(closing) {
 		xs = append(xs, elem())
 		if !p.at(tComma) {
@@ -286,7 +364,10 @@ func delimited[T any](p *parser, open token, elem func() T) []T {
 		p.next()
 	}
 	p.expectClose(closing, open)
-	return xs
+	if len(xs) == 0 {
+		return nil
+	}
+	return slices.Clip(append([]T(nil), xs...))
 }
 
 // ---- statements ----
@@ -324,7 +405,7 @@ func (p *parser) dottedName() *Ident {
 	for p.at(tDot) && p.peek(1).kind == tIdent {
 		p.next()
 		n := p.next()
-		id = &Ident{S: Span{id.S.Start, int(n.end)}, Name: id.Name + "." + p.text(n)}
+		id = p.newIdent(Ident{S: Span{id.S.Start, int(n.end)}, Name: id.Name + "." + p.text(n)})
 	}
 	return id
 }
@@ -442,17 +523,17 @@ func (p *parser) identifier(what string) *Ident {
 	switch t.kind {
 	case tIdent:
 		p.next()
-		return &Ident{S: Span{int(t.start), int(t.end)}, Name: p.text(t)}
+		return p.newIdent(Ident{S: Span{int(t.start), int(t.end)}, Name: p.text(t)})
 	case tLBrack:
 		if p.atBracketedName(0) {
 			p.next()
 			s := p.next()
 			p.next()
-			return &Ident{S: Span{int(t.start), p.prevEnd()}, Name: unquote(p.text(s)), Quoted: true}
+			return p.newIdent(Ident{S: Span{int(t.start), p.prevEnd()}, Name: unquote(p.text(s)), Quoted: true})
 		}
 	case tString:
 		p.next()
-		return &Ident{S: Span{int(t.start), int(t.end)}, Name: unquote(p.text(t)), Quoted: true}
+		return p.newIdent(Ident{S: Span{int(t.start), int(t.end)}, Name: unquote(p.text(t)), Quoted: true})
 	}
 	p.fail(what)
 	return nil
@@ -466,13 +547,15 @@ var sourceOps = map[string]bool{
 	"find": true, "search": true, "evaluate": true, "range": true,
 }
 
+var sourceOpsMask = maskOf(sourceOps)
+
 // pipeline parses source | op | op ...
 func (p *parser) pipeline() Expr {
 	p.enter()
 	defer p.leave()
 	start := p.tok().start
 	var src Expr
-	if t := p.tok(); t.kind == tIdent && sourceOps[p.text(t)] && p.isSourceOp() {
+	if t := p.tok(); t.kind == tIdent && sourceOpsMask.maybeIn(p.text(t)) && sourceOps[p.text(t)] && p.isSourceOp() {
 		op := p.operator()
 		src = &OpExpr{S: op.Span(), Op: op}
 	} else {
@@ -552,7 +635,7 @@ func (p *parser) paramValue() Expr {
 	switch t.kind {
 	case tIdent:
 		p.next()
-		return &Ident{S: Span{int(t.start), int(t.end)}, Name: p.text(t)}
+		return p.newIdent(Ident{S: Span{int(t.start), int(t.end)}, Name: p.text(t)})
 	case tMinus:
 		return p.unary()
 	}
@@ -915,7 +998,7 @@ func (p *parser) topNestedLevel() *TopNestedLevel {
 		p.next()
 		p.next()
 		p.expect(tAssign, "after 'with others'")
-		lvl.WithOthers = &Assign{Value: p.expr()}
+		lvl.WithOthers = p.newAssign(Assign{Value: p.expr()})
 	}
 	p.expectWord("by", "in top-nested")
 	lvl.By = p.assign()
@@ -966,7 +1049,7 @@ func (p *parser) wildcardName() *Ident {
 		end = p.next().end
 	}
 	name := p.src[start:end]
-	return &Ident{S: Span{int(start), int(end)}, Name: name, Wildcard: strings.Contains(name, "*")}
+	return p.newIdent(Ident{S: Span{int(start), int(end)}, Name: name, Wildcard: strings.Contains(name, "*")})
 }
 
 func (p *parser) tableList() []Expr {
@@ -999,7 +1082,7 @@ func (p *parser) projectItems(op string) []*Assign {
 		var it *Assign
 		if op != "project" && p.atWildcard() {
 			id := p.wildcardName()
-			it = &Assign{S: id.S, Value: id}
+			it = p.newAssign(Assign{S: id.S, Value: id})
 		} else {
 			it = p.assign()
 		}
@@ -1032,7 +1115,7 @@ func (p *parser) assign() *Assign {
 		name := p.identifier("a column name")
 		p.next()
 		v := p.expr()
-		return &Assign{S: Span{start, p.prevEnd()}, Names: []*Ident{name}, Value: v}
+		return p.newAssign(Assign{S: Span{start, p.prevEnd()}, Names: p.oneName(name), Value: v})
 	}
 	// (a, b) = expr
 	if t.kind == tLParen {
@@ -1064,11 +1147,11 @@ func (p *parser) assign() *Assign {
 			p.expectClose(tRParen, open)
 			p.expect(tAssign, "")
 			v := p.expr()
-			return &Assign{S: Span{start, p.prevEnd()}, Names: names, Value: v}
+			return p.newAssign(Assign{S: Span{start, p.prevEnd()}, Names: names, Value: v})
 		}
 	}
 	v := p.expr()
-	return &Assign{S: Span{start, p.prevEnd()}, Value: v}
+	return p.newAssign(Assign{S: Span{start, p.prevEnd()}, Value: v})
 }
 
 // sortKey parses expr [asc|desc] [nulls first|last].
@@ -1113,7 +1196,7 @@ func (p *parser) parsePattern() []*PatternItem {
 		case tString:
 			p.next()
 			raw := p.text(t)
-			items = append(items, &PatternItem{S: Span{int(t.start), int(t.end)}, Str: &Literal{S: Span{int(t.start), int(t.end)}, Kind: LitString, Raw: raw, Value: unquote(raw)}})
+			items = append(items, &PatternItem{S: Span{int(t.start), int(t.end)}, Str: p.newLiteral(Literal{S: Span{int(t.start), int(t.end)}, Kind: LitString, Raw: raw, Value: unquote(raw)})})
 			continue
 		case tStar:
 			p.next()
@@ -1158,7 +1241,7 @@ func (p *parser) orExpr() Expr {
 	for p.atWord("or") {
 		op := p.next()
 		y := p.andExpr()
-		x = &Binary{S: Span{x.Span().Start, p.prevEnd()}, Op: "or", OpPos: int(op.start), X: x, Y: y}
+		x = p.newBinary(Binary{S: Span{x.Span().Start, p.prevEnd()}, Op: "or", OpPos: int(op.start), X: x, Y: y})
 	}
 	return x
 }
@@ -1168,7 +1251,7 @@ func (p *parser) andExpr() Expr {
 	for p.atWord("and") {
 		op := p.next()
 		y := p.compareExpr()
-		x = &Binary{S: Span{x.Span().Start, p.prevEnd()}, Op: "and", OpPos: int(op.start), X: x, Y: y}
+		x = p.newBinary(Binary{S: Span{x.Span().Start, p.prevEnd()}, Op: "and", OpPos: int(op.start), X: x, Y: y})
 	}
 	return x
 }
@@ -1178,6 +1261,8 @@ var stringOps = map[string]bool{
 	"contains": true, "contains_cs": true, "startswith": true, "startswith_cs": true, "endswith": true,
 	"endswith_cs": true, "like": true, "like_cs": true, "containscs": true,
 }
+
+var stringOpsMask = maskOf(stringOps)
 
 // compareOp recognises a comparison or string operator at the current token
 // and returns its canonical name and the number of tokens it spans.
@@ -1223,7 +1308,7 @@ func (p *parser) compareOp() (string, int) {
 		}
 	case tIdent:
 		w := p.text(t)
-		if stringOps[w] || w == "has_any" || w == "has_all" || w == "between" {
+		if stringOpsMask.maybeIn(w) && stringOps[w] || w == "has_any" || w == "has_all" || w == "between" {
 			return w, 1
 		}
 		if w == "in" {
@@ -1270,11 +1355,11 @@ func (p *parser) compareExpr() Expr {
 					x = &InExpr{S: Span{x.Span().Start, p.prevEnd()}, Op: op, OpPos: int(opTok.start), X: x, List: list}
 					continue
 				}
-				x = &Binary{S: Span{x.Span().Start, p.prevEnd()}, Op: op, OpPos: int(opTok.start), X: x, Y: list[0]}
+				x = p.newBinary(Binary{S: Span{x.Span().Start, p.prevEnd()}, Op: op, OpPos: int(opTok.start), X: x, Y: list[0]})
 				continue
 			}
 			y := p.additive()
-			x = &Binary{S: Span{x.Span().Start, p.prevEnd()}, Op: op, OpPos: int(opTok.start), X: x, Y: y}
+			x = p.newBinary(Binary{S: Span{x.Span().Start, p.prevEnd()}, Op: op, OpPos: int(opTok.start), X: x, Y: y})
 		}
 	}
 }
@@ -1293,7 +1378,7 @@ func (p *parser) additive() Expr {
 	for p.at(tPlus) || p.at(tMinus) {
 		op := p.next()
 		y := p.multiplicative()
-		x = &Binary{S: Span{x.Span().Start, p.prevEnd()}, Op: p.text(op), OpPos: int(op.start), X: x, Y: y}
+		x = p.newBinary(Binary{S: Span{x.Span().Start, p.prevEnd()}, Op: p.text(op), OpPos: int(op.start), X: x, Y: y})
 	}
 	return x
 }
@@ -1303,7 +1388,7 @@ func (p *parser) multiplicative() Expr {
 	for p.at(tStar) || p.at(tSlash) || p.at(tPercent) {
 		op := p.next()
 		y := p.unary()
-		x = &Binary{S: Span{x.Span().Start, p.prevEnd()}, Op: p.text(op), OpPos: int(op.start), X: x, Y: y}
+		x = p.newBinary(Binary{S: Span{x.Span().Start, p.prevEnd()}, Op: p.text(op), OpPos: int(op.start), X: x, Y: y})
 	}
 	return x
 }
@@ -1330,7 +1415,7 @@ func (p *parser) postfix() Expr {
 			switch t.kind {
 			case tIdent:
 				p.next()
-				name = &Ident{S: Span{int(t.start), int(t.end)}, Name: p.text(t)}
+				name = p.newIdent(Ident{S: Span{int(t.start), int(t.end)}, Name: p.text(t)})
 			case tLBrack:
 				// x.[0] and x.["name"] are accepted by Kusto as x[0] / x["name"]
 				open := p.next()
@@ -1343,7 +1428,7 @@ func (p *parser) postfix() Expr {
 			case tInt:
 				// x.0 is not valid, but JSON paths sometimes hold numbers
 				p.next()
-				name = &Ident{S: Span{int(t.start), int(t.end)}, Name: p.text(t)}
+				name = p.newIdent(Ident{S: Span{int(t.start), int(t.end)}, Name: p.text(t)})
 			default:
 				p.fail("a property name after '.'")
 			}
@@ -1359,7 +1444,7 @@ func (p *parser) postfix() Expr {
 				return x
 			}
 			args := p.args()
-			x = &Call{S: Span{x.Span().Start, p.prevEnd()}, Fn: x, Args: args}
+			x = p.newCall(Call{S: Span{x.Span().Start, p.prevEnd()}, Fn: x, Args: args})
 		default:
 			return x
 		}
@@ -1389,7 +1474,7 @@ func (p *parser) primary() Expr {
 	case tString:
 		p.next()
 		raw := p.text(t)
-		lit := &Literal{S: sp, Kind: LitString, Raw: raw, Value: unquote(raw)}
+		lit := p.newLiteral(Literal{S: sp, Kind: LitString, Raw: raw, Value: unquote(raw)})
 		// adjacent string literals concatenate: "a" "b"
 		for p.at(tString) {
 			n := p.next()
@@ -1400,13 +1485,13 @@ func (p *parser) primary() Expr {
 		return lit
 	case tInt:
 		p.next()
-		return &Literal{S: sp, Kind: LitInt, Raw: p.text(t)}
+		return p.newLiteral(Literal{S: sp, Kind: LitInt, Raw: p.text(t)})
 	case tReal:
 		p.next()
-		return &Literal{S: sp, Kind: LitReal, Raw: p.text(t)}
+		return p.newLiteral(Literal{S: sp, Kind: LitReal, Raw: p.text(t)})
 	case tTimespan:
 		p.next()
-		return &Literal{S: sp, Kind: LitTimespan, Type: "timespan", Raw: p.text(t)}
+		return p.newLiteral(Literal{S: sp, Kind: LitTimespan, Type: "timespan", Raw: p.text(t)})
 	case tTyped:
 		p.next()
 		return p.typedLiteral(t)
@@ -1429,7 +1514,7 @@ func (p *parser) primary() Expr {
 		switch w {
 		case "true", "false", "True", "False", "TRUE", "FALSE":
 			p.next()
-			return &Literal{S: sp, Kind: LitBool, Type: "bool", Raw: w}
+			return p.newLiteral(Literal{S: sp, Kind: LitBool, Type: "bool", Raw: w})
 		case "dynamic":
 			if p.peek(1).kind == tLParen {
 				p.next()
@@ -1443,10 +1528,10 @@ func (p *parser) primary() Expr {
 			}
 		}
 		p.next()
-		id := &Ident{S: sp, Name: w}
+		id := p.newIdent(Ident{S: sp, Name: w})
 		if p.at(tLParen) {
 			args := p.args()
-			return &Call{S: Span{int(t.start), p.prevEnd()}, Fn: id, Args: args}
+			return p.newCall(Call{S: Span{int(t.start), p.prevEnd()}, Fn: id, Args: args})
 		}
 		return id
 	}
@@ -1484,7 +1569,7 @@ func (p *parser) jsonValue() Expr {
 	case tIdent:
 		if p.text(t) == "null" {
 			p.next()
-			return &Literal{S: Span{int(t.start), int(t.end)}, Kind: LitNull, Raw: "null"}
+			return p.newLiteral(Literal{S: Span{int(t.start), int(t.end)}, Kind: LitNull, Raw: "null"})
 		}
 	case tMinus, tPlus:
 		return p.unary()
@@ -1499,7 +1584,7 @@ func (p *parser) typedLiteral(t token) Expr {
 	typ := strings.TrimSpace(raw[:open])
 	inner := strings.TrimSpace(raw[open+1 : len(raw)-1])
 	sp := Span{int(t.start), int(t.end)}
-	lit := &Literal{S: sp, Kind: LitTyped, Type: typ, Raw: raw, Value: inner}
+	lit := p.newLiteral(Literal{S: sp, Kind: LitTyped, Type: typ, Raw: raw, Value: inner})
 	switch typ {
 	case "datetime", "date":
 		lit.Kind = LitDatetime
