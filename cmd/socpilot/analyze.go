@@ -9,7 +9,6 @@ import (
 
 	"github.com/socpilot/socpilot"
 	"github.com/socpilot/socpilot/analysis"
-	"github.com/socpilot/socpilot/kql/logs"
 	"github.com/socpilot/socpilot/render"
 	"github.com/socpilot/socpilot/writeback"
 )
@@ -31,7 +30,7 @@ type analyzeOptions struct {
 	Store     storeFunc
 	// QueryVerifier is the Log Analytics client --verify-kql runs queries
 	// with; nil client and error: validate only (the demo workspace).
-	QueryVerifier func(context.Context) (*logs.Client, error)
+	QueryVerifier func(context.Context) (queryVerifier, error)
 
 	number    string // the argument, checked by runAnalyze
 	output    string
@@ -43,7 +42,7 @@ type analyzeOptions struct {
 
 // newAnalyzeCmd is `socpilot analyze N`; runF (nil: runAnalyze) runs it.
 func newAnalyzeCmd(f *factory, runF func(context.Context, *analyzeOptions) error) *cobra.Command {
-	o := &analyzeOptions{IO: f.io, Workspace: f.backend, Analyzer: f.analyzer, Store: f.store, QueryVerifier: f.queryVerifier}
+	o := &analyzeOptions{IO: f.io, Workspace: f.backend, Analyzer: f.analyzer, Store: f.store, QueryVerifier: f.verifier}
 	if runF == nil {
 		runF = runAnalyze
 	}
@@ -79,7 +78,7 @@ func runAnalyze(ctx context.Context, o *analyzeOptions) error {
 	if err != nil {
 		return err
 	}
-	var verifier *logs.Client
+	var verifier queryVerifier
 	if o.verifyKQL {
 		if verifier, err = o.QueryVerifier(ctx); err != nil {
 			return err
