@@ -68,6 +68,10 @@ type IncidentRef struct {
 	Severity string `json:"severity"`
 	Status   string `json:"status"`
 	URL      string `json:"url,omitempty"`
+	// DefenderID is the incident's id in the Defender portal (Microsoft
+	// Graph) when it differs from Number: a Sentinel incident of an
+	// onboarded workspace, whose providerIncidentId is the unified id.
+	DefenderID string `json:"defenderId,omitempty"`
 }
 
 // TimelineEntry is one event of the incident, in time order.

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -88,7 +89,7 @@ func (an *Analyst) Analyze(d socpilot.IncidentDetails) socpilot.Analysis {
 	}
 	inc := d.Incident
 	a := socpilot.Analysis{
-		Incident:     socpilot.IncidentRef{Number: inc.Number, Name: inc.Name, ID: inc.ID, Title: inc.Title, Severity: inc.Severity, Status: inc.Status, URL: inc.URL},
+		Incident:     socpilot.IncidentRef{Number: inc.Number, Name: inc.Name, ID: inc.ID, Title: inc.Title, Severity: inc.Severity, Status: inc.Status, URL: inc.URL, DefenderID: defenderID(inc)},
 		Source:       socpilot.SourceOffline,
 		Findings:     []socpilot.Finding{},
 		Correlations: []socpilot.Correlation{},
@@ -271,3 +272,14 @@ func plural(n int, one, many string) string {
 }
 
 func ts(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
+
+// defenderID is the incident's Defender portal id when it has one of its
+// own: Sentinel incidents of a workspace onboarded to the unified portal
+// carry it as providerIncidentId.
+func defenderID(inc socpilot.Incident) string {
+	id := inc.ProviderIncidentID
+	if id == "" || id == strconv.Itoa(inc.Number) || strings.ContainsFunc(id, func(r rune) bool { return r < '0' || r > '9' }) {
+		return ""
+	}
+	return id
+}

@@ -47,7 +47,11 @@ func analysisMarkdown(a socpilot.Analysis, lvl detail, t text) string {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	inc := a.Incident
-	p("# Incident %d: %s\n\n", inc.Number, MDEscape(inc.Title))
+	if inc.DefenderID != "" {
+		p("# Incident %d (Defender incident %s): %s\n\n", inc.Number, MDEscape(inc.DefenderID), MDEscape(inc.Title))
+	} else {
+		p("# Incident %d: %s\n\n", inc.Number, MDEscape(inc.Title))
+	}
 	p("**Triage: %s** (score %d/100) · severity %s · status %s\n\n", verdictText(a.Triage.Verdict), a.Triage.Score, MDEscape(inc.Severity), MDEscape(inc.Status))
 	switch {
 	case a.Source == socpilot.SourceModel:

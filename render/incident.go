@@ -5,6 +5,7 @@ import (
 	"io"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -43,7 +44,11 @@ func EntityValue(e socpilot.Entity) string { return e.Value() }
 func IncidentMarkdown(w io.Writer, d socpilot.IncidentDetails) error {
 	i := d.Incident
 	p := &printer{w: w}
-	p.f("# Incident %d: %s\n\n", i.Number, Line(i.Title))
+	if id := i.ProviderIncidentID; id != "" && id != strconv.Itoa(i.Number) && i.ProviderName == "Microsoft XDR" {
+		p.f("# Incident %d (Defender incident %s): %s\n\n", i.Number, Line(id), Line(i.Title))
+	} else {
+		p.f("# Incident %d: %s\n\n", i.Number, Line(i.Title))
+	}
 	p.f("| | |\n|---|---|\n")
 	p.f("| Severity | %s |\n| Status | %s |\n", i.Severity, i.Status)
 	if i.Classification != "" {
