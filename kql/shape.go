@@ -89,12 +89,57 @@ func (s *shape) push(col column) {
 	case s.owned:
 	case s.tail != nil && *s.tail == len(s.cols) && len(s.cols) < cap(s.cols):
 		*s.tail++ // the array's next free slot, which no other shape uses
-	case s.tail == nil && len(s.cols) == cap(s.cols):
-		s.owned = true // append copies to a new array
 	default:
 		s.own(8 + len(s.cols)/8)
 	}
 	s.cols = append(s.cols, col)
+}
+
+// keepOnly keeps the columns for which keep is true, then appends added.
+func (s *shape) keepOnly(keep func(column) bool, added []column) {
+	n := 0
+	for _, col := range s.cols {
+		if keep(col) {
+			n++
+		}
+	}
+	cols := make([]column, 0, n+len(added))
+	for _, col := range s.cols {
+		if keep(col) {
+			cols = append(cols, col)
+		}
+	}
+	s.cols, s.owned, s.tail = append(cols, added...), true, nil
+}
+
+// addAllUnique is addUnique for each column of cols whose name skip does not
+// hold. Over many columns it keeps the names in a set rather than scanning
+// the shape for each one.
+func (s *shape) addAllUnique(cols []column, skip map[string]bool) {
+	if len(cols)*len(s.cols) <= 256 {
+		for _, col := range cols {
+			if !skip[col.Name] {
+				s.addUnique(col.Name, col.Type)
+			}
+		}
+		return
+	}
+	s.own(len(cols))
+	have := make(map[string]bool, len(s.cols)+len(cols))
+	for _, col := range s.cols {
+		have[col.Name] = true
+	}
+	for _, col := range cols {
+		if skip[col.Name] {
+			continue
+		}
+		n := col.Name
+		for i := 1; have[n]; i++ {
+			n = col.Name + strconv.Itoa(i)
+		}
+		have[n] = true
+		s.push(column{Name: n, Type: col.Type})
+	}
 }
 
 // set adds or replaces a column.

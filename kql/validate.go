@@ -1040,14 +1040,12 @@ func (c *checker) project(o *ProjectOp, in *shape) *shape {
 		switch o.Name {
 		case "project-away":
 			out := in.clone()
-			out.own(len(added))
-			out.cols = slices.DeleteFunc(out.cols, func(col column) bool { return keep[col.Name] })
+			out.keepOnly(func(col column) bool { return !keep[col.Name] }, nil)
 			return out
 		case "project-keep":
 			// only the named columns stay: none of those a workspace adds
 			out := in.clone()
-			out.own(len(added))
-			out.cols = append(slices.DeleteFunc(out.cols, func(col column) bool { return !keep[col.Name] }), added...)
+			out.keepOnly(func(col column) bool { return keep[col.Name] }, added)
 			out.suffixed = false
 			return out
 		}
@@ -1415,12 +1413,7 @@ func (c *checker) join(o *JoinOp, left *shape) *shape {
 				keys[id.Name] = true
 			}
 		}
-		for _, col := range right.cols {
-			if keys[col.Name] {
-				continue
-			}
-			out.addUnique(col.Name, col.Type)
-		}
+		out.addAllUnique(right.cols, keys)
 		return out
 	}
 	switch kind {
@@ -1433,9 +1426,7 @@ func (c *checker) join(o *JoinOp, left *shape) *shape {
 	out.open = left.open || right.open
 	out.suffixed = left.suffixed || right.suffixed
 	out.tables = append(append([]string{}, left.tables...), right.tables...)
-	for _, col := range right.cols {
-		out.addUnique(col.Name, col.Type)
-	}
+	out.addAllUnique(right.cols, nil)
 	return out
 }
 
@@ -1486,6 +1477,11 @@ func (c *checker) union(o *UnionOp, in *shape) *shape {
 		n += len(s.cols)
 	}
 	seen := make(map[string]int, n) // name -> its index in out.cols
+	out.cols = make([]column, 0, n)
+	// first is the first type a leg gives each column of out.cols; mixed marks
+	// those another leg gives another type (see unionTypeSuffixes)
+	first := make([]schema.Type, 0, n)
+	var mixed []bool
 	for i, s := range inputs {
 		if s.open {
 			out.open = true
@@ -1503,14 +1499,29 @@ func (c *checker) union(o *UnionOp, in *shape) *shape {
 			continue
 		}
 		for _, col := range s.cols {
-			if _, ok := seen[col.Name]; !ok {
+			j, ok := seen[col.Name]
+			if !ok {
 				seen[col.Name] = len(out.cols)
 				out.cols = append(out.cols, col)
+				first = append(first, col.Type)
+				continue
+			}
+			switch first[j] {
+			case "":
+				first[j] = col.Type
+			case col.Type:
+			default:
+				if col.Type != "" {
+					if mixed == nil {
+						mixed = make([]bool, n)
+					}
+					mixed[j] = true
+				}
 			}
 		}
 	}
-	if kind != "inner" && len(inputs) > 1 {
-		unionTypeSuffixes(inputs, out, seen)
+	if kind != "inner" && len(inputs) > 1 && mixed != nil {
+		unionTypeSuffixes(inputs, out, mixed)
 	}
 	if ws := paramString(o.Params, "withsource"); ws != "" {
 		out.set(ws, schema.String)
@@ -1523,34 +1534,9 @@ func (c *checker) union(o *UnionOp, in *shape) *shape {
 // and DeviceDetail_string from SigninLogs and AADNonInteractiveUserSignInLogs).
 // The plain name is kept too, because the catalog's types are not always exact
 // and a wrong type must not turn into a false unknown-column error.
-func unionTypeSuffixes(inputs []*shape, out *shape, index map[string]int) {
-	// Most unions have no such column: find the first type of each column and
-	// whether another leg has a different one before listing the types of those
-	// that do. index gives the place in out.cols of every input's columns.
-	first := make([]schema.Type, len(out.cols))
-	var mixed []bool
-	for _, s := range inputs {
-		for _, col := range s.cols {
-			if col.Type == "" {
-				continue
-			}
-			i := index[col.Name]
-			switch first[i] {
-			case "":
-				first[i] = col.Type
-			case col.Type:
-			default:
-				if mixed == nil {
-					mixed = make([]bool, len(out.cols))
-				}
-				mixed[i] = true
-			}
-		}
-	}
-	if mixed == nil {
-		return
-	}
-	for i, col := range append([]column(nil), out.cols[:len(mixed)]...) {
+func unionTypeSuffixes(inputs []*shape, out *shape, mixed []bool) {
+	// mixed marks the columns of out.cols that legs give different types
+	for i, col := range append([]column(nil), out.cols...) {
 		if !mixed[i] {
 			continue
 		}
