@@ -19,7 +19,14 @@ type parser struct {
 	depth   int
 	lexErrs []lexError
 
-	// The commonest nodes are allocated a chunk at a time (see alloc).
+	chunks *nodeChunks
+}
+
+// nodeChunks hold the commonest nodes, allocated a chunk at a time (see
+// alloc). The part of a chunk a query has not used serves the next one
+// (chunkPool): a tree's nodes are the elements of the chunks before the
+// length they had when it was parsed, and no parse changes those.
+type nodeChunks struct {
 	idents   []Ident
 	literals []Literal
 	binaries []Binary
@@ -28,13 +35,18 @@ type parser struct {
 	names    []*Ident
 }
 
-// alloc returns a new zero T from the chunk *slab, starting a chunk twice as
-// large (up to 128) when it is used up: one allocation for many nodes of a
-// query, which live as long as its tree.
+var chunkPool = sync.Pool{New: func() any { return new(nodeChunks) }}
+
+// chunkLen is the number of nodes of a chunk.
+const chunkLen = 64
+
+// alloc returns a new zero T from the chunk *slab, starting a new chunk when
+// it is used up: one allocation for many nodes, which live as long as the
+// trees that hold them.
 func alloc[T any](slab *[]T) *T {
 	s := *slab
 	if len(s) == cap(s) {
-		s = make([]T, 0, min(max(2*cap(s), 4), 128))
+		s = make([]T, 0, chunkLen)
 	}
 	s = s[:len(s)+1]
 	*slab = s
@@ -42,42 +54,43 @@ func alloc[T any](slab *[]T) *T {
 }
 
 func (p *parser) newIdent(v Ident) *Ident {
-	n := alloc(&p.idents)
+	n := alloc(&p.chunks.idents)
 	*n = v
 	return n
 }
 
 func (p *parser) newLiteral(v Literal) *Literal {
-	n := alloc(&p.literals)
+	n := alloc(&p.chunks.literals)
 	*n = v
 	return n
 }
 
 func (p *parser) newBinary(v Binary) *Binary {
-	n := alloc(&p.binaries)
+	n := alloc(&p.chunks.binaries)
 	*n = v
 	return n
 }
 
 func (p *parser) newCall(v Call) *Call {
-	n := alloc(&p.calls)
+	n := alloc(&p.chunks.calls)
 	*n = v
 	return n
 }
 
 func (p *parser) newAssign(v Assign) *Assign {
-	n := alloc(&p.assigns)
+	n := alloc(&p.chunks.assigns)
 	*n = v
 	return n
 }
 
 // oneName returns the list of the one name of an assignment.
 func (p *parser) oneName(id *Ident) []*Ident {
-	if len(p.names) == cap(p.names) {
-		p.names = make([]*Ident, 0, min(max(2*cap(p.names), 4), 128))
+	c := p.chunks
+	if len(c.names) == cap(c.names) {
+		c.names = make([]*Ident, 0, chunkLen)
 	}
-	p.names = append(p.names, id)
-	return p.names[len(p.names)-1 : len(p.names) : len(p.names)]
+	c.names = append(c.names, id)
+	return c.names[len(c.names)-1 : len(c.names) : len(c.names)]
 }
 
 // tokenBufs recycles the token slices of parsed queries: the tree does not
@@ -101,7 +114,8 @@ func Parse(src string) (*Query, []Error) {
 			tokenBufs.Put(buf)
 		}
 	}()
-	p := &parser{src: src, toks: toks, lexErrs: lexErrs}
+	p := &parser{src: src, toks: toks, lexErrs: lexErrs, chunks: chunkPool.Get().(*nodeChunks)}
+	defer chunkPool.Put(p.chunks)
 	q := &Query{Src: src}
 	for !p.at(tEOF) {
 		if p.at(tSemi) {
