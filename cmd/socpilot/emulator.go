@@ -89,6 +89,12 @@ func serveEmulator(ctx context.Context, s streams, h http.Handler, listen string
 		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		if err := hs.Shutdown(shutdown); err != nil {
+			// A client may hold a connection it never sent a request on
+			// (Go's transport dials ahead): Shutdown waits 5 s for such a
+			// connection. Nothing is in flight on it: close it.
+			if errors.Is(err, context.DeadlineExceeded) {
+				return hs.Close()
+			}
 			return fmt.Errorf("stop emulator: %w", err)
 		}
 		return nil

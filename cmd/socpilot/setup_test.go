@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -88,9 +89,10 @@ func startEmulator(t *testing.T, env map[string]string) (client map[string]strin
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
+	var emuErr syncBuffer
 	done := make(chan int)
 	go func() {
-		done <- run(ctx, []string{"emulator", "--listen", "127.0.0.1:0"}, streams{in: strings.NewReader(""), out: pw, err: io.Discard}, func(k string) string { return env[k] })
+		done <- run(ctx, []string{"emulator", "--listen", "127.0.0.1:0"}, streams{in: strings.NewReader(""), out: pw, err: &emuErr}, func(k string) string { return env[k] })
 		pw.Close()
 	}()
 	t.Cleanup(func() {
@@ -98,17 +100,20 @@ func startEmulator(t *testing.T, env map[string]string) (client map[string]strin
 		select {
 		case code := <-done:
 			if code != exitOK {
-				t.Errorf("emulator exit %d after cancel", code)
+				t.Errorf("emulator exit %d after cancel: %s", code, emuErr.String())
 			}
 		case <-time.After(10 * time.Second):
 			t.Error("the emulator did not stop")
 		}
 	})
 	sc := bufio.NewScanner(pr)
-	var exports string
+	var exports, graphExports string
 	for sc.Scan() {
 		if strings.Contains(sc.Text(), "export SOCPILOT_ARM_ENDPOINT") {
 			exports = sc.Text()
+		}
+		if strings.Contains(sc.Text(), "export SOCPILOT_BACKEND=graph") {
+			graphExports = sc.Text()
 			break
 		}
 	}
@@ -121,5 +126,29 @@ func startEmulator(t *testing.T, env map[string]string) (client map[string]strin
 		k, v, _ := strings.Cut(kv, "=")
 		client[k] = v
 	}
+	// The Graph endpoint only: the backend stays the caller's choice.
+	for _, kv := range strings.Fields(strings.TrimPrefix(strings.TrimSpace(graphExports), "export ")) {
+		if k, v, _ := strings.Cut(kv, "="); k == "SOCPILOT_GRAPH_ENDPOINT" {
+			client[k] = v
+		}
+	}
 	return client
+}
+
+// syncBuffer is a bytes.Buffer safe for one writer and one reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
