@@ -579,10 +579,13 @@ func (p *parser) pipeline() Expr {
 		return src
 	}
 	pl := &Pipeline{Source: src}
+	var buf [16]Operator // the operators, allocated once at their number
+	ops := buf[:0]
 	for p.at(tPipe) {
 		p.next()
-		pl.Ops = append(pl.Ops, p.operator())
+		ops = append(ops, p.operator())
 	}
+	pl.Ops = append([]Operator(nil), ops...)
 	pl.S = Span{int(start), p.prevEnd()}
 	return pl
 }
