@@ -169,6 +169,7 @@ func (p *parser) statementSafe() (st Stmt, ok bool) {
 				panic(r)
 			}
 			ok = false
+			p.depth = 0 // what the leave of each level would have made it
 		}
 	}()
 	return p.statement(), true
@@ -661,8 +662,15 @@ func (p *parser) paramValue() Expr {
 
 // operator parses one tabular operator.
 func (p *parser) operator() Operator {
+	// no defer: a bailout resets the depth (statementSafe), and a function
+	// with this many returns would not get an open-coded one
 	p.enter()
-	defer p.leave()
+	op := p.operatorBody()
+	p.leave()
+	return op
+}
+
+func (p *parser) operatorBody() Operator {
 	t := p.tok()
 	if t.kind != tIdent {
 		p.errorf(t.start, "expected a tabular operator after '|', found %s", p.describe(t))
@@ -1483,8 +1491,13 @@ func (p *parser) args() []Expr {
 }
 
 func (p *parser) primary() Expr {
-	p.enter()
-	defer p.leave()
+	p.enter() // no defer, as in operator
+	x := p.primaryBody()
+	p.leave()
+	return x
+}
+
+func (p *parser) primaryBody() Expr {
 	t := p.tok()
 	sp := Span{int(t.start), int(t.end)}
 	switch t.kind {

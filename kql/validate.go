@@ -391,8 +391,13 @@ func (c *checker) funcIsTabular(b *binding) bool {
 // ---- tabular expressions ----
 
 func (c *checker) tabular(e Expr, in *shape) *shape {
-	c.depth++
-	defer func() { c.depth-- }()
+	c.depth++ // no defer, as in expr
+	s := c.tabularBody(e, in)
+	c.depth--
+	return s
+}
+
+func (c *checker) tabularBody(e Expr, in *shape) *shape {
 	if c.depth > 200 {
 		return openShape()
 	}
