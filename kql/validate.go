@@ -83,6 +83,10 @@ type Validator struct {
 	// exist, and is an error. Otherwise such names cannot be known offline and are
 	// warnings that say how to check them.
 	Complete bool
+	// AdvancedHunting checks queries for Defender XDR advanced hunting (Microsoft
+	// Graph's runHuntingQuery): a table with a Timestamp column has no
+	// TimeGenerated there, so using it is the time-column error.
+	AdvancedHunting bool
 }
 
 // QueryKind is what a query is for: a Sentinel analytic rule, a hunting query, a
@@ -454,7 +458,7 @@ func (c *checker) tableRef(id *Ident) *shape {
 	}
 	if t, ok := c.sch.Table(id.Name); ok {
 		c.noteTable(id, t.Name)
-		return shapeFromTable(t)
+		return c.tableShape(t)
 	}
 	if f, ok := c.sch.Function(id.Name); ok {
 		if n := f.RequiredParams(); n > 0 {
@@ -672,7 +676,7 @@ func (c *checker) tabularCall(x *Call, in *shape) *shape {
 		for _, a := range x.Args {
 			c.expr(a, ax)
 		}
-		return shapeFromTable(t)
+		return c.tableShape(t)
 	}
 	if _, ok := schema.LookupBuiltin(name); ok {
 		c.expr(x, nil)
@@ -1577,7 +1581,7 @@ func (c *checker) unionTable(e Expr) []*shape {
 		// over 50 tables (a broad wildcard), the column set is too large to be useful
 		if len(tables) <= 50 {
 			for _, t := range tables {
-				out = append(out, shapeFromTable(t))
+				out = append(out, c.tableShape(t))
 			}
 		}
 	}
@@ -1611,4 +1615,22 @@ func (v *Validator) ResultColumns(src string) (cols []schema.Column, open bool, 
 	// a copy: the columns may be the schema's own
 	cols = append(make([]schema.Column, 0, len(last.cols)), last.cols...)
 	return cols, last.open, findings
+}
+
+// tableShape is a table's rows as the query's engine has them: in advanced
+// hunting, Defender XDR tables (those with Timestamp) lack the Log Analytics
+// TimeGenerated that Sentinel's copies of them add.
+func (c *checker) tableShape(t *schema.Table) *shape {
+	sh := shapeFromTable(t)
+	if !c.v.AdvancedHunting || !sh.has("Timestamp") || !sh.has("TimeGenerated") {
+		return sh
+	}
+	cols := make([]schema.Column, 0, len(sh.cols))
+	for _, col := range sh.cols {
+		if !strings.EqualFold(col.Name, "TimeGenerated") {
+			cols = append(cols, col)
+		}
+	}
+	sh.cols = cols
+	return sh
 }

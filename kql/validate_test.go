@@ -595,3 +595,28 @@ func errorsIn(fs []Finding) []Finding {
 	}
 	return out
 }
+
+// In advanced hunting a Defender XDR table has Timestamp only; in Log
+// Analytics (Sentinel's copy) TimeGenerated too.
+func TestValidateAdvancedHuntingTimeColumn(t *testing.T) {
+	q := "DeviceProcessEvents | where TimeGenerated > ago(1d) | take 10"
+	sch := schema.New()
+	sch.AddTable(schema.Table{Name: "DeviceProcessEvents", Columns: []schema.Column{
+		{Name: "Timestamp", Type: schema.Datetime}, {Name: "TimeGenerated", Type: schema.Datetime}, {Name: "DeviceName", Type: schema.String}}})
+	sch.AddTable(schema.Table{Name: "SigninLogs", Columns: []schema.Column{{Name: "TimeGenerated", Type: schema.Datetime}}})
+	v := &Validator{Schema: sch}
+	if errs := errorsIn(v.Validate(q)); len(errs) != 0 {
+		t.Fatalf("Log Analytics: %v", errs)
+	}
+	v.AdvancedHunting = true
+	errs := errorsIn(v.Validate(q))
+	if len(errs) != 1 || errs[0].Code != CodeTimeColumn || !strings.Contains(errs[0].Suggestion, "Timestamp") {
+		t.Fatalf("advanced hunting: %v, want the time-column error suggesting Timestamp", errs)
+	}
+	if errs := errorsIn(v.Validate("DeviceProcessEvents | where Timestamp > ago(1d) | take 10")); len(errs) != 0 {
+		t.Fatalf("advanced hunting with Timestamp: %v", errs)
+	}
+	if errs := errorsIn(v.Validate("SigninLogs | where TimeGenerated > ago(1d) | take 10")); len(errs) != 0 {
+		t.Fatalf("a Sentinel table in advanced hunting keeps TimeGenerated: %v", errs)
+	}
+}

@@ -317,6 +317,10 @@ func (f *factory) analyzer(ctx context.Context, offlineOnly bool) (*analysis.Ana
 func (f *factory) queryChecker() *gate.Gate {
 	if f.checker == nil {
 		f.checker = gate.New(nil)
+		// Queries for the Graph backend run in advanced hunting.
+		if cfg, err := f.config(context.Background()); err == nil && cfg.Backend == config.BackendGraph {
+			f.checker.AdvancedHunting = true
+		}
 	}
 	return f.checker
 }

@@ -14,6 +14,9 @@ import (
 // Gate validates queries against a schema.
 type Gate struct {
 	schema *schema.Schema
+	// AdvancedHunting checks queries for Defender XDR advanced hunting (the
+	// Graph backend): its tables have Timestamp, not TimeGenerated.
+	AdvancedHunting bool
 }
 
 // New returns a gate over s (nil: the embedded default catalog).
@@ -35,7 +38,7 @@ func (g *Gate) HasTable(name string) bool {
 func (g *Gate) Check(query string) (tables []string, problems []string) {
 	// Complete: the schema is all a generated query may name, so an unknown custom
 	// table or function is an error here, not an offline warning
-	v := &kql.Validator{Schema: g.schema, Complete: true}
+	v := &kql.Validator{Schema: g.schema, Complete: true, AdvancedHunting: g.AdvancedHunting}
 	for _, f := range v.Validate(query) {
 		if f.Severity != kql.SeverityError {
 			continue
