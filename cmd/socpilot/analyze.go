@@ -31,6 +31,9 @@ type analyzeOptions struct {
 	// QueryVerifier is the Log Analytics client --verify-kql runs queries
 	// with; nil client and error: validate only (the demo workspace).
 	QueryVerifier func(context.Context) (queryVerifier, error)
+	// WriteTargets are what --write writes through SecurityInsights (the
+	// write setting: comment, tasks or both).
+	WriteTargets func(context.Context) (writeback.Options, error)
 
 	number    string // the argument, checked by runAnalyze
 	output    string
@@ -42,7 +45,7 @@ type analyzeOptions struct {
 
 // newAnalyzeCmd is `socpilot analyze N`; runF (nil: runAnalyze) runs it.
 func newAnalyzeCmd(f *factory, runF func(context.Context, *analyzeOptions) error) *cobra.Command {
-	o := &analyzeOptions{IO: f.io, Workspace: f.backend, Analyzer: f.analyzer, Store: f.store, QueryVerifier: f.verifier}
+	o := &analyzeOptions{IO: f.io, Workspace: f.backend, Analyzer: f.analyzer, Store: f.store, QueryVerifier: f.verifier, WriteTargets: f.writeTargets}
 	if runF == nil {
 		runF = runAnalyze
 	}
@@ -132,7 +135,11 @@ func runAnalyze(ctx context.Context, o *analyzeOptions) error {
 	} else {
 		o.IO.notice("warning: write-back not journaled: %s", oneLine(serr))
 	}
-	wr, err := writeBack(ctx, ws, journal, d, res)
+	targets, err := o.WriteTargets(ctx)
+	if err != nil {
+		return err
+	}
+	wr, err := writeBack(ctx, ws, journal, d, res, targets)
 	// Report what was written even when a later write failed: nothing is lost
 	// and a re-run picks up where this one stopped.
 	report := o.IO.out

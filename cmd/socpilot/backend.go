@@ -26,9 +26,9 @@ type incidentBackend interface {
 // and tasks, updated in place, through SecurityInsights; one comment per
 // analysis version, checklist included, where comments are append-only
 // (Graph).
-func writeBack(ctx context.Context, b incidentBackend, j writeback.Journal, d socpilot.IncidentDetails, a socpilot.Analysis) (writeback.Result, error) {
+func writeBack(ctx context.Context, b incidentBackend, j writeback.Journal, d socpilot.IncidentDetails, a socpilot.Analysis, o writeback.Options) (writeback.Result, error) {
 	if w, ok := b.(socpilot.Writer); ok {
-		return writeback.WriteJournaled(ctx, w, j, d, a)
+		return writeback.WriteWith(ctx, w, j, d, a, o)
 	}
 	if ap, ok := b.(writeback.Appender); ok {
 		return writeback.WriteAppendOnly(ctx, ap, j, d, a)
@@ -62,4 +62,33 @@ func (f *factory) backend(ctx context.Context) (incidentBackend, error) {
 		return f.graph(ctx, cfg)
 	}
 	return f.workspace(ctx)
+}
+
+// writeTargets reads the write setting (policy.write, SOCPILOT_POLICY_WRITE:
+// comment, tasks or both; default both), which chooses what write-back puts
+// into a Sentinel incident, by hand or from serve.
+func (f *factory) writeTargets(ctx context.Context) (writeback.Options, error) {
+	cfg, err := f.config(ctx)
+	if err != nil {
+		return writeback.Options{}, err
+	}
+	return writeOptions(cfg.Serve.Policy.Write), nil
+}
+
+// writeOptions turns the write setting into write-back options; empty
+// means both.
+func writeOptions(write []string) writeback.Options {
+	if len(write) == 0 {
+		return writeback.Options{}
+	}
+	o := writeback.Options{NoComment: true, NoTasks: true}
+	for _, w := range write {
+		switch w {
+		case "comment":
+			o.NoComment = false
+		case "tasks":
+			o.NoTasks = false
+		}
+	}
+	return o
 }

@@ -286,11 +286,8 @@ func automationPolicy(p config.Policy) (automation.Policy, error) {
 		out.SkipTitles = append(out.SkipTitles, re)
 	}
 	if len(p.Write) > 0 {
-		comment, tasks := false, false
-		for _, w := range p.Write {
-			comment = comment || w == "comment"
-			tasks = tasks || w == "tasks"
-		}
+		wo := writeOptions(p.Write)
+		comment, tasks := !wo.NoComment, !wo.NoTasks
 		out.Comment, out.Tasks = &comment, &tasks
 	}
 	return out, nil
