@@ -35,6 +35,7 @@ var filterFields = map[string]filterField{
 	"title":                   {[]string{"title"}, kindString},
 	"classification":          {[]string{"classification"}, kindString},
 	"providername":            {[]string{"providerName"}, kindString},
+	"providerincidentid":      {[]string{"providerIncidentId"}, kindString},
 	"createdtimeutc":          {[]string{"createdTimeUtc"}, kindTime},
 	"lastmodifiedtimeutc":     {[]string{"lastModifiedTimeUtc"}, kindTime},
 	"firstactivitytimeutc":    {[]string{"firstActivityTimeUtc"}, kindTime},
@@ -276,7 +277,7 @@ func lookupField(name string) (filterField, error) {
 	if f, found := filterFields[key]; ok && found {
 		return f, nil
 	}
-	return filterField{}, fmt.Errorf("cannot filter or order on %q: supported are properties/ incidentNumber, severity, status, title, classification, providerName, createdTimeUtc, lastModifiedTimeUtc, firstActivityTimeUtc, lastActivityTimeUtc, owner/assignedTo, owner/userPrincipalName, owner/objectId, owner/email", name)
+	return filterField{}, fmt.Errorf("cannot filter or order on %q: supported are properties/ incidentNumber, severity, status, title, classification, providerName, providerIncidentId, createdTimeUtc, lastModifiedTimeUtc, firstActivityTimeUtc, lastActivityTimeUtc, owner/assignedTo, owner/userPrincipalName, owner/objectId, owner/email", name)
 }
 
 type andFilter struct{ l, r Filter }

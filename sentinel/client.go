@@ -6,6 +6,7 @@ package sentinel
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -191,8 +192,32 @@ func (c *Client) IncidentByNumber(ctx context.Context, number int) (socpilot.Inc
 			return convertIncident(inc), nil
 		}
 	}
+	// On a workspace onboarded to the Defender portal the number may be the
+	// unified incident's id, which Sentinel keeps as providerIncidentId.
+	if inc, ok := c.byDefenderID(ctx, number); ok {
+		return inc, nil
+	}
 	return socpilot.Incident{}, &socpilot.Error{Code: socpilot.ENotFound,
-		Message: fmt.Sprintf("incident %d not found in workspace %s", number, c.ws.Name)}
+		Message: fmt.Sprintf("incident %d not found in workspace %s (neither as its number nor as a Defender incident id)", number, c.ws.Name)}
+}
+
+// byDefenderID finds the incident whose providerIncidentId is id. A service
+// that refuses the filter simply finds nothing: the caller says not found.
+func (c *Client) byDefenderID(ctx context.Context, id int) (socpilot.Incident, bool) {
+	filter := fmt.Sprintf("properties/providerIncidentId eq '%d'", id)
+	top := int32(1)
+	pager := c.incidents.NewListPager(c.ws.ResourceGroup, c.ws.Name, &armsecurityinsights.IncidentsClientListOptions{Filter: &filter, Top: &top})
+	page, err := pager.NextPage(ctx)
+	if err != nil {
+		return socpilot.Incident{}, false
+	}
+	want := strconv.Itoa(id)
+	for _, inc := range page.Value {
+		if inc != nil && inc.Properties != nil && str(inc.Properties.ProviderIncidentID) == want {
+			return convertIncident(inc), true
+		}
+	}
+	return socpilot.Incident{}, false
 }
 
 // Incident gets an incident by its name (GUID).

@@ -67,11 +67,23 @@ func TestIncidentByNumber(t *testing.T) {
 	}
 
 	_, err = c.IncidentByNumber(ctx, 4711)
-	if got, want := errMsg(err), "incident 4711 not found in workspace demo-workspace"; got != want {
+	if got, want := errMsg(err), "incident 4711 not found in workspace demo-workspace (neither as its number nor as a Defender incident id)"; got != want {
 		t.Errorf("unknown number: error %q, want %q", got, want)
 	}
 	if !errors.Is(err, socpilot.ErrNotFound) {
 		t.Errorf("unknown number: error %v is not ErrNotFound", err)
+	}
+	// A Defender (unified portal) id finds the incident it was given to.
+	srv2, err := emulator.New(emulator.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c2, err := sentinel.New(demoWS, emulator.Credential{}, sentinel.Options{Transport: srv2.HTTPClient()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inc, err := c2.IncidentByNumber(ctx, 48377); err != nil || inc.Number != 105 || inc.ProviderIncidentID != "48377" {
+		t.Errorf("Defender id 48377: %+v, %v; want demo incident 105", inc.Number, err)
 	}
 }
 
