@@ -218,7 +218,13 @@ func (an *Analyzer) checkOwnQueries(facts socpilot.Analysis) []socpilot.HuntingQ
 		return facts.Queries
 	}
 	var out []socpilot.HuntingQuery
+	adapter, _ := an.Queries.(interface{ Adapt(query string) string })
 	for _, q := range facts.Queries {
+		if adapter != nil {
+			// the offline templates are written for Log Analytics; where the
+			// queries run elsewhere (advanced hunting) they are adapted
+			q.Query = adapter.Adapt(q.Query)
+		}
 		tables, problems := an.Queries.Check(q.Query)
 		if len(problems) > 0 {
 			continue

@@ -5,6 +5,7 @@ package gate
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/socpilot/socpilot/kql"
@@ -76,3 +77,36 @@ func (g *Gate) Describe(tables []string) string {
 	}
 	return b.String()
 }
+
+// Adapt rewrites a query socpilot wrote for Log Analytics to run where the
+// gate checks it: in advanced hunting, a query whose only problem is using
+// TimeGenerated on tables that have Timestamp gets Timestamp instead. Any
+// other query comes back as it was.
+func (g *Gate) Adapt(query string) string {
+	if !g.AdvancedHunting || !strings.Contains(query, "TimeGenerated") {
+		return query
+	}
+	v := &kql.Validator{Schema: g.schema, Complete: true, AdvancedHunting: true}
+	timeOnly := false
+	for _, f := range v.Validate(query) {
+		if f.Severity != kql.SeverityError {
+			continue
+		}
+		if f.Code != kql.CodeTimeColumn {
+			return query
+		}
+		timeOnly = true
+	}
+	if !timeOnly {
+		return query
+	}
+	adapted := timeGeneratedRE.ReplaceAllString(query, "Timestamp")
+	for _, f := range v.Validate(adapted) {
+		if f.Severity == kql.SeverityError {
+			return query
+		}
+	}
+	return adapted
+}
+
+var timeGeneratedRE = regexp.MustCompile(`\bTimeGenerated\b`)

@@ -193,3 +193,28 @@ func TestSplitWords(t *testing.T) {
 		}
 	}
 }
+
+func TestAdaptForAdvancedHunting(t *testing.T) {
+	q := "DeviceProcessEvents\n| where TimeGenerated > ago(1d)\n| summarize FirstSeen = min(TimeGenerated) by DeviceName"
+	g := New(nil)
+	if got := g.Adapt(q); got != q {
+		t.Fatalf("Log Analytics gate rewrote the query:\n%s", got)
+	}
+	g.AdvancedHunting = true
+	want := "DeviceProcessEvents\n| where Timestamp > ago(1d)\n| summarize FirstSeen = min(Timestamp) by DeviceName"
+	if got := g.Adapt(q); got != want {
+		t.Fatalf("Adapt =\n%s\nwant\n%s", got, want)
+	}
+	if _, problems := g.Check(want); len(problems) > 0 {
+		t.Fatalf("adapted query fails: %v", problems)
+	}
+	// A query with another problem, or on a table without Timestamp, stays.
+	for _, q := range []string{
+		"DeviceProcessEvents\n| where TimeGenerated > ago(1d)\n| project DeviceNam",
+		"SigninLogs\n| where TimeGenerated > ago(1d)",
+	} {
+		if got := g.Adapt(q); got != q {
+			t.Errorf("Adapt rewrote %q into %q", q, got)
+		}
+	}
+}
