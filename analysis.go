@@ -199,6 +199,18 @@ type HuntingQuery struct {
 	Status       string   `json:"status"`
 	RepairRounds int      `json:"repairRounds,omitempty"`
 	Notes        []string `json:"notes,omitempty"` // validator warnings kept for the reader
+	// Results, after analyze --run-kql, are the first rows the query
+	// returned: data derived from the incident, shown fenced as evidence,
+	// never sent to the model nor read as instructions.
+	Results *QueryResults `json:"results,omitempty"`
+}
+
+// QueryResults are the first rows of a hunting query's answer.
+type QueryResults struct {
+	Columns []string   `json:"columns"`
+	Rows    [][]string `json:"rows"`
+	// Capped says the query had more rows than were fetched.
+	Capped bool `json:"capped,omitempty"`
 }
 
 // Query statuses.

@@ -40,6 +40,7 @@ type analyzeOptions struct {
 	write     bool
 	offline   bool
 	verifyKQL bool
+	runKQL    bool
 	related   int
 }
 
@@ -66,7 +67,8 @@ everything it writes is checked against the incident before it is shown or writt
 	c.Flags().BoolVar(&o.write, "write", false, "write the report as an incident comment and the checklist as incident tasks")
 	c.Flags().BoolVar(&o.offline, "offline", false, "do not call the model even if one is configured")
 	f.redactFlag(c)
-	c.Flags().BoolVar(&o.verifyKQL, "verify-kql", false, "also run each query as `| take 0` on the workspace (needs SOCPILOT_WORKSPACE_ID)")
+	c.Flags().BoolVar(&o.verifyKQL, "verify-kql", false, "also run each query as `| take 0` on the workspace (needs SOCPILOT_WORKSPACE_ID), or through advanced hunting on the graph backend")
+	c.Flags().BoolVar(&o.runKQL, "run-kql", false, "also run each query (up to 20 rows, the last 7 days) and show what it returned as evidence")
 	c.Flags().IntVar(&o.related, "related", 25, "look for the incident's entities in up to this many incidents from the two weeks around it (0: don't)")
 	return c
 }
@@ -82,7 +84,7 @@ func runAnalyze(ctx context.Context, o *analyzeOptions) error {
 		return err
 	}
 	var verifier queryVerifier
-	if o.verifyKQL {
+	if o.verifyKQL || o.runKQL {
 		if verifier, err = o.QueryVerifier(ctx); err != nil {
 			return err
 		}
@@ -104,8 +106,11 @@ func runAnalyze(ctx context.Context, o *analyzeOptions) error {
 	if err != nil {
 		return err
 	}
-	if verifier != nil {
+	if verifier != nil && o.verifyKQL {
 		verifyQueries(ctx, verifier, &res)
+	}
+	if r, ok := verifier.(queryRunner); ok && o.runKQL {
+		runQueries(ctx, r, &res)
 	}
 	if res.Fallback != "" {
 		o.IO.notice("warning: %s", res.Fallback)

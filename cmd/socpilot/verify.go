@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -82,5 +83,119 @@ func (f *factory) verifier(ctx context.Context) (queryVerifier, error) {
 		}
 		return graphVerifier{b.(*graph.Client)}, nil
 	}
-	return f.queryVerifier(ctx)
+	lc, err := f.queryVerifier(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return logsRunner{lc}, nil
+}
+
+// maxResultRows caps what --run-kql fetches of each query.
+const maxResultRows = 20
+
+// queryRunner runs a query and returns its first rows.
+type queryRunner interface {
+	Run(ctx context.Context, query string, maxRows int, timeout time.Duration) (*socpilot.QueryResults, error)
+}
+
+// capped appends "| take N+1" on its own line, so a fetch of N+1 rows
+// tells whether there were more than N.
+func capped(query string, maxRows int) string {
+	return strings.TrimRight(query, " \t\r\n;") + fmt.Sprintf("\n| take %d", maxRows+1)
+}
+
+func (g graphVerifier) Run(ctx context.Context, query string, maxRows int, timeout time.Duration) (*socpilot.QueryResults, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	res, err := g.c.RunHuntingQuery(ctx, capped(query, maxRows), "P7D")
+	if err != nil {
+		return nil, err
+	}
+	out := &socpilot.QueryResults{}
+	for _, c := range res.Schema {
+		out.Columns = append(out.Columns, c.Name)
+	}
+	for _, r := range res.Results {
+		row := make([]string, len(out.Columns))
+		for i, c := range out.Columns {
+			row[i] = cellText(r[c])
+		}
+		out.Rows = append(out.Rows, row)
+	}
+	return trimResults(out, maxRows), nil
+}
+
+// logsRunner runs queries on the workspace's Log Analytics.
+type logsRunner struct{ c *logs.Client }
+
+func (l logsRunner) Verify(ctx context.Context, query string, timeout time.Duration) error {
+	return l.c.Verify(ctx, query, timeout)
+}
+
+func (l logsRunner) Run(ctx context.Context, query string, maxRows int, timeout time.Duration) (*socpilot.QueryResults, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	res, err := l.c.Query(ctx, capped(query, maxRows), 7*24*time.Hour)
+	if err != nil {
+		return nil, err
+	}
+	out := &socpilot.QueryResults{}
+	for _, c := range res.Columns {
+		out.Columns = append(out.Columns, c.Name)
+	}
+	for _, r := range res.Rows {
+		row := make([]string, len(r))
+		for i, v := range r {
+			row[i] = cellText(v)
+		}
+		out.Rows = append(out.Rows, row)
+	}
+	return trimResults(out, maxRows), nil
+}
+
+func trimResults(r *socpilot.QueryResults, maxRows int) *socpilot.QueryResults {
+	if len(r.Rows) > maxRows {
+		r.Rows, r.Capped = r.Rows[:maxRows], true
+	}
+	return r
+}
+
+// cellText is one cell as text, cut so one wide value cannot flood the report.
+func cellText(v any) string {
+	var s string
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		s = x
+	default:
+		b, err := json.Marshal(x)
+		if err != nil {
+			s = fmt.Sprint(x)
+		} else {
+			s = string(b)
+		}
+	}
+	if r := []rune(s); len(r) > 200 {
+		s = string(r[:199]) + "…"
+	}
+	return s
+}
+
+// runQueries runs each validated query with a row cap and attaches what it
+// returned; a query the service refuses keeps the reason in its notes.
+func runQueries(ctx context.Context, r queryRunner, res *socpilot.Analysis) {
+	var wg sync.WaitGroup
+	for i := range res.Queries {
+		q := &res.Queries[i]
+		wg.Go(func() {
+			out, err := r.Run(ctx, q.Query, maxResultRows, verifyTimeout)
+			if err != nil {
+				q.Notes = append(q.Notes, "running it failed: "+oneLine(err))
+				return
+			}
+			q.Results = out
+		})
+	}
+	wg.Wait()
 }
