@@ -14,6 +14,7 @@ import (
 
 	"github.com/socpilot/socpilot"
 	"github.com/socpilot/socpilot/config"
+	"github.com/socpilot/socpilot/graph"
 	"github.com/socpilot/socpilot/llm"
 	"github.com/socpilot/socpilot/sentinel"
 )
@@ -207,9 +208,18 @@ func workspaceChecks(ctx context.Context, o *doctorOptions) []check {
 	}
 	sc, ok := ws.(*sentinel.Client)
 	if !ok {
+		if g, ok := ws.(*graph.Client); ok {
+			// Hunting is read-only: a one-line query shows whether the
+			// principal has ThreatHunting.Read.All, in the service's words.
+			if _, err := g.RunHuntingQuery(ctx, "print ok = 1", "PT1H"); err != nil {
+				checks = append(checks, check{name: "advanced hunting", detail: oneLine(err), fix: "grant the application ThreatHunting.Read.All (admin consent) for --verify-kql and --run-kql"})
+			} else {
+				checks = append(checks, check{name: "advanced hunting", ok: true, detail: "runHuntingQuery answers (--verify-kql, --run-kql)"})
+			}
+		}
 		// Graph names the permission it lacks in its answer to a write;
 		// doctor writes nothing, so it can only say what is needed.
-		checks = append(checks, check{name: "write comments", ok: true, detail: "through Microsoft Graph, comments need SecurityIncident.ReadWrite.All (hunting: ThreatHunting.Read.All); a missing one is named by the first write"})
+		checks = append(checks, check{name: "write comments", ok: true, detail: "through Microsoft Graph, comments need SecurityIncident.ReadWrite.All; a missing one is named by the first write"})
 		return checks
 	}
 	missing, err := sc.MissingWritePermissions(ctx)
