@@ -2,6 +2,7 @@ package automation
 
 import (
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 )
 
 // Metrics are the service's Prometheus metrics, on a registry of their own
@@ -40,6 +41,6 @@ func NewMetrics() *Metrics {
 	m.budgetWait = prometheus.NewCounter(prometheus.CounterOpts{Name: "socpilot_budget_waits_total",
 		Help: "Times a job waited for the model's tokens-per-minute budget."})
 	m.Registry.MustRegister(m.jobs, m.latency, m.tokens, m.cost, m.retries, m.webhooks, m.depth, m.budgetWait,
-		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -52,17 +52,9 @@ func riverClient(ctx context.Context, b Backend, cfg *river.Config) (Queue, rive
 		if err != nil {
 			return nil, nil, fmt.Errorf("migrate the job queue: %w", err)
 		}
-		// The store's connection begins IMMEDIATE transactions: one
-		// migrator at a time.
-		tx, err := b.SQLite.BeginTx(ctx, nil)
-		if err != nil {
-			return nil, nil, fmt.Errorf("migrate the job queue: %w", err)
-		}
-		if _, err := m.MigrateTx(ctx, tx, rivermigrate.DirectionUp, nil); err != nil {
-			tx.Rollback()
-			return nil, nil, fmt.Errorf("migrate the job queue: %w", err)
-		}
-		if err := tx.Commit(); err != nil {
+		// Each migration in its own transaction, as River asks; the
+		// store's connection begins them IMMEDIATE, one writer at a time.
+		if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
 			return nil, nil, fmt.Errorf("migrate the job queue: %w", err)
 		}
 		c, err := river.NewClient(drv, cfg)

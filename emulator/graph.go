@@ -375,6 +375,7 @@ func parseExpand(ex, typeName string, expandable bool) (bool, error) {
 	for _, p := range strings.Split(ex, ",") {
 		p = strings.TrimSpace(p)
 		if !expandable || !strings.EqualFold(p, "alerts") {
+			//lint:ignore ST1005 the message is Graph's, word for word
 			return false, fmt.Errorf("Could not find a property named '%s' on type '%s'.", p, typeName)
 		}
 	}

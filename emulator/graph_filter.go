@@ -50,6 +50,7 @@ func parseGraphFilter(s, typeName string, fields map[string]graphField) (Filter,
 		return nil, err
 	}
 	if t := p.peek(); t.kind != tokEOF {
+		//lint:ignore ST1005 the message is Graph's, word for word
 		return nil, fmt.Errorf("syntax error: unexpected '%s' at position %d in '%s'.", t.text, t.pos, s)
 	}
 	return f, nil
@@ -118,6 +119,7 @@ func (p *graphFilterParser) comparison() (Filter, error) {
 	}
 	field, ok := p.fields[strings.ToLower(ft.text)]
 	if !ok {
+		//lint:ignore ST1005 the message is Graph's, word for word
 		return nil, fmt.Errorf("Could not find a property named '%s' on type '%s'.", ft.text, p.typeName)
 	}
 	ot := p.next()

@@ -16,13 +16,7 @@ import (
 // The PostgreSQL store provides every method the suite knows about.
 var _ storetest.ExtraStore = (*postgres.Store)(nil)
 
-func serverDSN(tb testing.TB) string { return pgtest.ServerDSN(tb) }
-
 func newSchema(tb testing.TB) string { return pgtest.NewSchema(tb) }
-
-func withSearchPath(tb testing.TB, dsn, schema string) string {
-	return pgtest.WithSearchPath(tb, dsn, schema)
-}
 
 func open(tb testing.TB) *postgres.Store {
 	tb.Helper()

@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -69,7 +68,7 @@ func BenchmarkKQLCheckDir(b *testing.B) {
 	// the embedded catalog included
 	b.Run("process", func(b *testing.B) {
 		bin := filepath.Join(b.TempDir(), "socpilot")
-		if out, err := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 			b.Skipf("build socpilot: %v\n%s", err, out)
 		}
 		var cpu time.Duration
