@@ -155,22 +155,27 @@ func (f *factory) workspace(ctx context.Context) (*sentinel.Client, error) {
 			return nil, err
 		}
 	} else {
-		cred, err := f.credential(cfg)
-		if err != nil {
-			return nil, err
-		}
-		cloudCfg, err := config.CloudConfig(cfg.Cloud)
-		if err != nil {
-			return nil, err
-		}
-		ws := sentinel.Workspace{SubscriptionID: cfg.SubscriptionID, ResourceGroup: cfg.ResourceGroup, Name: cfg.WorkspaceName}
-		c, err = sentinel.New(ws, cred, sentinel.Options{Cloud: cloudCfg, Endpoint: cfg.ARMEndpoint, APIVersion: cfg.SentinelAPIVersion})
+		c, err = f.sentinelFor(cfg, sentinel.Workspace{SubscriptionID: cfg.SubscriptionID, ResourceGroup: cfg.ResourceGroup, Name: cfg.WorkspaceName})
 		if err != nil {
 			return nil, err
 		}
 	}
 	f.client = c
 	return c, nil
+}
+
+// sentinelFor is a Sentinel client for ws in the configured cloud, signed
+// in with the shared credential.
+func (f *factory) sentinelFor(cfg *config.Config, ws sentinel.Workspace) (*sentinel.Client, error) {
+	cred, err := f.credential(cfg)
+	if err != nil {
+		return nil, err
+	}
+	cloudCfg, err := config.CloudConfig(cfg.Cloud)
+	if err != nil {
+		return nil, err
+	}
+	return sentinel.New(ws, cred, sentinel.Options{Cloud: cloudCfg, Endpoint: cfg.ARMEndpoint, APIVersion: cfg.SentinelAPIVersion})
 }
 
 // azureCredential is DefaultAzureCredential for cloudName, built once per

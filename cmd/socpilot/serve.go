@@ -254,18 +254,10 @@ func (f *factory) servedWorkspaces(ctx context.Context, cfg *config.Config) ([]s
 		}
 		return []served{{ws: c.Workspace(), client: c, policy: cfg.Serve.Policy, demo: cfg.Demo()}}, nil
 	}
-	cred, err := f.credential(cfg)
-	if err != nil {
-		return nil, err
-	}
-	cloudCfg, err := config.CloudConfig(cfg.Cloud)
-	if err != nil {
-		return nil, err
-	}
 	var out []served
 	for _, w := range cfg.Serve.Workspaces {
 		ws := sentinel.Workspace{SubscriptionID: w.SubscriptionID, ResourceGroup: w.ResourceGroup, Name: w.WorkspaceName}
-		c, err := sentinel.New(ws, cred, sentinel.Options{Cloud: cloudCfg, Endpoint: cfg.ARMEndpoint, APIVersion: cfg.SentinelAPIVersion})
+		c, err := f.sentinelFor(cfg, ws)
 		if err != nil {
 			return nil, err
 		}
