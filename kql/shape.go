@@ -3,6 +3,7 @@ package kql
 import (
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/socpilot/socpilot/kql/schema"
 )
@@ -36,6 +37,54 @@ type shape struct {
 	// one shape whose columns end there may append in place (push).
 	owned bool
 	tail  *int
+	// ar is where own and keepOnly take new arrays from (nil: the heap).
+	ar *colArena
+}
+
+// colArena hands out column arrays cut from chunks that a checker reuses from
+// one query to the next (arenaPool): the arrays of the shapes an operator
+// builds die with the check, and a wide table's columns copied on its first
+// extend would otherwise be most of the bytes a check allocates.
+type colArena struct {
+	chunks [][]column
+	cur    int      // the chunk free is cut from, -1 before the first
+	free   []column // what is left of chunks[cur]
+}
+
+const arenaChunk = 4096
+
+var arenaPool = sync.Pool{New: func() any { return &colArena{cur: -1} }}
+
+func getArena() *colArena { return arenaPool.Get().(*colArena) }
+
+// make returns a zeroed array of length n and capacity c.
+func (a *colArena) make(n, c int) []column {
+	if a == nil || c > arenaChunk/4 {
+		return make([]column, n, c)
+	}
+	if c > len(a.free) {
+		a.cur++
+		if a.cur == len(a.chunks) {
+			a.chunks = append(a.chunks, make([]column, arenaChunk))
+		}
+		a.free = a.chunks[a.cur]
+	}
+	s := a.free[:n:c]
+	a.free = a.free[c:]
+	return s
+}
+
+// release clears what was handed out and returns the arena to the pool; no
+// array from it may be used afterwards.
+func (a *colArena) release() {
+	for i := 0; i < a.cur; i++ {
+		clear(a.chunks[i])
+	}
+	if a.cur >= 0 {
+		clear(a.chunks[a.cur][:arenaChunk-len(a.free)])
+	}
+	a.cur, a.free = -1, nil
+	arenaPool.Put(a)
 }
 
 func openShape() *shape { return &shape{open: true} }
@@ -70,7 +119,7 @@ func (s *shape) clone() *shape {
 		s.tail = &n
 	}
 	s.owned = false
-	return &shape{cols: s.cols, open: s.open, suffixed: s.suffixed, tables: s.tables, tail: s.tail}
+	return &shape{cols: s.cols, open: s.open, suffixed: s.suffixed, tables: s.tables, tail: s.tail, ar: s.ar}
 }
 
 // own gives s an array of its own, with room for extra more columns.
@@ -78,7 +127,7 @@ func (s *shape) own(extra int) {
 	if s.owned {
 		return
 	}
-	cols := make([]column, len(s.cols), len(s.cols)+extra)
+	cols := s.ar.make(len(s.cols), len(s.cols)+extra)
 	copy(cols, s.cols)
 	s.cols, s.owned, s.tail = cols, true, nil
 }
@@ -103,7 +152,7 @@ func (s *shape) keepOnly(keep func(column) bool, added []column) {
 			n++
 		}
 	}
-	cols := make([]column, 0, n+len(added))
+	cols := s.ar.make(0, n+len(added))
 	for _, col := range s.cols {
 		if keep(col) {
 			cols = append(cols, col)

@@ -127,6 +127,7 @@ func syntaxFindings(errs []Error) []Finding {
 // ValidateQuery checks a parsed query.
 func (v *Validator) ValidateQuery(q *Query) []Finding {
 	c := v.newChecker(q)
+	defer c.ar.release()
 	c.statements(q.Statements)
 	if !v.NoLint {
 		c.lintTimeBoundFor()
@@ -139,7 +140,7 @@ func (v *Validator) newChecker(q *Query) *checker {
 	if sch == nil {
 		sch = schema.Default()
 	}
-	return &checker{v: v, sch: sch, q: q}
+	return &checker{v: v, sch: sch, q: q, ar: getArena()}
 }
 
 // HasErrors reports whether any finding is an Error.
@@ -182,6 +183,7 @@ type checker struct {
 	soft     int // >0 inside union isfuzzy=true legs
 	tables   []*schema.Table
 	depth    int
+	ar       *colArena // the column arrays of the shapes it builds
 
 	largeRefs   []*Ident // references to large tables, for the time-bound lint
 	timeBounded bool
@@ -1607,6 +1609,7 @@ func (v *Validator) ResultColumns(src string) (cols []schema.Column, open bool, 
 		return nil, false, syntaxFindings(errs)
 	}
 	c := v.newChecker(q)
+	defer c.ar.release()
 	last := c.statements(q.Statements)
 	findings = c.sortedFindings()
 	if last == nil {
@@ -1622,6 +1625,7 @@ func (v *Validator) ResultColumns(src string) (cols []schema.Column, open bool, 
 // TimeGenerated that Sentinel's copies of them add.
 func (c *checker) tableShape(t *schema.Table) *shape {
 	sh := shapeFromTable(t)
+	sh.ar = c.ar
 	if !c.v.AdvancedHunting || !sh.has("Timestamp") || !sh.has("TimeGenerated") {
 		return sh
 	}
