@@ -49,6 +49,37 @@ type colArena struct {
 	chunks [][]column
 	cur    int      // the chunk free is cut from, -1 before the first
 	free   []column // what is left of chunks[cur]
+
+	// sets reused by the operators that check many names at once; each is
+	// cleared before use and none is in use across a call that takes one
+	names map[string]bool
+	index map[string]int
+}
+
+// nameSet returns an empty set for about n names.
+func (a *colArena) nameSet(n int) map[string]bool {
+	if a == nil {
+		return make(map[string]bool, n)
+	}
+	if a.names == nil {
+		a.names = make(map[string]bool, n)
+	} else {
+		clear(a.names)
+	}
+	return a.names
+}
+
+// nameIndex returns an empty name -> index map for about n names.
+func (a *colArena) nameIndex(n int) map[string]int {
+	if a == nil {
+		return make(map[string]int, n)
+	}
+	if a.index == nil {
+		a.index = make(map[string]int, n)
+	} else {
+		clear(a.index)
+	}
+	return a.index
 }
 
 const arenaChunk = 4096
@@ -84,6 +115,8 @@ func (a *colArena) release() {
 		clear(a.chunks[a.cur][:arenaChunk-len(a.free)])
 	}
 	a.cur, a.free = -1, nil
+	clear(a.names)
+	clear(a.index)
 	arenaPool.Put(a)
 }
 
@@ -132,6 +165,16 @@ func (s *shape) own(extra int) {
 	s.cols, s.owned, s.tail = cols, true, nil
 }
 
+// grow makes s's array its own with room for n more columns.
+func (s *shape) grow(n int) {
+	if s.owned && cap(s.cols)-len(s.cols) >= n {
+		return
+	}
+	cols := s.ar.make(len(s.cols), len(s.cols)+n)
+	copy(cols, s.cols)
+	s.cols, s.owned, s.tail = cols, true, nil
+}
+
 // push appends a column.
 func (s *shape) push(col column) {
 	switch {
@@ -174,7 +217,7 @@ func (s *shape) addAllUnique(cols []column, skip map[string]bool) {
 		return
 	}
 	s.own(len(cols))
-	have := make(map[string]bool, len(s.cols)+len(cols))
+	have := s.ar.nameSet(len(s.cols) + len(cols))
 	for _, col := range s.cols {
 		have[col.Name] = true
 	}

@@ -1009,7 +1009,7 @@ func (c *checker) project(o *ProjectOp, in *shape) *shape {
 	case "project":
 		// project's output is exactly its items, whatever the input held: after
 		// it, even an open input (bag_unpack, a key-value parser) is closed.
-		out := &shape{tables: in.tables}
+		out := &shape{tables: in.tables, ar: c.ar}
 		x := &ectx{row: in}
 		for _, it := range o.Items {
 			t := c.expr(it.Value, x)
@@ -1089,7 +1089,7 @@ func (c *checker) extend(items []*Assign, in *shape) *shape {
 }
 
 func (c *checker) summarize(o *SummarizeOp, in *shape) *shape {
-	out := &shape{tables: in.tables, open: in.open}
+	out := &shape{tables: in.tables, open: in.open, ar: c.ar}
 	x := &ectx{row: in}
 	for _, it := range o.By {
 		t := c.expr(it.Value, x)
@@ -1137,7 +1137,6 @@ func (c *checker) summarize(o *SummarizeOp, in *shape) *shape {
 
 // argMaxColumns adds the result columns of arg_max/arg_min/take_any.
 func (c *checker) argMaxColumns(call *Call, names []*Ident, in, out *shape) {
-	var cols []column
 	args := call.Args
 	name := call.Name()
 	if name == "take_anyif" || name == "anyif" {
@@ -1145,6 +1144,15 @@ func (c *checker) argMaxColumns(call *Call, names []*Ident, in, out *shape) {
 			args = args[:len(args)-1]
 		}
 	}
+	n := 0
+	for _, a := range args {
+		if _, ok := a.(*Star); ok {
+			n += len(in.cols)
+		} else {
+			n++
+		}
+	}
+	cols := c.ar.make(0, n)
 	for _, a := range args {
 		if _, ok := a.(*Star); ok {
 			cols = append(cols, in.cols...)
@@ -1173,9 +1181,10 @@ func (c *checker) argMaxColumns(call *Call, names []*Ident, in, out *shape) {
 	}
 	// out.has for each of many columns (arg_max(T, *) over a wide table)
 	// would scan out once per column: a set of out's names answers instead.
+	out.grow(len(cols))
 	var have map[string]bool
 	if len(cols) > 16 {
-		have = make(map[string]bool, len(out.cols)+len(cols))
+		have = c.ar.nameSet(len(out.cols) + len(cols))
 		for _, col := range out.cols {
 			have[col.Name] = true
 		}
@@ -1330,7 +1339,7 @@ func (c *checker) mvItems(params []*OpParam, items []*MvItem, in *shape) *shape 
 }
 
 func (c *checker) makeSeries(o *MakeSeriesOp, in *shape) *shape {
-	out := &shape{tables: in.tables, open: in.open}
+	out := &shape{tables: in.tables, open: in.open, ar: c.ar}
 	x := &ectx{row: in}
 	for _, it := range o.By {
 		t := c.expr(it.Value, x)
@@ -1479,7 +1488,7 @@ func (c *checker) union(o *UnionOp, in *shape) *shape {
 		c.soft--
 	}
 	kind := paramString(o.Params, "kind")
-	out := &shape{}
+	out := &shape{ar: c.ar, owned: true}
 	if len(inputs) == 0 {
 		out.open = true
 	}
@@ -1487,8 +1496,8 @@ func (c *checker) union(o *UnionOp, in *shape) *shape {
 	for _, s := range inputs {
 		n += len(s.cols)
 	}
-	seen := make(map[string]int, n) // name -> its index in out.cols
-	out.cols = make([]column, 0, n)
+	seen := c.ar.nameIndex(n) // name -> its index in out.cols
+	out.cols = c.ar.make(0, n)
 	// first is the first type a leg gives each column of out.cols; mixed marks
 	// those another leg gives another type (see unionTypeSuffixes)
 	first := make([]schema.Type, 0, n)
