@@ -194,7 +194,7 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 		for k, want := range map[string]string{
 			"Content-Security-Policy": console.ContentSecurityPolicy,
 			"X-Content-Type-Options":  "nosniff",
-			"Referrer-Policy":         "no-referrer",
+			"Referrer-Policy":         "same-origin",
 			"X-Frame-Options":         "DENY",
 		} {
 			if got := h.Get(k); got != want {

@@ -20,8 +20,10 @@ import (
 	"github.com/socpilot/socpilot/analysis"
 	"github.com/socpilot/socpilot/automation"
 	"github.com/socpilot/socpilot/config"
+	"github.com/socpilot/socpilot/console"
 	"github.com/socpilot/socpilot/internal/loopback"
 	"github.com/socpilot/socpilot/sentinel"
+	"github.com/socpilot/socpilot/writeback"
 )
 
 // serveOptions are what `socpilot serve` runs with.
@@ -164,7 +166,30 @@ func runServe(ctx context.Context, o *serveOptions) error {
 		return fmt.Errorf("listen on %s: %w", o.listen, err)
 	}
 	ready := readiness(targets, an)
-	srv := &http.Server{Handler: svc.Handler(ready), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
+	mode := "offline analyst"
+	if an.Model != nil {
+		mode = "model " + an.Model.Name()
+	}
+	// The web console at /: without sign-in only for the demo workspace on loopback.
+	mux, consoleAt := svc.Handler(ready), ""
+	if err := console.CheckExposure(o.listen, len(targets) == 1 && targets[0].demo); err != nil {
+		mux.Handle("/", console.Refused(err))
+		fmt.Fprintf(o.IO.err, "socpilot: %s\n", err)
+	} else if b, ok := targets[0].client.(incidentBackend); ok {
+		journal, _ := st.(writeback.Journal)
+		mux.Handle("/", console.New(console.Options{Workspace: targets[0].ws.Name, Mode: mode, List: b.ListIncidents, Details: b.Details,
+			Analyze: an.Analyze, Store: st, LoopbackOnly: true, Log: log,
+			WriteBack: func(ctx context.Context, d socpilot.IncidentDetails, a socpilot.Analysis) (console.WriteResult, error) {
+				r, err := writeBack(ctx, b, journal, d, a, writeOptions(cfg.Serve.Policy.Write))
+				out := console.WriteResult{Cut: r.Cut}
+				for _, x := range r.Actions {
+					out.Items = append(out.Items, console.WriteItem{Kind: x.Kind, Title: x.Title, Result: string(x.Result), Note: x.Note})
+				}
+				return out, err
+			}}))
+		consoleAt = ", console GET /"
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 
 	if err := svc.Start(ctx); err != nil {
@@ -175,11 +200,7 @@ func runServe(ctx context.Context, o *serveOptions) error {
 	for i, t := range targets {
 		names[i] = t.ws.Name
 	}
-	mode := "offline analyst"
-	if an.Model != nil {
-		mode = "model " + an.Model.Name()
-	}
-	fmt.Fprintf(o.IO.err, "socpilot: serving %s with the %s on http://%s (POST /hooks/sentinel, GET /healthz /readyz /metrics)", strings.Join(names, ", "), mode, ln.Addr())
+	fmt.Fprintf(o.IO.err, "socpilot: serving %s with the %s on http://%s (POST /hooks/sentinel, GET /healthz /readyz /metrics%s)", strings.Join(names, ", "), mode, ln.Addr(), consoleAt)
 	if o.poll > 0 {
 		fmt.Fprintf(o.IO.err, ", polling every %s", o.poll)
 	}

@@ -1,0 +1,48 @@
+package console
+
+import (
+	"fmt"
+	"net/http"
+)
+
+// SignInRequired is the refusal when the console would be exposed without
+// sign-in: only the demo workspace on a loopback address opens without it,
+// and the console has no OpenID Connect sign-in yet.
+type SignInRequired struct {
+	Listen string // the address serve listens on
+	Demo   bool   // whether the only workspace served is the demo one
+}
+
+func (e *SignInRequired) Error() string {
+	where := "on " + e.Listen
+	if loopbackHost(e.Listen) {
+		where = "for a workspace other than the demo"
+	}
+	return fmt.Sprintf("the web console is not served %s: it needs sign-in (Microsoft Entra ID, OpenID Connect), which is not available yet; "+
+		"it opens without sign-in only for the demo workspace on 127.0.0.1 (serve --listen 127.0.0.1:8080 with no workspace configured)", where)
+}
+
+// CheckExposure says whether the console may be served without sign-in on
+// listen (host:port) when demo is whether the demo workspace is the only
+// one served: nil on loopback with the demo workspace, a *SignInRequired
+// anywhere else. A real workspace's incidents, and write-back into it, are
+// never open to whoever reaches the port.
+func CheckExposure(listen string, demo bool) error {
+	if demo && loopbackHost(listen) {
+		return nil
+	}
+	return &SignInRequired{Listen: listen, Demo: demo}
+}
+
+// Refused answers every console request with 403 and the reason the
+// console is not served, with the same security headers as the console.
+func Refused(reason error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", ContentSecurityPolicy)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		http.Error(w, reason.Error(), http.StatusForbidden)
+	})
+}
