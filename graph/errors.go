@@ -6,13 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 
 	"github.com/socpilot/socpilot"
+	"github.com/socpilot/socpilot/internal/azerr"
 )
 
 // graphError is Graph's error body (OData v4):
@@ -66,7 +66,7 @@ func responseError(resp *http.Response, body []byte, o op) error {
 	case msg != "":
 		detail = " (" + msg + ")"
 	}
-	wait := retryAfter(resp.Header.Get("Retry-After"), time.Now())
+	wait := azerr.RetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	switch resp.StatusCode {
 	case http.StatusBadRequest:
 		if o.permission == PermHunting && msg != "" {
@@ -103,7 +103,7 @@ func responseError(resp *http.Response, body []byte, o op) error {
 func (c *Client) transportError(err error, o op) error {
 	var authErr *azidentity.AuthenticationFailedError
 	switch {
-	case credentialUnavailable(err):
+	case azerr.CredentialUnavailable(err):
 		return &socpilot.Error{Code: socpilot.EUnauthorized, Err: err,
 			Message: fmt.Sprintf("%s: no Azure credential is available (sign in with `az login`, or set AZURE_CLIENT_ID / AZURE_TENANT_ID / AZURE_CLIENT_SECRET, or use a managed identity)", o.what)}
 	case errors.As(err, &authErr):
@@ -115,38 +115,6 @@ func (c *Client) transportError(err error, o op) error {
 		return &socpilot.Error{Code: socpilot.EUnavailable, Err: err, Message: o.what + ": cancelled"}
 	}
 	return &socpilot.Error{Code: socpilot.EUnavailable, Err: err, Message: fmt.Sprintf("%s: cannot reach Microsoft Graph at %s", o.what, c.base)}
-}
-
-// credentialUnavailable reports whether no credential source could even
-// try to sign in. azidentity names that only by an unexported type, so the
-// exported types decide first, then the shape (non-retriable) and the
-// "<Name>Credential" prefix of its messages: the same rule as sentinel's.
-func credentialUnavailable(err error) bool {
-	var required *azidentity.AuthenticationRequiredError
-	if errors.As(err, &required) {
-		return true
-	}
-	var failed *azidentity.AuthenticationFailedError
-	var nr interface{ NonRetriable() }
-	if errors.As(err, &failed) || !errors.As(err, &nr) {
-		return false
-	}
-	return strings.Contains(err.Error(), "Credential")
-}
-
-// retryAfter parses Retry-After (seconds or an HTTP date); 0 when absent.
-func retryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if n, err := strconv.Atoi(v); err == nil && n > 0 {
-		return time.Duration(n) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
 }
 
 func waitHint(d time.Duration) string {

@@ -8,8 +8,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/socpilot/socpilot"
-	"github.com/socpilot/socpilot/postgres/pgtest"
 	"github.com/socpilot/socpilot/postgres"
+	"github.com/socpilot/socpilot/postgres/pgtest"
 	"github.com/socpilot/socpilot/storetest"
 )
 

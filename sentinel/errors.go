@@ -5,14 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 
 	"github.com/socpilot/socpilot"
+	"github.com/socpilot/socpilot/internal/azerr"
 )
 
 // Roles a principal needs: reads need Reader, comments and tasks need Responder.
@@ -29,7 +28,7 @@ func (c *Client) wrap(err error, op string, write bool) error {
 	var re *azcore.ResponseError
 	var authErr *azidentity.AuthenticationFailedError
 	switch {
-	case isCredentialUnavailable(err):
+	case azerr.CredentialUnavailable(err):
 		return &socpilot.Error{Code: socpilot.EUnauthorized, Err: err,
 			Message: fmt.Sprintf("%s: no Azure credential is available (sign in with `az login`, or set AZURE_CLIENT_ID / AZURE_TENANT_ID / AZURE_CLIENT_SECRET, or use a managed identity)", op)}
 	case errors.As(err, &authErr):
@@ -44,31 +43,6 @@ func (c *Client) wrap(err error, op string, write bool) error {
 	}
 	return &socpilot.Error{Code: socpilot.EUnavailable, Err: err,
 		Message: fmt.Sprintf("%s: cannot reach the Sentinel API of workspace %s", op, c.ws.Name)}
-}
-
-// isCredentialUnavailable reports whether err says that no source of
-// credentials could even try to sign in: what DefaultAzureCredential
-// returns when every source it chains is unavailable (not signed in to the
-// Azure CLI, no managed identity, no AZURE_* variables). azidentity v1.15.0
-// names that error only by the unexported credentialUnavailableError and
-// an unexported marker method, which errors.As cannot reach from here. So
-// the exported types decide first (*AuthenticationRequiredError embeds it;
-// *AuthenticationFailedError, a sign-in that was tried and failed, and an
-// HTTP answer never are), then the shape (non-retriable), and last the
-// "<Name>Credential: " azidentity prefixes its messages with. This is the
-// one place socpilot reads a credential error's text.
-func isCredentialUnavailable(err error) bool {
-	var required *azidentity.AuthenticationRequiredError
-	if errors.As(err, &required) {
-		return true
-	}
-	var failed *azidentity.AuthenticationFailedError
-	var re *azcore.ResponseError
-	var nr interface{ NonRetriable() }
-	if errors.As(err, &failed) || errors.As(err, &re) || !errors.As(err, &nr) {
-		return false
-	}
-	return strings.Contains(err.Error(), "Credential")
 }
 
 func (c *Client) responseError(re *azcore.ResponseError, op string, write bool) error {
@@ -123,7 +97,7 @@ func serviceMessage(re *azcore.ResponseError) string {
 // answer's Retry-After (seconds or an HTTP date) when it gave one.
 func waitHint(re *azcore.ResponseError) string {
 	if re.RawResponse != nil {
-		if d, ok := retryAfter(re.RawResponse.Header.Get("Retry-After"), time.Now()); ok && d > 0 {
+		if d := azerr.RetryAfter(re.RawResponse.Header.Get("Retry-After"), time.Now()); d > 0 {
 			return "the service asks to wait " + humanDuration(d) + " before trying again"
 		}
 	}
@@ -136,24 +110,10 @@ func retryAfterOf(re *azcore.ResponseError) time.Duration {
 	if re.RawResponse == nil {
 		return 0
 	}
-	if d, ok := retryAfter(re.RawResponse.Header.Get("Retry-After"), time.Now()); ok && d > 0 {
+	if d := azerr.RetryAfter(re.RawResponse.Header.Get("Retry-After"), time.Now()); d > 0 {
 		return d
 	}
 	return 0
-}
-
-func retryAfter(v string, now time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
-		return time.Duration(n) * time.Second, true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return t.Sub(now), true
-	}
-	return 0, false
 }
 
 // humanDuration: "45 seconds", "about 10 minutes", "about 1 hour".
