@@ -96,8 +96,6 @@ func chatPost(t *testing.T, c *http.Client, base string, n int, token, conv, msg
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-
-
 func TestChatStreamsRemembersAndRates(t *testing.T) {
 	srv := llmtest.New(t).
 		Stream("The sign-ins ", "came from ", "<img src=x onerror=alert(1)> ", "a known VPN.").
