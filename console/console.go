@@ -70,8 +70,9 @@ type Options struct {
 	Rate func(ctx context.Context, r socpilot.Rating) error
 	// Latest is the latest analysis kept for an incident (by the service's
 	// jobs, the CLI or this console), so verdicts survive restarts and
-	// show on every replica; nil: only this process's analyses show.
-	Latest func(ctx context.Context, inc socpilot.Incident) (socpilot.Analysis, bool)
+	// show on every replica; brief asks only for the verdict, score and
+	// source (what the queue shows); nil: only this process's analyses show.
+	Latest func(ctx context.Context, inc socpilot.Incident, brief bool) (socpilot.Analysis, bool)
 	// Remember keeps an analysis made here as the incident's latest.
 	Remember func(ctx context.Context, a socpilot.Analysis)
 	// Automation is the automation's latest job per incident number (for
@@ -85,6 +86,10 @@ type Options struct {
 	LoopbackOnly bool
 	// PageSize is the number of incidents per queue page; 0 → 50.
 	PageSize int
+	// ListFresh is how long a listed queue is shown without listing
+	// again (older lists are shown while a refresh runs, up to 30 times
+	// as long); 0 → 10 s, negative: list on every view.
+	ListFresh time.Duration
 	// Now is the clock for ages; nil → time.Now.
 	Now func() time.Time
 	// Log logs failures; nil → discard.
@@ -137,8 +142,9 @@ const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 	"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 type console struct {
-	o    Options
-	tmpl map[string]*template.Template
+	o     Options
+	tmpl  map[string]*template.Template
+	lists *listCache
 
 	mu       sync.Mutex
 	analyses map[int]socpilot.Analysis // the latest analysis per incident number
@@ -159,7 +165,11 @@ func New(o Options) http.Handler {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
+	if o.ListFresh == 0 {
+		o.ListFresh = 10 * time.Second
+	}
 	c := &console{o: o, tmpl: parseTemplates(), analyses: map[int]socpilot.Analysis{}}
+	c.lists = newListCache(o.List, o.ListFresh, o.Now)
 	mux := http.NewServeMux()
 	static, _ := fs.Sub(staticFS, "static")
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
@@ -330,6 +340,8 @@ type queueData struct {
 	NextURL    string
 	Automation bool   // whether the automation's status is shown
 	JobsErr    string // why it is missing
+	Listed     time.Time
+	ListedAgo  string // set when the list shown is not from this very second
 }
 
 func (c *console) queue(w http.ResponseWriter, r *http.Request) {
@@ -358,18 +370,15 @@ func (c *console) queue(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Page = n
 	}
-	incs, err := c.o.List(r.Context(), f)
+	incs, listed, err := c.lists.get(r.Context(), f)
 	if err != nil {
 		c.failErr(w, r, "list the incidents", err)
 		return
 	}
-	// Newest first, whatever order the source kept.
-	slices.SortStableFunc(incs, func(a, b socpilot.Incident) int {
-		if c := b.CreatedTime.Compare(a.CreatedTime); c != 0 {
-			return c
-		}
-		return b.Number - a.Number
-	})
+	d.Listed = listed
+	if c.o.Now().Sub(listed) >= time.Second {
+		d.ListedAgo = age(c.o.Now().Sub(listed))
+	}
 	d.Total = len(incs)
 	d.Pages = max(1, (len(incs)+c.o.PageSize-1)/c.o.PageSize)
 	if d.Page > d.Pages {
@@ -389,7 +398,7 @@ func (c *console) queue(w http.ResponseWriter, r *http.Request) {
 	d.Automation = c.o.Automation != nil
 	for _, inc := range incs[lo:hi] {
 		row := queueRow{Incident: inc, Age: age(now.Sub(inc.CreatedTime)), Owner: ownerName(inc.Owner)}
-		if a, ok := c.latest(r.Context(), inc); ok {
+		if a, ok := c.latest(r.Context(), inc, true); ok {
 			row.Analysis = &a
 		}
 		if j, ok := jobs[inc.Number]; ok {
@@ -454,7 +463,7 @@ func (c *console) showIncident(w http.ResponseWriter, r *http.Request, n int, wr
 		c.failErr(w, r, fmt.Sprintf("read incident %d", n), err)
 		return
 	}
-	a, ok := c.latest(r.Context(), d.Incident)
+	a, ok := c.latest(r.Context(), d.Incident, false)
 	if !ok {
 		if a, err = c.o.Analyze(r.Context(), d, true); err != nil {
 			c.failErr(w, r, fmt.Sprintf("analyse incident %d", n), err)
@@ -502,9 +511,9 @@ func (c *console) keep(ctx context.Context, n int, a socpilot.Analysis) {
 // latest is the incident's latest analysis: the store's when it keeps one
 // (a job or another replica may have analysed it since), else this
 // process's.
-func (c *console) latest(ctx context.Context, inc socpilot.Incident) (socpilot.Analysis, bool) {
+func (c *console) latest(ctx context.Context, inc socpilot.Incident, brief bool) (socpilot.Analysis, bool) {
 	if c.o.Latest != nil {
-		if a, ok := c.o.Latest(ctx, inc); ok {
+		if a, ok := c.o.Latest(ctx, inc, brief); ok {
 			return a, true
 		}
 	}
@@ -531,7 +540,7 @@ func (c *console) write(w http.ResponseWriter, r *http.Request) {
 		c.failErr(w, r, fmt.Sprintf("read incident %d", n), err)
 		return
 	}
-	a, ok := c.latest(r.Context(), d.Incident)
+	a, ok := c.latest(r.Context(), d.Incident, false)
 	if !ok {
 		if a, err = c.o.Analyze(r.Context(), d, true); err != nil {
 			c.failErr(w, r, fmt.Sprintf("analyse incident %d", n), err)
@@ -540,6 +549,7 @@ func (c *console) write(w http.ResponseWriter, r *http.Request) {
 		c.keep(r.Context(), n, a)
 	}
 	res, err := c.o.WriteBack(r.Context(), d, a)
+	c.lists.forget()
 	werr := ""
 	if err != nil {
 		c.o.Log.Warn("console: write back", "incident", n, "err", err)

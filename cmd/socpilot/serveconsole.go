@@ -25,8 +25,8 @@ func consoleOptions(svc *automation.Service, an *analysis.Analyzer, st socpilot.
 		},
 		Conversation: chats.Conversation,
 		Rate:         st.RateAnswer,
-		Latest: func(ctx context.Context, inc socpilot.Incident) (socpilot.Analysis, bool) {
-			return an.Latest(ctx, inc.ID)
+		Latest: func(ctx context.Context, inc socpilot.Incident, brief bool) (socpilot.Analysis, bool) {
+			return an.Latest(ctx, inc.ID, brief)
 		},
 		Remember:   an.Remember,
 		Automation: jobStatuses(svc.Jobs()),
