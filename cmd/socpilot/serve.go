@@ -172,13 +172,18 @@ func runServe(ctx context.Context, o *serveOptions) error {
 	}
 	// The web console at /: without sign-in only for the demo workspace on loopback.
 	mux, consoleAt := svc.Handler(ready), ""
-	if err := console.CheckExposure(o.listen, len(targets) == 1 && targets[0].demo); err != nil {
-		mux.Handle("/", console.Refused(err))
-		fmt.Fprintf(o.IO.err, "socpilot: %s\n", err)
+	gate, err := newConsoleGate(ctx, cfg, o.listen, ln.Addr(), len(targets) == 1 && targets[0].demo, func(s string) { fmt.Fprintln(o.IO.err, s) }, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	if gate.refused != nil {
+		mux.Handle("/", console.Refused(gate.refused))
+		fmt.Fprintf(o.IO.err, "socpilot: %s\n", gate.refused)
 	} else if b, ok := targets[0].client.(incidentBackend); ok {
 		journal, _ := st.(writeback.Journal)
-		mux.Handle("/", console.New(console.Options{Workspace: targets[0].ws.Name, Mode: mode, List: b.ListIncidents, Details: b.Details,
-			Analyze: an.Analyze, Store: st, LoopbackOnly: true, Log: log,
+		mux.Handle("/", gate.wrap(console.New(console.Options{Workspace: targets[0].ws.Name, Mode: mode, List: b.ListIncidents, Details: b.Details,
+			Analyze: an.Analyze, Store: st, LoopbackOnly: gate.auth == nil, Access: gate.access(), Log: log,
 			WriteBack: func(ctx context.Context, d socpilot.IncidentDetails, a socpilot.Analysis) (console.WriteResult, error) {
 				r, err := writeBack(ctx, b, journal, d, a, writeOptions(cfg.Serve.Policy.Write))
 				out := console.WriteResult{Cut: r.Cut}
@@ -186,8 +191,11 @@ func runServe(ctx context.Context, o *serveOptions) error {
 					out.Items = append(out.Items, console.WriteItem{Kind: x.Kind, Title: x.Title, Result: string(x.Result), Note: x.Note})
 				}
 				return out, err
-			}}))
+			}})))
 		consoleAt = ", console GET /"
+		if gate.auth != nil {
+			consoleAt += " behind sign-in"
+		}
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
