@@ -1,12 +1,14 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/socpilot/socpilot/config"
 	"github.com/socpilot/socpilot/console"
@@ -87,4 +89,38 @@ func (g consoleGate) access() func(*http.Request) console.Access {
 		u, _ := signin.UserFrom(r.Context())
 		return console.Access{User: u.Name, CanWrite: u.CanWrite, SignOut: signin.SignOutPath}
 	}
+}
+
+// signInCheck is doctor's line on the console's sign-in: whether it is
+// configured, and whether the tenant's OpenID configuration can be read.
+// The client secret is first used at a sign-in.
+func signInCheck(ctx context.Context, cfg *config.Config) check {
+	c := check{name: "console sign-in"}
+	if !cfg.SignInConfigured() {
+		c.ok, c.detail = true, "not configured: serve opens the console only for the demo workspace on 127.0.0.1 (set SOCPILOT_SIGNIN_* to serve it behind Microsoft Entra ID sign-in)"
+		return c
+	}
+	if missing := cfg.SignInMissing(); len(missing) > 0 {
+		c.detail, c.fix = "configured in part", "set "+strings.Join(missing, ", ")
+		return c
+	}
+	public := cfg.SignIn.PublicURL
+	if public == "" {
+		public = "http://127.0.0.1:8080"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	auth, err := signin.New(ctx, signin.Options{Issuer: cfg.SignInIssuer(), ClientID: cfg.SignIn.ClientID, ClientSecret: cfg.SignIn.ClientSecret,
+		PublicURL: public, ReadRole: cfg.SignIn.ReadRole, WriteRole: cfg.SignIn.WriteRole, SessionKey: cfg.SignIn.SessionKey})
+	if err != nil {
+		c.detail, c.fix = oneLine(err), "check SOCPILOT_SIGNIN_TENANT_ID (or SOCPILOT_TENANT_ID), SOCPILOT_CLOUD and SOCPILOT_SIGNIN_PUBLIC_URL, and that this host reaches the sign-in service"
+		return c
+	}
+	read, write := cmp.Or(cfg.SignIn.ReadRole, signin.DefaultReadRole), cmp.Or(cfg.SignIn.WriteRole, signin.DefaultWriteRole)
+	c.ok, c.detail = true, fmt.Sprintf("issuer %s, app %s, redirect URI %s, roles %s (read) and %s (write)",
+		cfg.SignInIssuer(), cfg.SignIn.ClientID, auth.RedirectURL(), read, write)
+	if auth.Ephemeral() {
+		c.detail += "; no session key: sessions end when serve restarts"
+	}
+	return c
 }

@@ -155,3 +155,29 @@ func TestServeRefusesPartialSignIn(t *testing.T) {
 		})
 	}
 }
+
+func TestDoctorReportsSignIn(t *testing.T) {
+	idp := signintest.New(t, signinClientID, signinSecret)
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		code int
+		want string
+	}{
+		{"not configured", demoEnv(t), 0, `(?m)^ok +console sign-in +not configured`},
+		{"configured", signInEnv(t, idp, "https://socpilot.contoso.example"), 0,
+			`(?m)^ok +console sign-in +issuer ` + regexp.QuoteMeta(idp.Issuer) + `, app ` + signinClientID + `, redirect URI https://socpilot.contoso.example/auth/callback, roles Socpilot.Read \(read\) and Socpilot.Write \(write\); no session key`},
+		{"in part", map[string]string{"SOCPILOT_STATE_DIR": t.TempDir(), "SOCPILOT_SIGNIN_CLIENT_ID": signinClientID}, 1,
+			`(?m)^FAILED +console sign-in +configured in part\n +fix: set SOCPILOT_SIGNIN_CLIENT_SECRET, SOCPILOT_SIGNIN_TENANT_ID`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, tc.env, "", "doctor")
+			if code != tc.code || !regexp.MustCompile(tc.want).MatchString(stdout) {
+				t.Errorf("exit %d, stdout:\n%s\nstderr %s\nwant exit %d and %s", code, stdout, stderr, tc.code, tc.want)
+			}
+			if strings.Contains(stdout, signinSecret) {
+				t.Error("doctor shows the client secret")
+			}
+		})
+	}
+}
