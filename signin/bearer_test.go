@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -107,5 +108,68 @@ func TestRequireBearerAnswers401And403(t *testing.T) {
 		if tc.status == 200 && rec.Body.String() != "Ada Analyst" {
 			t.Errorf("handler saw user %q", rec.Body.String())
 		}
+	}
+}
+
+// Tokens signed by unknown keys do not make socpilot read the tenant's
+// keys once per request: anyone can send them to /mcp.
+func TestUnknownKeysDoNotFloodTheProvider(t *testing.T) {
+	idp := signintest.New(t, clientID, clientSecret)
+	auth, err := signin.New(context.Background(), signin.Options{Issuer: idp.Issuer, ClientID: clientID, ClientSecret: clientSecret,
+		PublicURL: "https://socpilot.contoso.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bearer := func(tok string) error {
+		req := httptest.NewRequest(http.MethodPost, "/mcp", nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		_, err := auth.Bearer(req)
+		return err
+	}
+	if err := bearer(idp.AccessToken(clientID, time.Hour, "Socpilot.Read")); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 20 {
+		k, err := rsa.GenerateKey(rand.Reader, 1024)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok := signintest.SignRS256(t, k, fmt.Sprintf("attacker-%d", i), idp.AccessClaims(clientID, time.Hour, "Socpilot.Write"))
+		if bearer(tok) == nil {
+			t.Fatal("a token of an unknown key was accepted")
+		}
+	}
+	if err := bearer(idp.AccessToken(clientID, time.Hour, "Socpilot.Read")); err != nil {
+		t.Fatal(err)
+	}
+	if n := idp.KeyReads(); n != 1 {
+		t.Errorf("the keys were read %d times; want once", n)
+	}
+}
+
+func TestARotatedKeyIsReadAfterTheRefreshInterval(t *testing.T) {
+	idp := signintest.New(t, clientID, clientSecret)
+	clk := &clock{t: time.Now()}
+	auth, err := signin.New(context.Background(), signin.Options{Issuer: idp.Issuer, ClientID: clientID, ClientSecret: clientSecret,
+		PublicURL: "https://socpilot.contoso.example", Now: clk.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bearer := func() error {
+		req := httptest.NewRequest(http.MethodPost, "/mcp", nil)
+		req.Header.Set("Authorization", "Bearer "+idp.AccessToken(clientID, 24*time.Hour, "Socpilot.Read"))
+		_, err := auth.Bearer(req)
+		return err
+	}
+	if err := bearer(); err != nil {
+		t.Fatal(err)
+	}
+	idp.RotateKey()
+	if bearer() == nil {
+		t.Fatal("a token of a key unknown at the last read was accepted without reading the keys")
+	}
+	clk.add(5 * time.Minute)
+	if err := bearer(); err != nil {
+		t.Errorf("after the refresh interval the new key is still refused: %v", err)
 	}
 }

@@ -207,7 +207,8 @@ func New(ctx context.Context, o Options) (*Auth, error) {
 			"cannot read the OpenID configuration of %s: check the tenant id and cloud, and that this host reaches the sign-in service", o.Issuer)}
 	}
 	var meta struct {
-		Issuer string `json:"issuer"`
+		Issuer  string `json:"issuer"`
+		JWKSURL string `json:"jwks_uri"`
 	}
 	provider.Claims(&meta)
 	// The discovered issuer: o.Issuer, or its alias on the other host.
@@ -229,10 +230,14 @@ func New(ctx context.Context, o Options) (*Auth, error) {
 	// Entra signs with RS256 only; naming it refuses every other algorithm,
 	// "none" included.
 	algs := []string{oidc.RS256}
-	a.idVerifier = provider.Verifier(&oidc.Config{ClientID: o.ClientID, SupportedSigningAlgs: algs, Now: o.Now})
+	if meta.JWKSURL == "" {
+		return nil, socpilot.Errorf(socpilot.EUnavailable, "the OpenID configuration of %s names no keys (jwks_uri)", o.Issuer)
+	}
+	keys := &keySet{url: meta.JWKSURL, client: a.client, now: o.Now}
+	a.idVerifier = oidc.NewVerifier(issuer, keys, &oidc.Config{ClientID: o.ClientID, SupportedSigningAlgs: algs, Now: o.Now})
 	// Access tokens come with either issuer (v1 or v2 tokens, as the API's
-	// app registration asks) and one of several audiences: checked below.
-	a.apiVerifier = provider.Verifier(&oidc.Config{SkipClientIDCheck: true, SkipIssuerCheck: true, SupportedSigningAlgs: algs, Now: o.Now})
+	// app registration asks) and one of several audiences: checked in Bearer.
+	a.apiVerifier = oidc.NewVerifier(issuer, keys, &oidc.Config{SkipClientIDCheck: true, SkipIssuerCheck: true, SupportedSigningAlgs: algs, Now: o.Now})
 	a.issuers = append([]string{issuer}, v1Issuers(issuer)...)
 	a.audiences = append([]string{o.ClientID, "api://" + o.ClientID}, o.APIAudiences...)
 	return a, nil

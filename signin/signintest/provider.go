@@ -46,6 +46,8 @@ type Provider struct {
 	user  map[string]any
 	codes map[string]grant
 	auths []url.Values
+	// keyReads counts the reads of the keys.
+	keyReads int
 	// tamper changes the claims of the next ID tokens.
 	tamper func(map[string]any)
 	// signer signs the next ID tokens instead of the provider's key.
@@ -119,7 +121,22 @@ func (p *Provider) Authorizations() []url.Values {
 
 // Sign signs claims as a JWT with the provider's key (RS256).
 func (p *Provider) Sign(claims map[string]any) string {
-	return SignRS256(p.t, p.key, p.kid, claims)
+	p.mu.Lock()
+	key, kid := p.key, p.kid
+	p.mu.Unlock()
+	return SignRS256(p.t, key, kid, claims)
+}
+
+// RotateKey replaces the signing key, as Entra does every few weeks: the
+// keys document then lists only the new one.
+func (p *Provider) RotateKey() {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	p.mu.Lock()
+	p.key, p.kid = key, p.kid+"-next"
+	p.mu.Unlock()
 }
 
 // AccessToken is a v2.0 access token of the provider's user for audience,
@@ -189,8 +206,19 @@ func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// KeyReads is how often the keys (JWKS) were read.
+func (p *Provider) KeyReads() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.keyReads
+}
+
 func (p *Provider) keys(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &p.key.PublicKey, KeyID: p.kid, Algorithm: "RS256", Use: "sig"}}})
+	p.mu.Lock()
+	p.keyReads++
+	key, kid := p.key, p.kid
+	p.mu.Unlock()
+	writeJSON(w, jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &key.PublicKey, KeyID: kid, Algorithm: "RS256", Use: "sig"}}})
 }
 
 // authorize signs the user in at once, as a browser with a live session
