@@ -27,6 +27,9 @@ func TestImportBoundaries(t *testing.T) {
 		"github.com/jackc/pgx":                                                   mod + "/postgres",
 		"github.com/Azure/azure-sdk-for-go/sdk/monitor/query/azlogs":             mod + "/kql/logs",
 		"github.com/Azure/azure-sdk-for-go/sdk/security/keyvault/azsecrets":      mod + "/config",
+		"github.com/coreos/go-oidc":                                              mod + "/signin",
+		"golang.org/x/oauth2":                                                    mod + "/signin",
+		"github.com/go-jose/go-jose":                                             mod + "/signin",
 	}
 	dec := json.NewDecoder(strings.NewReader(string(out)))
 	for {

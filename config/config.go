@@ -96,6 +96,9 @@ type Config struct {
 	// Serve holds what `socpilot serve` needs: the webhook token, the
 	// policy and the workspaces it serves (see serve.go).
 	Serve Serve
+	// SignIn holds the web console's Microsoft Entra ID sign-in (see
+	// signin.go).
+	SignIn SignIn
 
 	origin map[string]string
 }
@@ -180,6 +183,13 @@ const (
 	kBackend
 	kSetStatus // Active: what a New incident becomes once enriched
 	kSetOwner  // an Entra object id or a user principal name
+	// The settings of the console's sign-in (signin.go).
+	kTenant
+	kClientID
+	kClientSecret
+	kPublicURL
+	kRole
+	kSessionKey
 )
 
 // list reports whether a setting of kind k holds several values: comma-
@@ -198,6 +208,9 @@ type setting struct {
 	yaml   string // dotted path in the file
 	kind   kind
 	secret bool // never shown, never put in a message
+	// noFile refuses the setting in the file: a secret that must come from
+	// the environment or Key Vault (the file is often committed or shared).
+	noFile bool
 	// workspace marks a policy setting that an entry of the file's
 	// workspaces: list may override (workspaces[i].policy.min_severity);
 	// the others apply to the whole service.
@@ -257,6 +270,19 @@ var settings = []setting{
 	{key: "policy-tokens-per-minute", env: "SOCPILOT_POLICY_TOKENS_PER_MINUTE", yaml: "policy.tokens_per_minute", kind: kTokensPerMinute},
 	{key: "policy-cost-cap-usd", env: "SOCPILOT_POLICY_COST_CAP_USD", yaml: "policy.cost_cap_usd", kind: kCostCap},
 	{key: "policy-max-attempts", env: "SOCPILOT_POLICY_MAX_ATTEMPTS", yaml: "policy.max_attempts", kind: kMaxAttempts},
+	// The console's sign-in with Microsoft Entra ID (signin.go).
+	{key: "signin-tenant-id", env: "SOCPILOT_SIGNIN_TENANT_ID", yaml: "signin.tenant_id", kind: kTenant},
+	{key: "signin-client-id", env: "SOCPILOT_SIGNIN_CLIENT_ID", yaml: "signin.client_id", kind: kClientID},
+	{key: "signin-client-secret", env: "SOCPILOT_SIGNIN_CLIENT_SECRET", yaml: "signin.client_secret", kind: kClientSecret, secret: true, noFile: true,
+		vault: []string{"socpilot-signin-client-secret", "signin-client-secret"}},
+	{key: "signin-public-url", env: "SOCPILOT_SIGNIN_PUBLIC_URL", yaml: "signin.public_url", kind: kPublicURL},
+	{key: "signin-read-role", env: "SOCPILOT_SIGNIN_READ_ROLE", yaml: "signin.read_role", kind: kRole},
+	{key: "signin-write-role", env: "SOCPILOT_SIGNIN_WRITE_ROLE", yaml: "signin.write_role", kind: kRole},
+	{key: "signin-session-key", env: "SOCPILOT_SIGNIN_SESSION_KEY", yaml: "signin.session_key", kind: kSessionKey, secret: true, noFile: true,
+		vault: []string{"socpilot-signin-session-key", "signin-session-key"}},
+	{key: "signin-session-lifetime", env: "SOCPILOT_SIGNIN_SESSION_LIFETIME", yaml: "signin.session_lifetime", kind: kDuration},
+	{key: "signin-issuer", env: "SOCPILOT_SIGNIN_ISSUER", yaml: "signin.issuer", kind: kURL},
+	{key: "signin-api-audience", env: "SOCPILOT_SIGNIN_API_AUDIENCE", yaml: "signin.api_audience", kind: kText},
 }
 
 func settingByKey(key string) (setting, bool) {
@@ -523,6 +549,8 @@ func normalise(s setting, raw string, getenv func(string) string) (string, strin
 		return normaliseWatchlist(raw)
 	case kWebhookToken, kSeverity, kConcurrency, kTokensPerMinute, kCostCap, kMaxAttempts, kSetStatus, kSetOwner:
 		return normaliseServe(s.kind, raw, shown)
+	case kTenant, kClientID, kClientSecret, kPublicURL, kRole, kSessionKey:
+		return normaliseSignIn(s.kind, raw, shown)
 	}
 	return raw, ""
 }
@@ -606,6 +634,7 @@ func (c *Config) apply(vals map[string]value) {
 	c.Estate = estateOf(get("own-networks"), get("own-domains"), get("own-organisations"))
 	c.OwnWatchlist = get("own-watchlist")
 	c.Serve = serveOf(get)
+	c.SignIn = signInOf(get)
 }
 
 // azureOpenAIHosts are the host suffixes of Azure OpenAI endpoints in the
@@ -817,6 +846,7 @@ func (c *Config) Redacted() map[string]string {
 	add("own-organisations", strings.Join(c.Estate.Organisations, "; "))
 	add("own-watchlist", c.OwnWatchlist)
 	c.Serve.redacted(out)
+	c.SignIn.redacted(out)
 	return out
 }
 

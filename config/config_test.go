@@ -287,7 +287,7 @@ func TestMalformed(t *testing.T) {
 		{name: "unknown key with suggestion", file: "cloud: AzurePublic\nworkspce_name: ws-1\n",
 			want: `socpilot.yaml:2: unknown key "workspce_name" (did you mean "workspace_name"?)`},
 		{name: "unknown key", file: "verbosity: 3\n",
-			want: `socpilot.yaml:1: unknown key "verbosity"; expected one of arm_endpoint, backend, cloud, graph_endpoint, keyvault_url, llm, log, logs_endpoint, own_domains, own_networks, own_organisations, own_watchlist, policy, resource_group, sentinel_api_version, state_dir, store, subscription_id, tenant_id, webhook_token, workspace_id, workspace_name, workspaces`},
+			want: `socpilot.yaml:1: unknown key "verbosity"; expected one of arm_endpoint, backend, cloud, graph_endpoint, keyvault_url, llm, log, logs_endpoint, own_domains, own_networks, own_organisations, own_watchlist, policy, resource_group, sentinel_api_version, signin, state_dir, store, subscription_id, tenant_id, webhook_token, workspace_id, workspace_name, workspaces`},
 		{name: "unknown log level", env: map[string]string{"SOCPILOT_LOG": "loud"},
 			want: `SOCPILOT_LOG: "loud" is not a log level; expected debug, info, warn, error or off`},
 		{name: "state dir is a file", env: map[string]string{"SOCPILOT_STATE_DIR": "/dev/null"},

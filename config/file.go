@@ -114,6 +114,7 @@ type section struct {
 var sections = map[string]string{
 	"llm":    "model settings (provider, endpoint, api_key, model, ...)",
 	"policy": "serve policy settings (min_severity, statuses, products, tactics, labels, skip_titles, write, concurrency, ...)",
+	"signin": "console sign-in settings (tenant_id, client_id, public_url, read_role, write_role, ...)",
 }
 
 // mapping reads the pairs of m, the settings of sec.
@@ -158,6 +159,13 @@ func (r *fileReader) mapping(m *yaml.Node, sec section) error {
 			return socpilot.Errorf(socpilot.EConfig, "%s:%d: unknown key %q%s", r.display, k.Line, shown, suggestKey(shown, sec))
 		}
 		where := fmt.Sprintf("%s:%d: key %q", r.display, v.Line, shown)
+		if s.noFile {
+			vault := ""
+			if len(s.vault) > 0 {
+				vault = " or the Key Vault secret " + s.vault[0]
+			}
+			return socpilot.Errorf(socpilot.EConfig, "%s: a secret is not read from the file; set %s%s instead", where, s.env, vault)
+		}
 		if v.Tag == "!!null" {
 			continue // "key:" with no value leaves the setting unset
 		}

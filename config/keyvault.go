@@ -162,9 +162,11 @@ func (e *tokenError) Unwrap() error { return e.err }
 // reading all candidate secrets concurrently. It returns the aoai-* secret
 // that implies the azure provider, if one was used and no provider is set.
 // optionalFromVault are settings with a default, or needed only by serve
-// (the webhook token: without it serve refuses a non-loopback listener):
+// (the webhook token and sign-in's secrets: without them serve refuses a
+// non-loopback listener or to expose the console):
 // read from the vault when it answers, never worth failing a command over.
-var optionalFromVault = map[string]bool{"sentinel-api-version": true, "llm-api-version": true, "webhook-token": true}
+var optionalFromVault = map[string]bool{"sentinel-api-version": true, "llm-api-version": true, "webhook-token": true,
+	"signin-client-secret": true, "signin-session-key": true}
 
 // optionalVaultWait bounds the wait for a vault that only optional
 // settings need.
@@ -176,6 +178,11 @@ func fromVault(ctx context.Context, vaultURL string, vals map[string]value, src 
 	var names []string
 	for _, s := range settings {
 		if _, ok := vals[s.key]; ok || len(s.vault) == 0 {
+			continue
+		}
+		// Sign-in's secrets matter only to a console with sign-in: no
+		// vault round trip for everyone else.
+		if _, ok := vals["signin-client-id"]; strings.HasPrefix(s.key, "signin-") && !ok {
 			continue
 		}
 		missing = append(missing, s)

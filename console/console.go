@@ -84,6 +84,10 @@ type Options struct {
 	// name: a console without sign-in must not be reachable through DNS
 	// rebinding (a hostile page whose name resolves to 127.0.0.1).
 	LoopbackOnly bool
+	// Access says who a request comes from and whether they may write
+	// back and re-analyse; nil: nobody is named and everyone may (the
+	// demo workspace on loopback).
+	Access func(*http.Request) Access
 	// PageSize is the number of incidents per queue page; 0 → 50.
 	PageSize int
 	// ListFresh is how long a listed queue is shown without listing
@@ -102,6 +106,34 @@ type JobStatus struct {
 	Attempt   int
 	LastError string
 	At        time.Time
+}
+
+// Access is what the signed-in user may do.
+type Access struct {
+	// User names the signed-in user in the page header; "" for none.
+	User string
+	// CanWrite allows write-back and re-analysis; without it the buttons
+	// are hidden and their posts refused.
+	CanWrite bool
+	// SignOut is where the header's sign-out button posts; "" for none.
+	SignOut string
+}
+
+func (c *console) access(r *http.Request) Access {
+	if c.o.Access == nil {
+		return Access{CanWrite: true}
+	}
+	return c.o.Access(r)
+}
+
+// refuseReadOnly answers 403 to a state-changing request of a user who
+// may only read, and says so.
+func (c *console) refuseReadOnly(w http.ResponseWriter, r *http.Request) bool {
+	if c.access(r).CanWrite {
+		return false
+	}
+	c.fail(w, r, http.StatusForbidden, "Your role lets you read only: re-analysis and write-back need the write role. Ask an administrator for it.")
+	return true
 }
 
 // WriteResult is what a write-back did.
@@ -268,11 +300,12 @@ type page struct {
 	Workspace string
 	Mode      string
 	CSRF      string
+	Access    Access
 	Data      any
 }
 
 func (c *console) render(w http.ResponseWriter, r *http.Request, status int, name, title string, data any) {
-	p := page{Title: title, Workspace: c.o.Workspace, Mode: c.o.Mode, CSRF: csrfToken(w, r), Data: data}
+	p := page{Title: title, Workspace: c.o.Workspace, Mode: c.o.Mode, CSRF: csrfToken(w, r), Access: c.access(r), Data: data}
 	var b strings.Builder
 	if err := c.tmpl[name].ExecuteTemplate(&b, "layout", p); err != nil {
 		c.o.Log.Error("console: render", "page", name, "err", err)
@@ -427,15 +460,16 @@ func (c *console) queue(w http.ResponseWriter, r *http.Request) {
 }
 
 type incidentData struct {
-	Details   socpilot.IncidentDetails
-	Analysis  socpilot.Analysis
-	Age       string
-	Owner     string
-	CanWrite  bool
-	Written   *WriteResult
-	WriteErr  string
-	Analysing string // set when the analysis shown is the offline one computed for this view
-	Chat      *chatView
+	Details    socpilot.IncidentDetails
+	Analysis   socpilot.Analysis
+	Age        string
+	Owner      string
+	CanWrite   bool
+	CanAnalyse bool
+	Written    *WriteResult
+	WriteErr   string
+	Analysing  string // set when the analysis shown is the offline one computed for this view
+	Chat       *chatView
 }
 
 func (c *console) number(w http.ResponseWriter, r *http.Request) (int, bool) {
@@ -471,8 +505,8 @@ func (c *console) showIncident(w http.ResponseWriter, r *http.Request, n int, wr
 		}
 	}
 	data := incidentData{Details: d, Analysis: a, Age: age(c.o.Now().Sub(d.Incident.CreatedTime)),
-		Owner: ownerName(d.Incident.Owner), CanWrite: c.o.WriteBack != nil, Written: written, WriteErr: writeErr,
-		Chat: c.chatPanel(r)}
+		Owner: ownerName(d.Incident.Owner), CanWrite: c.o.WriteBack != nil && c.access(r).CanWrite, CanAnalyse: c.access(r).CanWrite,
+		Written: written, WriteErr: writeErr, Chat: c.chatPanel(r)}
 	title := fmt.Sprintf("Incident %d", n)
 	c.render(w, r, http.StatusOK, "incident", title, data)
 }
@@ -481,7 +515,7 @@ func (c *console) showIncident(w http.ResponseWriter, r *http.Request, n int, wr
 // keeps it for the queue and the incident page, and redirects there.
 func (c *console) reanalyze(w http.ResponseWriter, r *http.Request) {
 	n, ok := c.number(w, r)
-	if !ok {
+	if !ok || c.refuseReadOnly(w, r) {
 		return
 	}
 	d, err := c.o.Details(r.Context(), n)
@@ -533,6 +567,9 @@ func (c *console) write(w http.ResponseWriter, r *http.Request) {
 	}
 	if c.o.WriteBack == nil {
 		c.fail(w, r, http.StatusForbidden, "Write-back is not enabled on this console.")
+		return
+	}
+	if c.refuseReadOnly(w, r) {
 		return
 	}
 	d, err := c.o.Details(r.Context(), n)

@@ -3,14 +3,17 @@ package console
 import (
 	"fmt"
 	"net/http"
+	"strings"
 )
 
 // SignInRequired is the refusal when the console would be exposed without
-// sign-in: only the demo workspace on a loopback address opens without it,
-// and the console has no OpenID Connect sign-in yet.
+// sign-in: only the demo workspace on a loopback address opens without it.
 type SignInRequired struct {
 	Listen string // the address serve listens on
 	Demo   bool   // whether the only workspace served is the demo one
+	// Missing names the settings sign-in still needs (set by the caller,
+	// which knows their names); nil: the message names none.
+	Missing []string
 }
 
 func (e *SignInRequired) Error() string {
@@ -18,15 +21,20 @@ func (e *SignInRequired) Error() string {
 	if loopbackHost(e.Listen) {
 		where = "for a workspace other than the demo"
 	}
-	return fmt.Sprintf("the web console is not served %s: it needs sign-in (Microsoft Entra ID, OpenID Connect), which is not available yet; "+
-		"it opens without sign-in only for the demo workspace on 127.0.0.1 (serve --listen 127.0.0.1:8080 with no workspace configured)", where)
+	need := "which is not configured"
+	if len(e.Missing) > 0 {
+		need = "which is not configured: set " + strings.Join(e.Missing, ", ")
+	}
+	return fmt.Sprintf("the web console is not served %s: it needs sign-in (Microsoft Entra ID, OpenID Connect), %s; "+
+		"it opens without sign-in only for the demo workspace on 127.0.0.1 (serve --listen 127.0.0.1:8080 with no workspace configured)", where, need)
 }
 
 // CheckExposure says whether the console may be served without sign-in on
 // listen (host:port) when demo is whether the demo workspace is the only
 // one served: nil on loopback with the demo workspace, a *SignInRequired
-// anywhere else. A real workspace's incidents, and write-back into it, are
-// never open to whoever reaches the port.
+// anywhere else, where it is served only behind sign-in (Options.Access
+// then says who may write). A real workspace's incidents, and write-back
+// into it, are never open to whoever reaches the port.
 func CheckExposure(listen string, demo bool) error {
 	if demo && loopbackHost(listen) {
 		return nil

@@ -49,3 +49,10 @@ func TestRefusedAnswers403WithTheReason(t *testing.T) {
 		t.Error("no CSP on the refusal")
 	}
 }
+
+func TestSignInRequiredNamesTheMissingSettings(t *testing.T) {
+	err := &console.SignInRequired{Listen: "0.0.0.0:8080", Missing: []string{"SOCPILOT_SIGNIN_CLIENT_ID", "SOCPILOT_SIGNIN_CLIENT_SECRET"}}
+	if !strings.Contains(err.Error(), "on 0.0.0.0:8080") || !strings.Contains(err.Error(), "set SOCPILOT_SIGNIN_CLIENT_ID, SOCPILOT_SIGNIN_CLIENT_SECRET") {
+		t.Errorf("%v", err)
+	}
+}

@@ -103,7 +103,8 @@ func doctorChecks(ctx context.Context, o *doctorOptions) []check {
 	checks = append(checks, workspaceChecks(ctx, o)...)
 	checks = append(checks, estateCheck(ctx, o, cfg))
 	checks = append(checks, storeCheck(ctx, o, cfg))
-	return append(checks, modelCheck(ctx, o, cfg))
+	checks = append(checks, modelCheck(ctx, o, cfg))
+	return append(checks, signInCheck(ctx, cfg))
 }
 
 // storeCheck opens the store (SQLite file or SOCPILOT_STORE) and reads

@@ -17,7 +17,7 @@ func TestDoctorReportsEachFailureWithItsFix(t *testing.T) {
 	withModel(env, model)
 	env["SOCPILOT_LLM_API_KEY"] = "sk-test-not-a-secret-0000"
 	code, stdout, stderr := runCLI(t, env, "", "doctor")
-	if code != exitFailure || !strings.Contains(stderr, "2 of 8 checks failed") {
+	if code != exitFailure || !strings.Contains(stderr, "2 of 9 checks failed") {
 		t.Errorf("exit %d, stderr %q; want 1 and a count of failed checks", code, stderr)
 	}
 	for _, want := range []string{

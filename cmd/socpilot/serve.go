@@ -173,13 +173,22 @@ func runServe(ctx context.Context, o *serveOptions) error {
 	}
 	// The web console at /: without sign-in only for the demo workspace on loopback.
 	mux, consoleAt := svc.Handler(ready), ""
-	if err := console.CheckExposure(o.listen, len(targets) == 1 && targets[0].demo); err != nil {
-		mux.Handle("/", console.Refused(err))
-		fmt.Fprintf(o.IO.err, "socpilot: %s\n", err)
+	gate, err := newConsoleGate(ctx, cfg, o.listen, ln.Addr(), len(targets) == 1 && targets[0].demo, func(s string) { fmt.Fprintln(o.IO.err, s) }, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	if gate.refused != nil {
+		mux.Handle("/", console.Refused(gate.refused))
+		fmt.Fprintf(o.IO.err, "socpilot: %s\n", gate.refused)
 	} else if b, ok := targets[0].client.(incidentBackend); ok {
 		journal, _ := st.(writeback.Journal)
 		co := consoleOptions(svc, an, st, b, targets[0].ws.Name)
-		co.Mode, co.LoopbackOnly, co.Log = mode, true, log
+		co.Mode, co.LoopbackOnly, co.Log = mode, gate.auth == nil, log
+		if access := gate.access(); access != nil {
+			co.Access = access
+			co.User = func(r *http.Request) string { return access(r).User }
+		}
 		co.WriteBack = func(ctx context.Context, d socpilot.IncidentDetails, a socpilot.Analysis) (console.WriteResult, error) {
 			r, err := writeBack(ctx, b, journal, d, a, writeOptions(cfg.Serve.Policy.Write))
 			out := console.WriteResult{Cut: r.Cut}
@@ -188,8 +197,11 @@ func runServe(ctx context.Context, o *serveOptions) error {
 			}
 			return out, err
 		}
-		mux.Handle("/", console.New(co))
+		mux.Handle("/", gate.wrap(console.New(co)))
 		consoleAt = ", console GET /"
+		if gate.auth != nil {
+			consoleAt += " behind sign-in"
+		}
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}

@@ -46,11 +46,18 @@ func freeAddr(t *testing.T) string {
 // socpilot, see TestMain) and waits until /healthz answers.
 func startServe(t *testing.T, env map[string]string, args ...string) *serveProc {
 	t.Helper()
+	return startServeAt(t, freeAddr(t), env, args...)
+}
+
+// startServeAt is startServe on addr (127.0.0.1:port), which args may
+// widen (--listen 0.0.0.0:port).
+func startServeAt(t *testing.T, addr string, env map[string]string, args ...string) *serveProc {
+	t.Helper()
 	bin, err := exec.LookPath("socpilot")
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &serveProc{addr: freeAddr(t), logs: &bytes.Buffer{}}
+	p := &serveProc{addr: addr, logs: &bytes.Buffer{}}
 	p.cmd = exec.Command(bin, append([]string{"serve", "--listen", p.addr}, args...)...)
 	p.cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "SOCPILOT_LOG=info"}
 	for k, v := range env {
