@@ -55,3 +55,23 @@ func TestImportBoundaries(t *testing.T) {
 		}
 	}
 }
+
+// The binary links no package that costs megabytes for what socpilot does not
+// use: glamour brought chroma (every lexer and style), bluemonday and a CSS
+// parser for the chat's Markdown, about 4 MB (issue 10: binary <= 50 MB).
+func TestBinaryLeavesOutHeavyPackages(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("the go command is not available")
+	}
+	out, err := exec.Command("go", "list", "-deps", "./cmd/socpilot").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		for _, heavy := range []string{"charm.land/glamour", "github.com/alecthomas/chroma", "github.com/microcosm-cc/bluemonday"} {
+			if dep == heavy || strings.HasPrefix(dep, heavy+"/") {
+				t.Errorf("socpilot links %s", dep)
+			}
+		}
+	}
+}

@@ -25,7 +25,7 @@ func BenchmarkRenderAnswer(b *testing.B) {
 	a := answer()
 	b.SetBytes(int64(len(a)))
 	for b.Loop() {
-		md.render(a, 100, glamourStyle(true))
+		md.render(a, 100, true)
 	}
 }
 

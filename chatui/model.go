@@ -546,15 +546,14 @@ func (m *model) refresh(follow bool) {
 }
 
 func (m *model) renderEntry(e *entry) string {
-	style := glamourStyle(m.dark)
-	body := m.md.render(e.text, m.width, style)
+	body := m.md.render(e.text, m.width, m.dark)
 	switch e.kind {
 	case entryUser:
 		return labelStyle.Render("you") + "\n" + body
 	case entryAnswer, entryReply:
 		s := labelStyle.Render("socpilot") + "\n" + body
 		if e.footer != "" {
-			// Indented like glamour's document margin, under the answer.
+			// Indented like the document margin, under the answer.
 			s += "\n" + dimStyle.Render(indent(ansi.Wrap(e.footer, m.width-2, ""), "  "))
 		}
 		return s

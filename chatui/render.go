@@ -3,7 +3,6 @@ package chatui
 import (
 	"os"
 
-	"charm.land/glamour/v2/styles"
 	"github.com/charmbracelet/x/term"
 )
 
@@ -12,7 +11,7 @@ import (
 // nothing beyond colour and emphasis, and can never emit a control sequence.
 func RenderMarkdown(md string, width int) string {
 	var m markdown
-	return m.render(md, width, styles.DarkStyle) + "\n"
+	return m.render(md, width, true) + "\n"
 }
 
 // TerminalWidth is f's width in columns, or 100 when it cannot be told.

@@ -14,12 +14,12 @@ import (
 //   - cleanText on every string that enters the UI (answers, deltas, replies,
 //     footers, status, errors, the user's own input): it removes whole escape
 //     sequences, C0/C1 controls except newline and tab, and bidi controls;
-//   - keepSGR on what the UI itself renders (glamour's output, the final
-//     view): it keeps only SGR styling sequences (ESC [ ... m) and drops every
-//     other sequence. Glamour decodes Markdown character references, so
-//     "&#27;" in clean text becomes a real ESC after rendering, and it wraps
-//     links in OSC 8 hyperlinks whose target is attacker-chosen; the second
-//     filter is what makes the rendered output safe regardless.
+//   - keepSGR on what the UI itself renders (the Markdown renderer's output,
+//     the final view): it keeps only SGR styling sequences (ESC [ ... m) and
+//     drops every other sequence. Rendering decodes Markdown character
+//     references, so "&#27;" in clean text would become a real ESC; the
+//     renderer cleans what it decodes, and the second filter makes the
+//     rendered output safe regardless.
 
 // tabWidth is how many spaces a tab becomes: the viewport measures cell
 // widths and a raw tab would make its line length wrong.

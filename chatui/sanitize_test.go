@@ -71,7 +71,7 @@ func TestKeepSGR(t *testing.T) {
 }
 
 func TestMarkdownRendersEntitiesAsText(t *testing.T) {
-	// Glamour decodes character references: "&#27;" must not come out as a
+	// Rendering decodes character references: "&#27;" must not come out as a
 	// working escape sequence, nor a link as an OSC 8 hyperlink.
 	var md markdown
 	for _, in := range []string{
@@ -80,7 +80,7 @@ func TestMarkdownRendersEntitiesAsText(t *testing.T) {
 		"<img src=x onerror=alert(1)>&#x202e;txt.exe",
 		"`&#27;[2J` and ```\n\x1b[2J\n```",
 	} {
-		out := md.render(in, 60, glamourStyle(true))
+		out := md.render(in, 60, true)
 		if got := keepSGR(out); got != out {
 			t.Errorf("render(%q) left non-SGR sequences: %q", in, out)
 		}
@@ -151,7 +151,7 @@ func FuzzMarkdown(f *testing.F) {
 		if width < 1 {
 			width = -width + 1
 		}
-		out := md.render(s, width, glamourStyle(true))
+		out := md.render(s, width, true)
 		if keepSGR(out) != out {
 			t.Fatalf("render(%q) emitted non-SGR sequences: %q", s, out)
 		}
