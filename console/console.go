@@ -25,7 +25,6 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -35,6 +34,7 @@ import (
 	"time"
 
 	"github.com/socpilot/socpilot"
+	"github.com/socpilot/socpilot/internal/loopback"
 )
 
 //go:embed templates/*.html
@@ -231,7 +231,7 @@ func (c *console) guard(next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		if c.o.LoopbackOnly && !loopbackHost(r.Host) {
+		if c.o.LoopbackOnly && !loopback.HostPort(r.Host) {
 			http.Error(w, "this console answers on 127.0.0.1 or localhost only", http.StatusMisdirectedRequest)
 			return
 		}
@@ -251,18 +251,6 @@ func (c *console) guard(next http.Handler) http.Handler {
 	})
 }
 
-func loopbackHost(hostport string) bool {
-	host := hostport
-	if h, _, err := net.SplitHostPort(hostport); err == nil {
-		host = h
-	}
-	host = strings.Trim(host, "[]")
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
 
 // validCSRF checks the double-submit token, and the Origin header when the
 // browser sends one: a cross-site form post fails both ways.

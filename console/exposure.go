@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/socpilot/socpilot/internal/loopback"
 )
 
 // SignInRequired is the refusal when the console would be exposed without
@@ -18,7 +20,7 @@ type SignInRequired struct {
 
 func (e *SignInRequired) Error() string {
 	where := "on " + e.Listen
-	if loopbackHost(e.Listen) {
+	if loopback.HostPort(e.Listen) {
 		where = "for a workspace other than the demo"
 	}
 	need := "which is not configured"
@@ -36,7 +38,7 @@ func (e *SignInRequired) Error() string {
 // then says who may write). A real workspace's incidents, and write-back
 // into it, are never open to whoever reaches the port.
 func CheckExposure(listen string, demo bool) error {
-	if demo && loopbackHost(listen) {
+	if demo && loopback.HostPort(listen) {
 		return nil
 	}
 	return &SignInRequired{Listen: listen, Demo: demo}

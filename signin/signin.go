@@ -18,7 +18,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -29,6 +28,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/socpilot/socpilot"
+	"github.com/socpilot/socpilot/internal/loopback"
 )
 
 // Defaults and limits.
@@ -171,7 +171,7 @@ func New(ctx context.Context, o Options) (*Auth, error) {
 	}
 	a := &Auth{o: o, client: o.HTTPClient, publicHost: pub.Host}
 	a.secure = pub.Scheme == "https"
-	if !a.secure && !loopbackHost(pub.Host) {
+	if !a.secure && !loopback.HostPort(pub.Host) {
 		return nil, socpilot.Errorf(socpilot.EConfig, "the console's public URL %s is plain http on a host other than loopback: the session cookie would travel in clear; give the https URL browsers open (TLS may end at a proxy in front of serve)", o.PublicURL)
 	}
 	// A __Host- cookie is only accepted over https, for this host alone,
@@ -591,15 +591,3 @@ func (a *Auth) sameOrigin(r *http.Request) bool {
 	return err == nil && (u.Host == a.publicHost || u.Host == r.Host)
 }
 
-func loopbackHost(hostport string) bool {
-	host := hostport
-	if h, _, err := net.SplitHostPort(hostport); err == nil {
-		host = h
-	}
-	host = strings.Trim(host, "[]")
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}

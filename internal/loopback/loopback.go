@@ -5,6 +5,7 @@
 package loopback
 
 import (
+	"net"
 	"net/netip"
 	"strings"
 )
@@ -18,4 +19,13 @@ func Host(host string) bool {
 	}
 	a, err := netip.ParseAddr(host)
 	return err == nil && a.IsLoopback()
+}
+
+// HostPort reports whether the host of hostport (a Host header or a listen
+// address, with or without a port) is a loopback name or address.
+func HostPort(hostport string) bool {
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		return Host(h)
+	}
+	return Host(hostport)
 }

@@ -13,3 +13,15 @@ func TestHost(t *testing.T) {
 		}
 	}
 }
+
+func TestHostPort(t *testing.T) {
+	tests := map[string]bool{
+		"127.0.0.1:8080": true, "localhost:80": true, "[::1]:8080": true, "localhost": true, "[::1]": true,
+		"0.0.0.0:8080": false, "example.com:8080": false, "10.0.0.1": false, ":8080": false,
+	}
+	for hp, want := range tests {
+		if got := HostPort(hp); got != want {
+			t.Errorf("HostPort(%q) = %v, want %v", hp, got, want)
+		}
+	}
+}
