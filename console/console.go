@@ -251,7 +251,6 @@ func (c *console) guard(next http.Handler) http.Handler {
 	})
 }
 
-
 // validCSRF checks the double-submit token, and the Origin header when the
 // browser sends one: a cross-site form post fails both ways.
 func (c *console) validCSRF(r *http.Request) bool {

@@ -590,4 +590,3 @@ func (a *Auth) sameOrigin(r *http.Request) bool {
 	u, err := url.Parse(o)
 	return err == nil && (u.Host == a.publicHost || u.Host == r.Host)
 }
-
