@@ -106,6 +106,28 @@ type AuditRecord struct {
 	Outcome          string        `json:"outcome"` // ok, or the error class
 }
 
+// Rating is an analyst's judgement of one chat answer, kept with the audit
+// trail. Like a model call's record it holds a hash of the answer, not the
+// text, so the trail never becomes a second copy of incident data.
+type Rating struct {
+	Time           time.Time `json:"time"`
+	ConversationID string    `json:"conversationId"`
+	// Turn is the index of the rated answer among the conversation's turns
+	// when it was rated; rating the same turn again replaces the rating.
+	Turn         int    `json:"turn"`
+	Incidents    []int  `json:"incidents"`
+	Value        string `json:"value"` // RatingUp or RatingDown
+	Model        string `json:"model"` // the model that answered, or "offline"
+	AnswerSHA256 string `json:"answerSha256"`
+	RatedBy      string `json:"ratedBy,omitempty"`
+}
+
+// Rating values.
+const (
+	RatingUp   = "up"
+	RatingDown = "down"
+)
+
 // Store keeps conversations and the audit trail.
 type Store interface {
 	CreateConversation(ctx context.Context, c Conversation) (Conversation, error)
@@ -118,5 +140,10 @@ type Store interface {
 	ReplaceHistory(ctx context.Context, id string, incidents []int, summary string, keep []Turn) error
 	RecordModelCall(ctx context.Context, r AuditRecord) error
 	ModelCalls(ctx context.Context, limit int) ([]AuditRecord, error)
+	// RateAnswer keeps an analyst's rating of an answer; a second rating of
+	// the same conversation turn replaces the first.
+	RateAnswer(ctx context.Context, r Rating) error
+	// Ratings returns up to limit ratings (all when limit <= 0), newest first.
+	Ratings(ctx context.Context, limit int) ([]Rating, error)
 	Close() error
 }

@@ -58,6 +58,9 @@ type Options struct {
 	// Journal records what was written (the store); nil: none.
 	Journal    writeback.Journal
 	Watermarks Watermarks
+	// Remember keeps each analysis a job wrote as the incident's latest
+	// (the console's queue shows its verdict); nil: not kept.
+	Remember func(ctx context.Context, a socpilot.Analysis)
 	// Poll is the poller's interval; 0: no poller (webhook only).
 	Poll time.Duration
 	// PollSince is how far back the first poll of a workspace looks; 0: 24 hours.

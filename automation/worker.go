@@ -67,6 +67,9 @@ func (w *enrichWorker) Work(ctx context.Context, job *river.Job[EnrichArgs]) err
 	if err != nil {
 		return s.failed(ctx, job, log, "sentinel", err)
 	}
+	if s.opts.Remember != nil {
+		s.opts.Remember(ctx, an)
+	}
 	taken, err := s.take(ctx, t, inc)
 	if err != nil {
 		return s.failed(ctx, job, log, "sentinel", err)

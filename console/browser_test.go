@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -15,76 +14,25 @@ import (
 
 	"github.com/socpilot/socpilot"
 	"github.com/socpilot/socpilot/console"
+	"github.com/socpilot/socpilot/internal/browsertest"
 )
 
-// chromiumPath is Debian's Chromium. Where it is absent the browser tests
-// skip, unless SOCPILOT_TEST_BROWSER=1 (CI, which installs it) makes that a
-// failure.
-const chromiumPath = "/usr/bin/chromium"
+// The browser helpers, under the names this package's tests use.
+func browser(t *testing.T) context.Context { return browsertest.Start(t) }
 
-// browser starts a fresh headless Chromium for the test and returns a tab.
-// The flags are those known to work on these machines: no sandbox (tests
-// may run as root), and nothing that reaches beyond loopback.
-func browser(t *testing.T) context.Context {
-	t.Helper()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("SOCPILOT_TEST_BROWSER") == "1" {
-			t.Fatalf("SOCPILOT_TEST_BROWSER=1 but %s is missing: install Debian's chromium (apt-get install chromium)", chromiumPath)
-		}
-		t.Skipf("browser test skipped: %s is missing (apt-get install chromium; SOCPILOT_TEST_BROWSER=1 makes this a failure)", chromiumPath)
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("no-proxy-server", true),
-		chromedp.UserDataDir(t.TempDir()),
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	bctx, cancelTab := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancelTab(); cancelAlloc() })
-	// Start the browser now, without a deadline (one on the first run
-	// would bound the browser's life), so a Chromium that cannot start
-	// fails here; the test's steps then run under a deadline.
-	if err := chromedp.Do(bctx, chromedp.Navigate("about:blank")); err != nil {
-		t.Fatalf("start %s: %v", chromiumPath, err)
-	}
-	ctx, cancelTimeout := context.WithTimeout(bctx, 60*time.Second)
-	t.Cleanup(cancelTimeout)
-	return ctx
-}
-
-// eval evaluates a JavaScript expression on the page.
 func eval[T any](t *testing.T, ctx context.Context, expr string) T {
 	t.Helper()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
-	if err != nil {
-		t.Fatalf("evaluate %s: %v", expr, err)
-	}
-	return v
+	return browsertest.Eval[T](t, ctx, expr)
 }
 
 func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		t.Fatal(err)
-	}
+	browsertest.Do(t, ctx, steps...)
 }
 
 func text(t *testing.T, ctx context.Context, sel string) string {
 	t.Helper()
-	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-	if err != nil {
-		t.Fatalf("text of %s: %v", sel, err)
-	}
-	return s
+	return browsertest.Text(t, ctx, sel)
 }
 
 func TestBrowserQueueAndIncident103(t *testing.T) {

@@ -60,9 +60,26 @@ type Options struct {
 	// WriteBack writes the analysis into the incident as a comment and
 	// tasks, idempotently; nil: the console does not offer write-back.
 	WriteBack func(ctx context.Context, d socpilot.IncidentDetails, a socpilot.Analysis) (WriteResult, error)
-	// Store keeps conversations and the audit trail (for the chat panel;
-	// unused so far). nil: no chat.
-	Store socpilot.Store
+	// Chat answers a message of an incident's chat panel, streaming the
+	// answer to onDelta; nil: no chat panel.
+	Chat func(ctx context.Context, req ChatRequest, onDelta func(string)) (ChatReply, error)
+	// Conversation reads a conversation, to show it and to rate its answers.
+	Conversation func(ctx context.Context, id string) (socpilot.Conversation, error)
+	// Rate keeps an analyst's rating of an answer with the audit trail;
+	// nil: answers cannot be rated.
+	Rate func(ctx context.Context, r socpilot.Rating) error
+	// Latest is the latest analysis kept for an incident (by the service's
+	// jobs, the CLI or this console), so verdicts survive restarts and
+	// show on every replica; brief asks only for the verdict, score and
+	// source (what the queue shows); nil: only this process's analyses show.
+	Latest func(ctx context.Context, inc socpilot.Incident, brief bool) (socpilot.Analysis, bool)
+	// Remember keeps an analysis made here as the incident's latest.
+	Remember func(ctx context.Context, a socpilot.Analysis)
+	// Automation is the automation's latest job per incident number (for
+	// the queue); nil: the queue shows no automation status.
+	Automation func(ctx context.Context) (map[int]JobStatus, error)
+	// User names the signed-in user, for the audit trail; nil: nobody.
+	User func(r *http.Request) string
 	// LoopbackOnly refuses requests whose Host header is not a loopback
 	// name: a console without sign-in must not be reachable through DNS
 	// rebinding (a hostile page whose name resolves to 127.0.0.1).
@@ -73,6 +90,10 @@ type Options struct {
 	Access func(*http.Request) Access
 	// PageSize is the number of incidents per queue page; 0 → 50.
 	PageSize int
+	// ListFresh is how long a listed queue is shown without listing
+	// again (older lists are shown while a refresh runs, up to 30 times
+	// as long); 0 → 10 s, negative: list on every view.
+	ListFresh time.Duration
 	// Now is the clock for ages; nil → time.Now.
 	Now func() time.Time
 	// Log logs failures; nil → discard.
@@ -105,6 +126,14 @@ func (c *console) refuseReadOnly(w http.ResponseWriter, r *http.Request) bool {
 	}
 	c.fail(w, r, http.StatusForbidden, "Your role lets you read only: re-analysis and write-back need the write role. Ask an administrator for it.")
 	return true
+}
+
+// JobStatus is where the automation stands on an incident: its latest job.
+type JobStatus struct {
+	State     string // available, running, retryable, scheduled, completed, discarded, cancelled
+	Attempt   int
+	LastError string
+	At        time.Time
 }
 
 // WriteResult is what a write-back did.
@@ -145,8 +174,9 @@ const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 	"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 type console struct {
-	o    Options
-	tmpl map[string]*template.Template
+	o     Options
+	tmpl  map[string]*template.Template
+	lists *listCache
 
 	mu       sync.Mutex
 	analyses map[int]socpilot.Analysis // the latest analysis per incident number
@@ -167,7 +197,11 @@ func New(o Options) http.Handler {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
+	if o.ListFresh == 0 {
+		o.ListFresh = 10 * time.Second
+	}
 	c := &console{o: o, tmpl: parseTemplates(), analyses: map[int]socpilot.Analysis{}}
+	c.lists = newListCache(o.List, o.ListFresh, o.Now)
 	mux := http.NewServeMux()
 	static, _ := fs.Sub(staticFS, "static")
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
@@ -175,6 +209,8 @@ func New(o Options) http.Handler {
 	mux.HandleFunc("GET /incidents/{n}", c.incident)
 	mux.HandleFunc("POST /incidents/{n}/analyze", c.reanalyze)
 	mux.HandleFunc("POST /incidents/{n}/write", c.write)
+	mux.HandleFunc("POST /incidents/{n}/chat", c.chat)
+	mux.HandleFunc("POST /chat/{conv}/rate", c.rate)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, http.StatusNotFound, "There is no such page.")
 	})
@@ -321,6 +357,7 @@ type queueRow struct {
 	Age      string
 	Owner    string
 	Analysis *socpilot.Analysis
+	Job      *JobStatus
 }
 
 type queueData struct {
@@ -334,6 +371,10 @@ type queueData struct {
 	Total      int
 	PrevURL    string
 	NextURL    string
+	Automation bool   // whether the automation's status is shown
+	JobsErr    string // why it is missing
+	Listed     time.Time
+	ListedAgo  string // set when the list shown is not from this very second
 }
 
 func (c *console) queue(w http.ResponseWriter, r *http.Request) {
@@ -362,18 +403,15 @@ func (c *console) queue(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Page = n
 	}
-	incs, err := c.o.List(r.Context(), f)
+	incs, listed, err := c.lists.get(r.Context(), f)
 	if err != nil {
 		c.failErr(w, r, "list the incidents", err)
 		return
 	}
-	// Newest first, whatever order the source kept.
-	slices.SortStableFunc(incs, func(a, b socpilot.Incident) int {
-		if c := b.CreatedTime.Compare(a.CreatedTime); c != 0 {
-			return c
-		}
-		return b.Number - a.Number
-	})
+	d.Listed = listed
+	if c.o.Now().Sub(listed) >= time.Second {
+		d.ListedAgo = age(c.o.Now().Sub(listed))
+	}
 	d.Total = len(incs)
 	d.Pages = max(1, (len(incs)+c.o.PageSize-1)/c.o.PageSize)
 	if d.Page > d.Pages {
@@ -382,15 +420,25 @@ func (c *console) queue(w http.ResponseWriter, r *http.Request) {
 	lo := (d.Page - 1) * c.o.PageSize
 	hi := min(lo+c.o.PageSize, len(incs))
 	now := c.o.Now()
-	c.mu.Lock()
+	var jobs map[int]JobStatus
+	if c.o.Automation != nil {
+		if jobs, err = c.o.Automation(r.Context()); err != nil {
+			// The queue is still worth showing without the jobs' states.
+			c.o.Log.Warn("console: automation status", "err", err)
+			d.JobsErr = oneLine(err.Error())
+		}
+	}
+	d.Automation = c.o.Automation != nil
 	for _, inc := range incs[lo:hi] {
 		row := queueRow{Incident: inc, Age: age(now.Sub(inc.CreatedTime)), Owner: ownerName(inc.Owner)}
-		if a, ok := c.analyses[inc.Number]; ok {
+		if a, ok := c.latest(r.Context(), inc, true); ok {
 			row.Analysis = &a
+		}
+		if j, ok := jobs[inc.Number]; ok {
+			row.Job = &j
 		}
 		d.Rows = append(d.Rows, row)
 	}
-	c.mu.Unlock()
 	pageURL := func(n int) string {
 		v := url.Values{}
 		if d.Status != "" {
@@ -421,6 +469,7 @@ type incidentData struct {
 	Written    *WriteResult
 	WriteErr   string
 	Analysing  string // set when the analysis shown is the offline one computed for this view
+	Chat       *chatView
 }
 
 func (c *console) number(w http.ResponseWriter, r *http.Request) (int, bool) {
@@ -448,9 +497,7 @@ func (c *console) showIncident(w http.ResponseWriter, r *http.Request, n int, wr
 		c.failErr(w, r, fmt.Sprintf("read incident %d", n), err)
 		return
 	}
-	c.mu.Lock()
-	a, ok := c.analyses[n]
-	c.mu.Unlock()
+	a, ok := c.latest(r.Context(), d.Incident, false)
 	if !ok {
 		if a, err = c.o.Analyze(r.Context(), d, true); err != nil {
 			c.failErr(w, r, fmt.Sprintf("analyse incident %d", n), err)
@@ -459,7 +506,7 @@ func (c *console) showIncident(w http.ResponseWriter, r *http.Request, n int, wr
 	}
 	data := incidentData{Details: d, Analysis: a, Age: age(c.o.Now().Sub(d.Incident.CreatedTime)),
 		Owner: ownerName(d.Incident.Owner), CanWrite: c.o.WriteBack != nil && c.access(r).CanWrite, CanAnalyse: c.access(r).CanWrite,
-		Written: written, WriteErr: writeErr}
+		Written: written, WriteErr: writeErr, Chat: c.chatPanel(r)}
 	title := fmt.Sprintf("Incident %d", n)
 	c.render(w, r, http.StatusOK, "incident", title, data)
 }
@@ -481,14 +528,33 @@ func (c *console) reanalyze(w http.ResponseWriter, r *http.Request) {
 		c.failErr(w, r, fmt.Sprintf("analyse incident %d", n), err)
 		return
 	}
-	c.keep(n, a)
+	c.keep(r.Context(), n, a)
 	http.Redirect(w, r, fmt.Sprintf("/incidents/%d", n), http.StatusSeeOther)
 }
 
-func (c *console) keep(n int, a socpilot.Analysis) {
+// keep makes a the incident's latest analysis, here and in the store.
+func (c *console) keep(ctx context.Context, n int, a socpilot.Analysis) {
 	c.mu.Lock()
 	c.analyses[n] = a
 	c.mu.Unlock()
+	if c.o.Remember != nil {
+		c.o.Remember(ctx, a)
+	}
+}
+
+// latest is the incident's latest analysis: the store's when it keeps one
+// (a job or another replica may have analysed it since), else this
+// process's.
+func (c *console) latest(ctx context.Context, inc socpilot.Incident, brief bool) (socpilot.Analysis, bool) {
+	if c.o.Latest != nil {
+		if a, ok := c.o.Latest(ctx, inc, brief); ok {
+			return a, true
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	a, ok := c.analyses[inc.Number]
+	return a, ok
 }
 
 // write writes the latest analysis (the offline one when the incident was
@@ -511,17 +577,16 @@ func (c *console) write(w http.ResponseWriter, r *http.Request) {
 		c.failErr(w, r, fmt.Sprintf("read incident %d", n), err)
 		return
 	}
-	c.mu.Lock()
-	a, ok := c.analyses[n]
-	c.mu.Unlock()
+	a, ok := c.latest(r.Context(), d.Incident, false)
 	if !ok {
 		if a, err = c.o.Analyze(r.Context(), d, true); err != nil {
 			c.failErr(w, r, fmt.Sprintf("analyse incident %d", n), err)
 			return
 		}
-		c.keep(n, a)
+		c.keep(r.Context(), n, a)
 	}
 	res, err := c.o.WriteBack(r.Context(), d, a)
+	c.lists.forget()
 	werr := ""
 	if err != nil {
 		c.o.Log.Warn("console: write back", "incident", n, "err", err)

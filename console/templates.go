@@ -49,7 +49,11 @@ var funcs = template.FuncMap{
 func parseTemplates() map[string]*template.Template {
 	out := map[string]*template.Template{}
 	for _, name := range []string{"queue", "incident", "error"} {
-		out[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
+		files := []string{"templates/layout.html", "templates/" + name + ".html"}
+		if name == "incident" {
+			files = append(files, "templates/chat.html")
+		}
+		out[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFS, files...))
 	}
 	return out
 }

@@ -282,6 +282,50 @@ func (s *Store) ModelCalls(ctx context.Context, limit int) ([]socpilot.AuditReco
 	return out, nil
 }
 
+// RateAnswer keeps an analyst's rating of an answer; rating the same turn
+// again replaces the earlier rating.
+func (s *Store) RateAnswer(ctx context.Context, r socpilot.Rating) error {
+	r, err := sqlstore.NewRating(r)
+	if err != nil {
+		return err
+	}
+	_, err = s.pool.Exec(ctx, `INSERT INTO ratings (conversation_id, turn, time, incidents, value, model, answer_sha256, rated_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		ON CONFLICT (conversation_id, turn) DO UPDATE SET time = excluded.time, incidents = excluded.incidents,
+			value = excluded.value, model = excluded.model, answer_sha256 = excluded.answer_sha256, rated_by = excluded.rated_by`,
+		r.ConversationID, r.Turn, r.Time, r.Incidents, r.Value, r.Model, r.AnswerSHA256, r.RatedBy)
+	if err != nil {
+		return fmt.Errorf("rate answer %d of conversation %s: %w", r.Turn, r.ConversationID, err)
+	}
+	return nil
+}
+
+// Ratings returns up to limit ratings (all when limit <= 0), newest first.
+func (s *Store) Ratings(ctx context.Context, limit int) ([]socpilot.Rating, error) {
+	rows, err := s.pool.Query(ctx, `SELECT conversation_id, turn, time, incidents, value, model, answer_sha256, rated_by
+		FROM ratings ORDER BY time DESC, conversation_id, turn LIMIT $1`, pgLimit(limit))
+	if err != nil {
+		return nil, fmt.Errorf("list ratings: %w", err)
+	}
+	defer rows.Close()
+	out := []socpilot.Rating{}
+	for rows.Next() {
+		var r socpilot.Rating
+		if err := rows.Scan(&r.ConversationID, &r.Turn, &r.Time, &r.Incidents, &r.Value, &r.Model, &r.AnswerSHA256, &r.RatedBy); err != nil {
+			return nil, fmt.Errorf("list ratings: %w", err)
+		}
+		r.Time = r.Time.UTC()
+		if r.Incidents == nil {
+			r.Incidents = []int{}
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list ratings: %w", err)
+	}
+	return out, nil
+}
+
 // RecordWrite journals that content with hash contentSHA256 was written to
 // the comment or task artifactID of incidentID (an ARM id, compared
 // case-insensitively): the audit trail of write-backs (writeback.Journal).

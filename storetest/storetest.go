@@ -49,6 +49,7 @@ func Run(t *testing.T, open func(t *testing.T) socpilot.Store) {
 	t.Run("ReplaceHistory", func(t *testing.T) { testReplaceHistory(t, open(t)) })
 	t.Run("ConcurrentAppend", func(t *testing.T) { testConcurrentAppend(t, open(t)) })
 	t.Run("Audit", func(t *testing.T) { testAudit(t, open(t)) })
+	t.Run("Ratings", func(t *testing.T) { testRatings(t, open(t)) })
 	t.Run("NotFound", func(t *testing.T) { testNotFound(t, open(t)) })
 	t.Run("Canceled", func(t *testing.T) { testCanceled(t, open(t)) })
 }

@@ -115,6 +115,8 @@ func runAnalyze(ctx context.Context, o *analyzeOptions) error {
 	if res.Fallback != "" {
 		o.IO.notice("warning: %s", res.Fallback)
 	}
+	// The console's queue shows the verdict of the latest analysis, whoever ran it.
+	an.Remember(ctx, res)
 	if o.output == "json" {
 		err = render.JSON(o.IO.out, res)
 	} else {

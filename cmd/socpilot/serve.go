@@ -128,6 +128,7 @@ func runServe(ctx context.Context, o *serveOptions) error {
 		Model:        an.Model != nil,
 		Journal:      st.(journalStore),
 		Watermarks:   st.(automation.Watermarks),
+		Remember:     an.Remember,
 		Poll:         o.poll,
 		JobTimeout:   o.jobTimeout,
 		Concurrency:  cfg.Serve.Concurrency,
@@ -182,16 +183,17 @@ func runServe(ctx context.Context, o *serveOptions) error {
 		fmt.Fprintf(o.IO.err, "socpilot: %s\n", gate.refused)
 	} else if b, ok := targets[0].client.(incidentBackend); ok {
 		journal, _ := st.(writeback.Journal)
-		mux.Handle("/", gate.wrap(console.New(console.Options{Workspace: targets[0].ws.Name, Mode: mode, List: b.ListIncidents, Details: b.Details,
-			Analyze: an.Analyze, Store: st, LoopbackOnly: gate.auth == nil, Access: gate.access(), Log: log,
-			WriteBack: func(ctx context.Context, d socpilot.IncidentDetails, a socpilot.Analysis) (console.WriteResult, error) {
-				r, err := writeBack(ctx, b, journal, d, a, writeOptions(cfg.Serve.Policy.Write))
-				out := console.WriteResult{Cut: r.Cut}
-				for _, x := range r.Actions {
-					out.Items = append(out.Items, console.WriteItem{Kind: x.Kind, Title: x.Title, Result: string(x.Result), Note: x.Note})
-				}
-				return out, err
-			}})))
+		co := consoleOptions(svc, an, st, b, targets[0].ws.Name)
+		co.Mode, co.LoopbackOnly, co.Access, co.User, co.Log = mode, gate.auth == nil, gate.access(), gate.user(), log
+		co.WriteBack = func(ctx context.Context, d socpilot.IncidentDetails, a socpilot.Analysis) (console.WriteResult, error) {
+			r, err := writeBack(ctx, b, journal, d, a, writeOptions(cfg.Serve.Policy.Write))
+			out := console.WriteResult{Cut: r.Cut}
+			for _, x := range r.Actions {
+				out.Items = append(out.Items, console.WriteItem{Kind: x.Kind, Title: x.Title, Result: string(x.Result), Note: x.Note})
+			}
+			return out, err
+		}
+		mux.Handle("/", gate.wrap(console.New(co)))
 		consoleAt = ", console GET /"
 		if gate.auth != nil {
 			consoleAt += " behind sign-in"

@@ -89,6 +89,22 @@ func NewAuditRecord(r socpilot.AuditRecord) socpilot.AuditRecord {
 	return r
 }
 
+// NewRating is r as RateAnswer stores it, or an EInvalid error naming
+// what is wrong: ratings come from a browser form.
+func NewRating(r socpilot.Rating) (socpilot.Rating, error) {
+	switch {
+	case r.ConversationID == "":
+		return r, socpilot.Errorf(socpilot.EInvalid, "a rating needs a conversation")
+	case r.Turn < 0:
+		return r, socpilot.Errorf(socpilot.EInvalid, "a rating needs the turn it rates")
+	case r.Value != socpilot.RatingUp && r.Value != socpilot.RatingDown:
+		return r, socpilot.Errorf(socpilot.EInvalid, "a rating is %q or %q, not %q", socpilot.RatingUp, socpilot.RatingDown, r.Value)
+	}
+	r.Time = stamp(r.Time)
+	r.Incidents = Incidents(r.Incidents)
+	return r, nil
+}
+
 // Write is one entry of the write-back journal.
 type Write struct {
 	// IncidentKey is the incident's ARM id lower-cased: ARM answers with

@@ -14,6 +14,7 @@ package llmtest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -59,6 +60,12 @@ type Response struct {
 	// CutStream makes a streamed answer stop after its chunks without a
 	// finish reason or [DONE]: the connection is dropped mid-answer.
 	CutStream bool
+	// HoldLast, when set, makes a streamed answer wait before its last
+	// chunk until the channel is closed (or the client gives up): a test
+	// can look at what arrived before the end was sent.
+	HoldLast <-chan struct{}
+	// OnChunk, when set, is called as each streamed chunk is flushed.
+	OnChunk func(i int, at time.Time)
 }
 
 type step struct {
@@ -506,7 +513,7 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, req Request, res
 		resp.FinishReason = "stop"
 	}
 	if req.Body.Stream {
-		s.stream(w, req, resp, model, azureFlavour)
+		s.stream(r.Context(), w, req, resp, model, azureFlavour)
 		return
 	}
 	choice := map[string]any{
@@ -530,7 +537,7 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, req Request, res
 // OpenAI do: a role chunk, content chunks, a finish chunk, the usage chunk
 // when stream_options.include_usage asked for it, then [DONE]. Azure sends a
 // first chunk with no choices, only prompt_filter_results.
-func (s *Server) stream(w http.ResponseWriter, req Request, resp Response, model string, azureFlavour bool) {
+func (s *Server) stream(ctx context.Context, w http.ResponseWriter, req Request, resp Response, model string, azureFlavour bool) {
 	w.Header().Set("content-type", "text/event-stream; charset=utf-8")
 	w.Header().Set("cache-control", "no-cache")
 	w.WriteHeader(http.StatusOK)
@@ -568,8 +575,18 @@ func (s *Server) stream(w http.ResponseWriter, req Request, resp Response, model
 	if len(pieces) == 0 {
 		pieces = splitWords(resp.Content)
 	}
-	for _, p := range pieces {
+	for i, p := range pieces {
+		if i == len(pieces)-1 && resp.HoldLast != nil {
+			select {
+			case <-resp.HoldLast:
+			case <-ctx.Done():
+				return
+			}
+		}
 		send(chunk(map[string]any{"content": p}, nil))
+		if resp.OnChunk != nil {
+			resp.OnChunk(i, time.Now())
+		}
 	}
 	if resp.CutStream {
 		panic(http.ErrAbortHandler) // drop the connection, as a failing proxy does
