@@ -71,6 +71,18 @@ func newConsoleGate(ctx context.Context, cfg *config.Config, listen string, addr
 	return consoleGate{auth: auth}, nil
 }
 
+// user names the signed-in user in the audit trail (their user principal
+// name, else their name); nil without sign-in.
+func (g consoleGate) user() func(*http.Request) string {
+	if g.auth == nil {
+		return nil
+	}
+	return func(r *http.Request) string {
+		u, _ := signin.UserFrom(r.Context())
+		return cmp.Or(u.Email, u.Name)
+	}
+}
+
 // wrap puts h behind sign-in when there is one.
 func (g consoleGate) wrap(h http.Handler) http.Handler {
 	if g.auth == nil {

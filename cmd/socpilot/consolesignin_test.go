@@ -131,7 +131,7 @@ func TestServeConsoleRefusedWithoutSignIn(t *testing.T) {
 	p.stop(t)
 }
 
-func TestServeRefusesPartialSignIn(t *testing.T) {
+func TestServeRefusesPartialOrMalformedSignIn(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		env  map[string]string
@@ -141,6 +141,8 @@ func TestServeRefusesPartialSignIn(t *testing.T) {
 			"console sign-in is configured in part: set SOCPILOT_SIGNIN_CLIENT_SECRET too"},
 		{"no public URL beyond loopback", map[string]string{"SOCPILOT_SIGNIN_CLIENT_ID": signinClientID, "SOCPILOT_SIGNIN_CLIENT_SECRET": signinSecret,
 			"SOCPILOT_SIGNIN_TENANT_ID": "11111111-2222-3333-4444-555555555555"}, "needs the address browsers open: set SOCPILOT_SIGNIN_PUBLIC_URL"},
+		{"malformed client id", map[string]string{"SOCPILOT_SIGNIN_CLIENT_ID": "socpilot"},
+			`SOCPILOT_SIGNIN_CLIENT_ID: "socpilot" is not a client id`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env := demoEnv(t)

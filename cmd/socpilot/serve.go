@@ -184,11 +184,7 @@ func runServe(ctx context.Context, o *serveOptions) error {
 	} else if b, ok := targets[0].client.(incidentBackend); ok {
 		journal, _ := st.(writeback.Journal)
 		co := consoleOptions(svc, an, st, b, targets[0].ws.Name)
-		co.Mode, co.LoopbackOnly, co.Log = mode, gate.auth == nil, log
-		if access := gate.access(); access != nil {
-			co.Access = access
-			co.User = func(r *http.Request) string { return access(r).User }
-		}
+		co.Mode, co.LoopbackOnly, co.Access, co.User, co.Log = mode, gate.auth == nil, gate.access(), gate.user(), log
 		co.WriteBack = func(ctx context.Context, d socpilot.IncidentDetails, a socpilot.Analysis) (console.WriteResult, error) {
 			r, err := writeBack(ctx, b, journal, d, a, writeOptions(cfg.Serve.Policy.Write))
 			out := console.WriteResult{Cut: r.Cut}
