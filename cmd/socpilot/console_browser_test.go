@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/socpilot/socpilot"
@@ -26,12 +27,18 @@ func TestBrowserServeConsole(t *testing.T) {
 		t.Skip("starts processes and a browser")
 	}
 	ctx := browsertest.Start(t)
+	// Any alert an injected payload reached would leave a mark on window.
+	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+		Source: `window.__xss = 0; window.alert = function () { window.__xss++; };`}); err != nil {
+		t.Fatal(err)
+	}
 	hold := make(chan struct{})
 	var firstChunk time.Time
 	firstSent := make(chan struct{})
 	srv := llmtest.New(t).Func(func(llmtest.Request) llmtest.Response {
 		return llmtest.Response{
-			Chunks:   []string{"The sign-ins ", "came from ", "a TOR exit node; ", "block it at the proxy and reset ", "the account's password."},
+			Chunks: []string{"The sign-ins ", "came from ", "a TOR exit node <img src=x onerror=alert(1)>; ",
+				"block it at the proxy and reset ", "the account's password."},
 			HoldLast: hold,
 			OnChunk: func(i int, at time.Time) {
 				if i == 0 {
@@ -111,6 +118,9 @@ func TestBrowserServeConsole(t *testing.T) {
 		t.Errorf("the page's address %q does not keep the conversation", u)
 	}
 	shot("chat.png", "#chat")
+	if n := browsertest.Eval[int](t, ctx, `document.querySelectorAll("#chat img").length + window.__xss`); n != 0 {
+		t.Errorf("the model's <img onerror> became markup or ran (%d)", n)
+	}
 
 	// Rate the answer: it is kept with the audit trail.
 	browsertest.Do(t, ctx, chromedp.Click(chromedp.CSS(`#chat-log form.rate button[value="up"]`)),
@@ -151,6 +161,15 @@ func TestBrowserServeConsole(t *testing.T) {
 	if reports != 1 {
 		t.Errorf("incident 103 has %d socpilot reports after a double click, want 1", reports)
 	}
+	// Incident 113's <script> title and <img onerror> description stay text.
+	browsertest.Do(t, ctx, chromedp.Navigate(base+"/incidents/113"), chromedp.WaitVisible(chromedp.CSS("#description")), chromedp.Sleep(300*time.Millisecond))
+	if title := browsertest.Text(t, ctx, "#incident-title"); !strings.Contains(title, "<script>") {
+		t.Errorf("113's title does not show its markup as text: %q", title)
+	}
+	if n := browsertest.Eval[int](t, ctx, `document.querySelectorAll("img").length + document.scripts.length - 1 + window.__xss`); n != 0 {
+		t.Errorf("113's markup became live on the page (%d)", n)
+	}
+
 	p.stop(t)
 
 	// After a restart the queue still shows 103's verdict: it is kept in the store.
