@@ -49,7 +49,7 @@ var funcs = template.FuncMap{
 func parseTemplates() map[string]*template.Template {
 	out := map[string]*template.Template{}
 	for _, name := range []string{"queue", "incident", "error"} {
-		out[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
+		out[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html", "templates/timeline.html", "templates/entitygraph.html"))
 	}
 	return out
 }
