@@ -596,11 +596,20 @@ func egLayoutEntities(g *entityGraph, ents []*egEntity) int {
 		}
 		if more := len(gr.ents) - gr.shown; more > 0 {
 			g.Notes = append(g.Notes, egText{X: x + 8, Y: y[s] + 15, Anchor: "start", Class: "eg-note",
-				Text: fmt.Sprintf("+%d more %s", more, strings.ToLower(gr.kind.label))})
+				Text: fmt.Sprintf("+%d more %s", more, lowerFirst(gr.kind.label))})
 			y[s] += egRowH
 		}
 	}
 	return max(sideRows[0], sideRows[1])
+}
+
+// lowerFirst lowers a label's first letter unless it starts an acronym
+// ("Files" → "files", "URLs" stays).
+func lowerFirst(s string) string {
+	if len(s) > 1 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'a' && s[1] <= 'z' {
+		return string(s[0]+'a'-'A') + s[1:]
+	}
+	return s
 }
 
 func egBool(b bool) int {

@@ -181,3 +181,119 @@ func TestIncident103GraphContent(t *testing.T) {
 		t.Error("the timeline chart lacks first/last activity")
 	}
 }
+
+// Hostile values, each in a place the charts draw: entity names and
+// kinds, alert names, the analysis's evidence and correlations, and the
+// title of a related incident.
+const (
+	hostileText   = `</text><script>alert(1)</script>`
+	hostileAttr   = `" onload="alert(2)`
+	hostileSVG    = `<svg onload=alert(3)><a href="javascript:alert(4)">x</a>`
+	hostileTitle  = `</title><img src=x onerror=alert(5)>`
+	hostileNumber = 7
+)
+
+// hostileOptions serves one incident whose every drawn value is hostile,
+// and a related incident whose title is.
+func hostileOptions() console.Options {
+	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	acct := func(name string) socpilot.Entity {
+		return socpilot.Entity{Kind: socpilot.KindAccount, Properties: map[string]any{"accountName": name, "friendlyName": name}}
+	}
+	d := socpilot.IncidentDetails{
+		Incident: socpilot.Incident{Number: hostileNumber, Title: hostileSVG, Severity: "High", Status: "New", CreatedTime: t0.Add(time.Hour),
+			FirstActivityTime: t0, LastActivityTime: t0.Add(20 * time.Minute)},
+		Alerts: []socpilot.Alert{
+			{DisplayName: hostileSVG, Description: "user " + hostileText + " signed in", Severity: hostileAttr, StartTime: t0},
+			{DisplayName: "Sign-in by " + hostileAttr, Severity: "High", StartTime: t0.Add(20 * time.Minute)},
+		},
+		Entities: []socpilot.Entity{
+			acct(hostileText),
+			acct(hostileAttr),
+			{Kind: hostileTitle, Properties: map[string]any{"friendlyName": hostileSVG}},
+			{Kind: socpilot.KindURL, Properties: map[string]any{"url": "javascript:alert(6)//" + hostileText}},
+		},
+	}
+	a := socpilot.Analysis{
+		Source: socpilot.SourceOffline,
+		Triage: socpilot.Triage{Verdict: socpilot.VerdictEscalate, Score: 90},
+		Timeline: []socpilot.TimelineEntry{
+			{Time: t0, Event: "alert: " + hostileSVG, Severity: hostileAttr, Source: hostileTitle},
+			{Time: t0.Add(20 * time.Minute), Event: "alert: Sign-in by " + hostileAttr, Severity: "High"},
+			{Time: t0.Add(time.Hour), Event: hostileText, Source: hostileTitle},
+		},
+		Compromised:  []socpilot.CompromisedEntity{{Entity: hostileText, Kind: socpilot.KindAccount, Evidence: hostileTitle}},
+		Correlations: []socpilot.Correlation{{Kind: socpilot.KindAccount, Entity: hostileAttr, Incidents: []int{8}}},
+	}
+	related := socpilot.IncidentDetails{Incident: socpilot.Incident{Number: 8, Title: hostileTitle, Severity: "Low", Status: "New", CreatedTime: t0}}
+	return console.Options{
+		Workspace: "test",
+		Mode:      "offline analyst",
+		List: func(context.Context, socpilot.IncidentFilter) ([]socpilot.Incident, error) {
+			return []socpilot.Incident{d.Incident, related.Incident}, nil
+		},
+		Details: func(_ context.Context, n int) (socpilot.IncidentDetails, error) {
+			switch n {
+			case hostileNumber:
+				return d, nil
+			case 8:
+				return related, nil
+			}
+			return socpilot.IncidentDetails{}, socpilot.Errorf(socpilot.ENotFound, "no incident %d", n)
+		},
+		Analyze: func(context.Context, socpilot.IncidentDetails, bool) (socpilot.Analysis, error) { return a, nil },
+		Now:     func() time.Time { return t0.Add(2 * time.Hour) },
+	}
+}
+
+// Hostile incident values stay text in the SVG: escaped in place (golden),
+// the SVG parses to the chart's own elements and attributes only, and the
+// values come back, whole, as character data.
+func TestHostileValuesStayTextInCharts(t *testing.T) {
+	hs := newServer(t, hostileOptions())
+	resp, body := get(t, hs.Client(), hs.URL+"/incidents/7")
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d: %s", resp.StatusCode, body)
+	}
+	for _, id := range []string{"timeline-chart", "entity-graph"} {
+		s := section(t, body, id)
+		golden(t, "hostile-"+id+".golden", s)
+		checkSVG(t, id, s)
+		text := svgText(t, s)
+		for _, v := range []string{hostileText, hostileAttr, hostileTitle} {
+			if !strings.Contains(text, v) {
+				t.Errorf("%s: %q is not shown as text", id, v)
+			}
+		}
+	}
+	if n := strings.Count(body, "<script"); n != 1 {
+		t.Errorf("%d script elements on the page; want only /static/console.js", n)
+	}
+	if regexp.MustCompile(`(?i)<script>|<img|<svg onload|\sstyle="|\son[a-z]+="`).MatchString(body) {
+		t.Error("markup from the incident reached the page")
+	}
+	g := section(t, body, "entity-graph")
+	if !strings.Contains(g, `href="/incidents/8"`) {
+		t.Error("the shared account does not link to incident 8")
+	}
+}
+
+// svgText is the character data of an SVG, unescaped.
+func svgText(t *testing.T, s string) string {
+	t.Helper()
+	dec := xml.NewDecoder(strings.NewReader(s[strings.Index(s, "<svg") : strings.LastIndex(s, "</svg>")+len("</svg>")]))
+	var b strings.Builder
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return b.String()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cd, ok := tok.(xml.CharData); ok {
+			b.Write(cd)
+			b.WriteByte('\n')
+		}
+	}
+}
