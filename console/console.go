@@ -457,6 +457,8 @@ type incidentData struct {
 	WriteErr   string
 	Analysing  string // set when the analysis shown is the offline one computed for this view
 	Chat       *chatView
+	Timeline   *timelineChart
+	Graph      *entityGraph
 }
 
 func (c *console) number(w http.ResponseWriter, r *http.Request) (int, bool) {
@@ -494,6 +496,8 @@ func (c *console) showIncident(w http.ResponseWriter, r *http.Request, n int, wr
 	data := incidentData{Details: d, Analysis: a, Age: age(c.o.Now().Sub(d.Incident.CreatedTime)),
 		Owner: ownerName(d.Incident.Owner), CanWrite: c.o.WriteBack != nil && c.access(r).CanWrite, CanAnalyse: c.access(r).CanWrite,
 		Written: written, WriteErr: writeErr, Chat: c.chatPanel(r)}
+	data.Timeline = newTimelineChart(d, a)
+	data.Graph = newEntityGraph(d, a, c.relatedTitles(r.Context(), d, a))
 	title := fmt.Sprintf("Incident %d", n)
 	c.render(w, r, http.StatusOK, "incident", title, data)
 }

@@ -49,7 +49,7 @@ var funcs = template.FuncMap{
 func parseTemplates() map[string]*template.Template {
 	out := map[string]*template.Template{}
 	for _, name := range []string{"queue", "incident", "error"} {
-		files := []string{"templates/layout.html", "templates/" + name + ".html"}
+		files := []string{"templates/layout.html", "templates/" + name + ".html", "templates/timeline.html", "templates/entitygraph.html"}
 		if name == "incident" {
 			files = append(files, "templates/chat.html")
 		}
