@@ -66,13 +66,23 @@ type entityGraph struct {
 	Related       []egNode
 	Edges         []egEdge
 	Notes         []egText
+	Clips         []egClip
 	Summary       string
+}
+
+// egClip is a column's clip path: a label longer than its box (wide
+// glyphs, a font other than the one the caps assume) is cut at the box's
+// edge instead of running over the next column.
+type egClip struct {
+	ID   string
+	X, W int
 }
 
 // egNode is a box with a label; Href makes it a link (related incidents).
 type egNode struct {
 	X, Y, W, H int
 	CX         int // the centre, for a centred label
+	Clip       string
 	Class      string
 	Badge      string // the entity kind, abbreviated
 	Label      string
@@ -217,7 +227,7 @@ func newEntityGraph(d socpilot.IncidentDetails, a socpilot.Analysis, titles map[
 			title += "\n" + clipText(desc, 400)
 		}
 		alerts[i].node = len(g.Alerts)
-		g.Alerts = append(g.Alerts, egNode{X: egAlertX, Y: y, W: egAlertW, H: egAlertH,
+		g.Alerts = append(g.Alerts, egNode{X: egAlertX, Y: y, W: egAlertW, H: egAlertH, Clip: "eg-clip-alerts",
 			Class: "eg-node eg-alert eg-sev-" + egSevClass(al.Severity),
 			Label: clipText(oneLine(al.DisplayName), egAlertChars), Sub: sub, Title: title})
 		y += egAlertPitch
@@ -246,7 +256,7 @@ func newEntityGraph(d socpilot.IncidentDetails, a socpilot.Analysis, titles map[
 		}
 		title += "\nshares " + strings.Join(r.entities, ", ")
 		relY[r.number] = ry + egAlertH/2
-		g.Related = append(g.Related, egNode{X: egRelatedX, Y: ry, W: egRelatedW, H: egAlertH, Class: "eg-node eg-related",
+		g.Related = append(g.Related, egNode{X: egRelatedX, Y: ry, W: egRelatedW, H: egAlertH, Clip: "eg-clip-related", Class: "eg-node eg-related",
 			Label: label, Sub: plural(len(r.entities), "shared entity"), Title: clipText(title, 600),
 			Href: "/incidents/" + strconv.Itoa(r.number)})
 		ry += egAlertPitch
@@ -301,6 +311,8 @@ func newEntityGraph(d socpilot.IncidentDetails, a socpilot.Analysis, titles map[
 		g.Captions = append(g.Captions, egText{X: egRelatedX, Y: 16, Anchor: "start", Class: "eg-caption", Text: "Related incidents"})
 	}
 	g.Height = egTop + content + egBottom
+	g.Clips = []egClip{{"eg-clip-left", egLeftX, egEntityW - 3}, {"eg-clip-alerts", egAlertX, egAlertW - 3},
+		{"eg-clip-right", egRightX, egEntityW - 3}, {"eg-clip-related", egRelatedX, egRelatedW - 3}}
 	g.Summary = egSummary(alerts, ents, related, moreRelated)
 	return g
 }
@@ -591,7 +603,9 @@ func egLayoutEntities(g *entityGraph, ents []*egEntity) int {
 		y[s] += egRowH
 		for _, e := range gr.ents[:gr.shown] {
 			e.side, e.y = s, y[s]
-			g.Entities = append(g.Entities, egEntityNode(e, x))
+			n := egEntityNode(e, x)
+			n.Clip = [2]string{"eg-clip-left", "eg-clip-right"}[s]
+			g.Entities = append(g.Entities, n)
 			y[s] += egRowH
 		}
 		if more := len(gr.ents) - gr.shown; more > 0 {

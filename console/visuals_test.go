@@ -123,7 +123,7 @@ func checkSVG(t *testing.T, what, s string) {
 	}
 	dec := xml.NewDecoder(strings.NewReader(s[start : end+len("</svg>")]))
 	dec.Strict = true
-	allowed := map[string]bool{"svg": true, "g": true, "title": true, "text": true, "rect": true, "circle": true, "line": true, "path": true, "a": true}
+	allowed := map[string]bool{"svg": true, "g": true, "title": true, "text": true, "rect": true, "circle": true, "line": true, "path": true, "a": true, "defs": true, "clipPath": true}
 	for {
 		tok, err := dec.Token()
 		if err == io.EOF {
