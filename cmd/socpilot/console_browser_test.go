@@ -76,6 +76,11 @@ func TestBrowserServeConsole(t *testing.T) {
 		t.Errorf("incident 103's checklist has %d steps", n)
 	}
 	shot("incident.png", "")
+	if n := browsertest.Eval[int](t, ctx, `document.querySelectorAll("#entity-graph svg, #timeline-chart svg").length`); n != 2 {
+		t.Errorf("incident 103 shows %d of its two charts", n)
+	}
+	shot("graph.png", "#entity-graph")
+	shot("timeline.png", "#timeline-chart")
 
 	// A question streams: the first words are on screen while the model
 	// still holds its last chunk.
