@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"cmp"
 	"container/list"
 	"context"
 	"crypto/rand"
@@ -104,8 +105,14 @@ func (c *Chats) Ask(ctx context.Context, t ChatTurn, onDelta func(string)) (Chat
 	}
 	reply := ChatReply{Conversation: s.Conv.ID, Turn: -1, Model: "offline"}
 	if t.Question != "" {
-		if reply.Answer, err = s.Ask(ctx, t.Question, onDelta); err != nil {
-			return ChatReply{}, err
+		if reply.Answer, err = s.Ask(ctx, t.Question, onDelta); err != nil || ctx.Err() != nil {
+			// The analyst went away or the turn was not saved: what the
+			// session holds in memory may differ from the store, so the
+			// next question resumes from the store.
+			if c.store != nil {
+				ch.s = nil
+			}
+			return ChatReply{}, cmp.Or(err, ctx.Err())
 		}
 		reply.Turn = len(s.Conv.Turns) - 1
 		if !reply.Answer.Offline && c.an.Model != nil {
@@ -218,3 +225,4 @@ func (c *Chats) drop(ch *chat) {
 		}
 	}
 }
+
