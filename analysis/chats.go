@@ -225,4 +225,3 @@ func (c *Chats) drop(ch *chat) {
 		}
 	}
 }
-
