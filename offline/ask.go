@@ -303,9 +303,15 @@ func kindAnswer(kind, noun string) func(an *Analyst, d socpilot.IncidentDetails,
 			kinds = append(kinds, socpilot.KindMailbox)
 		}
 		var b strings.Builder
+		// One person is often an Account and a Mailbox: name them once.
+		seen := map[string]bool{}
 		for _, k := range kinds {
 			for _, e := range f.byKind[k] {
 				id := ident(e)
+				if seen[strings.ToLower(id)] {
+					continue
+				}
+				seen[strings.ToLower(id)] = true
 				note := ""
 				for _, c := range a.Compromised {
 					if strings.EqualFold(c.Entity, id) {
