@@ -239,6 +239,30 @@ func TestSchemaFor(t *testing.T) {
 		t.Errorf("nested schema not inlined with all fields required: %s", got)
 	}
 
+	// Embedded fields are promoted as encoding/json does, "-" is left out,
+	// and an array is a fixed-length array: the keywords invopop/jsonschema
+	// (used before) wrote, in its order.
+	type base struct {
+		ID string `json:"id"`
+	}
+	type misc struct {
+		base
+		Pair   [2]float64 `json:"pair"`
+		Note   *string    `json:"note" jsonschema:"description=why"`
+		Secret string     `json:"-"`
+		Plain  bool
+	}
+	got, err = llm.SchemaFor(misc{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = `{"properties":{"id":{"type":"string"},"pair":{"items":{"type":"number"},"type":"array","maxItems":2,"minItems":2},` +
+		`"note":{"type":"string","description":"why"},"Plain":{"type":"boolean"}},` +
+		`"additionalProperties":false,"type":"object","required":["id","pair","note","Plain"]}`
+	if string(got) != want {
+		t.Errorf("SchemaFor =\n%s\nwant\n%s", got, want)
+	}
+
 	type withMap struct {
 		Tags map[string]string `json:"tags"`
 	}
