@@ -30,6 +30,7 @@ func TestImportBoundaries(t *testing.T) {
 		"github.com/coreos/go-oidc":                                              mod + "/signin",
 		"golang.org/x/oauth2":                                                    mod + "/signin",
 		"github.com/go-jose/go-jose":                                             mod + "/signin",
+		"github.com/modelcontextprotocol/go-sdk":                                 mod + "/mcp",
 	}
 	dec := json.NewDecoder(strings.NewReader(string(out)))
 	for {

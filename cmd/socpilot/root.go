@@ -66,6 +66,7 @@ func newRootCmd(f *factory) *cobra.Command {
 		newEvalCmd(f, nil),
 		newServeCmd(f, nil),
 		newJobsCmd(f, nil),
+		newMCPCmd(f, nil),
 	)
 	return root
 }

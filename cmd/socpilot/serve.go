@@ -38,6 +38,8 @@ type serveOptions struct {
 	poll       time.Duration
 	drain      time.Duration
 	jobTimeout time.Duration
+
+	mcpAllowWrite bool // --mcp-allow-write (mcp.go)
 }
 
 // served is one workspace the service serves, with its client and policy.
@@ -75,6 +77,7 @@ analyst. On an address other than loopback it needs a webhook token
 	c.Flags().DurationVar(&o.poll, "poll", 0, "also list changed incidents at this interval (e.g. 1m); 0: webhook only")
 	c.Flags().DurationVar(&o.jobTimeout, "job-timeout", 10*time.Minute, "how long one attempt at a job may run; a replica's job still running after 1.5× this is taken over by another")
 	c.Flags().DurationVar(&o.drain, "drain", 30*time.Second, "on SIGTERM, how long running jobs may finish before they are cancelled")
+	mcpServeFlags(c, o)
 	return c
 }
 
@@ -199,6 +202,12 @@ func runServe(ctx context.Context, o *serveOptions) error {
 			consoleAt += " behind sign-in"
 		}
 	}
+	// The MCP server at /mcp (mcp.go).
+	mcpAt, err := serveMCP(mux, o, cfg, targets, gate, an)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 
@@ -210,7 +219,7 @@ func runServe(ctx context.Context, o *serveOptions) error {
 	for i, t := range targets {
 		names[i] = t.ws.Name
 	}
-	fmt.Fprintf(o.IO.err, "socpilot: serving %s with the %s on http://%s (POST /hooks/sentinel, GET /healthz /readyz /metrics%s)", strings.Join(names, ", "), mode, ln.Addr(), consoleAt)
+	fmt.Fprintf(o.IO.err, "socpilot: serving %s with the %s on http://%s (POST /hooks/sentinel, GET /healthz /readyz /metrics%s%s)", strings.Join(names, ", "), mode, ln.Addr(), consoleAt, mcpAt)
 	if o.poll > 0 {
 		fmt.Fprintf(o.IO.err, ", polling every %s", o.poll)
 	}
