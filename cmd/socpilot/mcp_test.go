@@ -18,6 +18,8 @@ import (
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/socpilot/socpilot/config"
+	"github.com/socpilot/socpilot/kql/logs/logstest"
+	"github.com/socpilot/socpilot/kql/schema"
 	"github.com/socpilot/socpilot/mcp"
 	"github.com/socpilot/socpilot/signin/signintest"
 	"github.com/socpilot/socpilot/sqlite"
@@ -403,4 +405,44 @@ func (b bearerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		r.Header.Set("Authorization", "Bearer "+b.token)
 	}
 	return http.DefaultTransport.RoundTrip(r)
+}
+
+// Where SOCPILOT_WORKSPACE_ID is set, validate_kql and table_schema read
+// the workspace's own tables and saved functions: a custom table it has
+// passes, one it lacks is an error, and the saved functions are read once.
+func TestMCPLiveSchema(t *testing.T) {
+	ws := schema.New()
+	ws.AddTable(schema.Table{Name: "ContosoApp_CL", Columns: []schema.Column{{Name: "TimeGenerated", Type: "datetime"}, {Name: "UserName_s", Type: "string"}}})
+	la := logstest.New(t, ws)
+	la.WorkspaceID = "11111111-2222-3333-4444-555555555555"
+	_, env := networkWorkspace(t)
+	env["SOCPILOT_WORKSPACE_ID"] = la.WorkspaceID
+	env["SOCPILOT_LOGS_ENDPOINT"] = la.URL
+	cs, stderr := mcpInProcess(t, env)
+	for _, tc := range []struct {
+		query string
+		valid bool
+		code  string
+	}{
+		{"ContosoApp_CL | where TimeGenerated > ago(1d) | where UserName_s == 'adele'", true, ""},
+		{"ContosoApp_CL | where TimeGenerated > ago(1d) | where UserNam_s == 'adele'", false, "unknown-column"},
+		{"OtherApp_CL | where TimeGenerated > ago(1d)", false, "unknown-table"},
+	} {
+		var r mcp.KQLResult
+		mcpCall(t, cs, "validate_kql", map[string]any{"query": tc.query}, &r)
+		if r.Valid != tc.valid || !tc.valid && !slices.ContainsFunc(r.Findings, func(f mcp.KQLFinding) bool { return f.Code == tc.code && f.Severity == "error" }) {
+			t.Errorf("%s: %+v\n%s", tc.query, r, stderr)
+		}
+		if !strings.Contains(r.Schema, "the workspace's tables") {
+			t.Errorf("schema %q", r.Schema)
+		}
+	}
+	var tables mcp.TablesResult
+	mcpCall(t, cs, "table_schema", map[string]any{"tables": []string{"ContosoApp_CL"}}, &tables)
+	if len(tables.Tables) != 1 || !tables.Tables[0].Found || len(tables.Tables[0].Columns) != 2 {
+		t.Errorf("table_schema: %+v", tables)
+	}
+	if n := la.MetadataRequests(); n != 1 {
+		t.Errorf("saved functions read %d times, want once", n)
+	}
 }
