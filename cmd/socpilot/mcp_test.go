@@ -446,3 +446,30 @@ func TestMCPLiveSchema(t *testing.T) {
 		t.Errorf("saved functions read %d times, want once", n)
 	}
 }
+
+// An incident is found by its Defender portal id too, and on the graph
+// backend queries are checked as advanced hunting runs them.
+func TestMCPDefender(t *testing.T) {
+	env := demoEnv(t)
+	env["SOCPILOT_REDACT"] = "false"
+	cs, _ := mcpInProcess(t, env)
+	var inc mcp.IncidentOutput
+	mcpCall(t, cs, "get_incident", map[string]any{"number": 48602}, &inc)
+	if inc.Incident.Number != 111 || inc.Incident.DefenderID != "48602" {
+		t.Errorf("Defender id 48602: %+v, want incident 111", inc.Incident)
+	}
+
+	env = demoEnv(t)
+	env["SOCPILOT_BACKEND"] = "graph"
+	cs, _ = mcpInProcess(t, env)
+	var kq mcp.KQLResult
+	mcpCall(t, cs, "validate_kql", map[string]any{"query": "DeviceProcessEvents | where TimeGenerated > ago(1d)"}, &kq)
+	if kq.Valid || len(kq.Findings) != 1 || kq.Findings[0].Code != "time-column" || !strings.Contains(kq.Findings[0].Suggestion, "Timestamp") {
+		t.Errorf("advanced hunting has Timestamp, not TimeGenerated: %+v", kq)
+	}
+	var list mcp.ListOutput
+	mcpCall(t, cs, "list_incidents", map[string]any{"top": 2}, &list)
+	if list.Count != 2 || !strings.Contains(list.Source, "Graph") {
+		t.Errorf("graph list: %+v", list)
+	}
+}
