@@ -20,6 +20,7 @@ import (
 	"github.com/socpilot/socpilot/config"
 	"github.com/socpilot/socpilot/kql/logs/logstest"
 	"github.com/socpilot/socpilot/kql/schema"
+	"github.com/socpilot/socpilot/llm/llmtest"
 	"github.com/socpilot/socpilot/mcp"
 	"github.com/socpilot/socpilot/signin/signintest"
 	"github.com/socpilot/socpilot/sqlite"
@@ -471,5 +472,36 @@ func TestMCPDefender(t *testing.T) {
 	mcpCall(t, cs, "list_incidents", map[string]any{"top": 2}, &list)
 	if list.Count != 2 || !strings.Contains(list.Source, "Graph") {
 		t.Errorf("graph list: %+v", list)
+	}
+}
+
+// Where a model is configured analyze_incident gives its analysis (on the
+// offline facts), offline: true does not call it, and a failing model
+// gives the offline analysis marked with why, not an error.
+func TestMCPAnalyzeWithModel(t *testing.T) {
+	srv := llmtest.New(t).ReplyJSON(map[string]any{
+		"summary":        "Password spray from Tor exit relays, then a single-factor sign-in that worked.",
+		"whyItMatters":   "An account may be in the attacker's hands.",
+		"verdict":        "escalate",
+		"verdictReasons": []string{"a successful sign-in followed the spray"},
+		"checklist":      []map[string]any{{"title": "Revoke sessions", "description": "Now.", "phase": "contain", "entities": []string{}, "action": map[string]any{"verb": "none", "entity": ""}}},
+		"queries":        []map[string]any{},
+	})
+	cs, _ := mcpInProcess(t, modelEnv(t, srv))
+	var an mcp.AnalysisOutput
+	mcpCall(t, cs, "analyze_incident", map[string]any{"number": 101}, &an)
+	if an.Source != "model" || an.Model != "compatible:test-model" || !strings.Contains(an.Summary, "Password spray from Tor exit relays") {
+		t.Errorf("with a model: source %q model %q summary %q", an.Source, an.Model, an.Summary)
+	}
+	calls := len(srv.Requests())
+	mcpCall(t, cs, "analyze_incident", map[string]any{"number": 102, "offline": true}, &an)
+	if an.Source != "offline" || len(srv.Requests()) != calls {
+		t.Errorf("offline: true: source %q, %d model calls, want none", an.Source, len(srv.Requests())-calls)
+	}
+
+	cs, _ = mcpInProcess(t, modelEnv(t, llmtest.New(t).Garbage()))
+	res := mcpCall(t, cs, "analyze_incident", map[string]any{"number": 101}, &an)
+	if res.IsError || an.Source != "offline" || an.Fallback == "" {
+		t.Errorf("a failing model: error %v, source %q, fallback %q; want the offline analysis marked", res.IsError, an.Source, an.Fallback)
 	}
 }
