@@ -155,8 +155,13 @@ type callerKey struct{}
 // The handler is stateless: any replica answers any request, as serve's
 // replicas share nothing but the store.
 func (s *Server) Handler(authn Authenticator) http.Handler {
+	// The SDK refuses a request that reaches a loopback address under
+	// another host name: a web page's DNS rebinding, the one way a browser
+	// reaches an open server on loopback. Behind a bearer token a page
+	// gets nowhere, and a reverse proxy on the same host forwards its
+	// public name, so there the check only refuses the proxy.
 	h := sdk.NewStreamableHTTPHandler(func(*http.Request) *sdk.Server { return s.srv },
-		&sdk.StreamableHTTPOptions{Stateless: true, Logger: s.o.Log})
+		&sdk.StreamableHTTPOptions{Stateless: true, Logger: s.o.Log, DisableLocalhostProtection: authn != nil})
 	if authn == nil {
 		return h
 	}

@@ -504,3 +504,46 @@ func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	return http.DefaultTransport.RoundTrip(r)
 }
+
+// Open (no authenticator), a request to loopback under another host name
+// is refused: a web page's DNS rebinding. Behind a token the public name a
+// reverse proxy forwards is served.
+func TestHTTPHostNames(t *testing.T) {
+	o, _, _ := demoOptions(t)
+	s := mcp.New(o)
+	initialize := `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`
+	authn := func(r *http.Request) (mcp.Caller, error) {
+		if r.Header.Get("Authorization") != "Bearer ok" {
+			return mcp.Caller{}, socpilot.Errorf(socpilot.EUnauthorized, "no")
+		}
+		return mcp.Caller{Name: "ok"}, nil
+	}
+	for _, tc := range []struct {
+		name  string
+		authn mcp.Authenticator
+		host  string
+		want  int
+	}{
+		{"open, loopback name", nil, "127.0.0.1:8080", http.StatusOK},
+		{"open, rebound name", nil, "attacker.example:8080", http.StatusForbidden},
+		{"token, public name behind a proxy", authn, "socpilot.contoso.example", http.StatusOK},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ts := httptest.NewServer(s.Handler(tc.authn))
+			defer ts.Close()
+			req, _ := http.NewRequest(http.MethodPost, ts.URL, strings.NewReader(initialize))
+			req.Host = tc.host
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Accept", "application/json, text/event-stream")
+			req.Header.Set("Authorization", "Bearer ok")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tc.want {
+				t.Errorf("status %d, want %d", resp.StatusCode, tc.want)
+			}
+		})
+	}
+}

@@ -300,7 +300,8 @@ func (s *Server) attackTechnique(_ context.Context, _ *sdk.CallToolRequest, in A
 }
 
 func (s *Server) writeBack(ctx context.Context, req *sdk.CallToolRequest, in WriteInput) (*sdk.CallToolResult, WriteResult, error) {
-	if who, ok := mayWrite(req); !ok {
+	who, ok := mayWrite(req)
+	if !ok {
 		return nil, WriteResult{}, errorf("%s may read but not write: write_back needs the write role of socpilot's app", who)
 	}
 	d, err := s.details(ctx, in.Number)
@@ -318,7 +319,7 @@ func (s *Server) writeBack(ctx context.Context, req *sdk.CallToolRequest, in Wri
 		// What was written stays written: a repeat picks up where this stopped.
 		return nil, WriteResult{}, s.failed(fmt.Sprintf("write to incident %d (%d created, %d updated before the failure; calling write_back again resumes)", d.Incident.Number, r.Created, r.Updated), err)
 	}
-	s.o.Log.Info("mcp: wrote back", "incident", d.Incident.Number, "created", r.Created, "updated", r.Updated, "unchanged", r.Unchanged)
+	s.o.Log.Info("mcp: wrote back", "caller", who, "incident", d.Incident.Number, "created", r.Created, "updated", r.Updated, "unchanged", r.Unchanged)
 	// Titles of tasks can name entities: pseudonymise them like the rest.
 	return untrusted(s, &d, fmt.Sprintf("write-back to incident %d", d.Incident.Number), r, "")
 }

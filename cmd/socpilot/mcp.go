@@ -1,10 +1,12 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"runtime/debug"
@@ -115,6 +117,8 @@ type mcpDeps struct {
 	logs       func(context.Context) (*logs.Client, error)
 	allowWrite bool
 	notice     func(format string, args ...any)
+	// log is the server's log; nil: the analyzer's.
+	log *slog.Logger
 }
 
 // newMCPServer wires the tools to the backend, the analysis pipeline, the
@@ -154,7 +158,7 @@ func newMCPServer(d mcpDeps) (*mcp.Server, error) {
 		Tables:      kv.tables,
 		Decode:      offline.DecodeCommandLine,
 		Attack:      attackLookup,
-		Log:         d.an.Log,
+		Log:         cmp.Or(d.log, d.an.Log),
 	}
 	if d.allowWrite {
 		targets := writeOptions(cfg.Serve.Policy.Write)
@@ -360,6 +364,7 @@ type mcpMount struct {
 	auth       *signin.Auth // the console's sign-in, nil when not configured
 	allowWrite bool
 	notice     func(format string, args ...any)
+	log        *slog.Logger
 }
 
 // mountMCP mounts the MCP server at /mcp and says how it is reached, for
@@ -381,7 +386,7 @@ func mountMCP(mux *http.ServeMux, m mcpMount) (string, error) {
 		m.notice("%s; it is refused until then", refusal)
 		return ", /mcp refused", nil
 	}
-	srv, err := newMCPServer(mcpDeps{cfg: m.cfg, backend: m.backend, an: m.an, store: m.store, allowWrite: m.allowWrite, notice: m.notice})
+	srv, err := newMCPServer(mcpDeps{cfg: m.cfg, backend: m.backend, an: m.an, store: m.store, allowWrite: m.allowWrite, notice: m.notice, log: m.log})
 	if err != nil {
 		return "", err
 	}
@@ -443,5 +448,5 @@ func serveMCP(mux *http.ServeMux, o *serveOptions, cfg *config.Config, targets [
 		return "", nil
 	}
 	return mountMCP(mux, mcpMount{cfg: cfg, listen: o.listen, demo: len(targets) == 1 && targets[0].demo, backend: b, an: an, store: o.Store,
-		auth: g.auth, allowWrite: o.mcpAllowWrite, notice: o.IO.notice})
+		auth: g.auth, allowWrite: o.mcpAllowWrite, notice: o.IO.notice, log: serviceLogger(o.IO, cfg.LogLevel)})
 }

@@ -18,6 +18,9 @@ import (
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/socpilot/socpilot/config"
+	"github.com/socpilot/socpilot/kql/logs/logstest"
+	"github.com/socpilot/socpilot/kql/schema"
+	"github.com/socpilot/socpilot/llm/llmtest"
 	"github.com/socpilot/socpilot/mcp"
 	"github.com/socpilot/socpilot/signin/signintest"
 	"github.com/socpilot/socpilot/sqlite"
@@ -403,4 +406,102 @@ func (b bearerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		r.Header.Set("Authorization", "Bearer "+b.token)
 	}
 	return http.DefaultTransport.RoundTrip(r)
+}
+
+// Where SOCPILOT_WORKSPACE_ID is set, validate_kql and table_schema read
+// the workspace's own tables and saved functions: a custom table it has
+// passes, one it lacks is an error, and the saved functions are read once.
+func TestMCPLiveSchema(t *testing.T) {
+	ws := schema.New()
+	ws.AddTable(schema.Table{Name: "ContosoApp_CL", Columns: []schema.Column{{Name: "TimeGenerated", Type: "datetime"}, {Name: "UserName_s", Type: "string"}}})
+	la := logstest.New(t, ws)
+	la.WorkspaceID = "11111111-2222-3333-4444-555555555555"
+	_, env := networkWorkspace(t)
+	env["SOCPILOT_WORKSPACE_ID"] = la.WorkspaceID
+	env["SOCPILOT_LOGS_ENDPOINT"] = la.URL
+	cs, stderr := mcpInProcess(t, env)
+	for _, tc := range []struct {
+		query string
+		valid bool
+		code  string
+	}{
+		{"ContosoApp_CL | where TimeGenerated > ago(1d) | where UserName_s == 'adele'", true, ""},
+		{"ContosoApp_CL | where TimeGenerated > ago(1d) | where UserNam_s == 'adele'", false, "unknown-column"},
+		{"OtherApp_CL | where TimeGenerated > ago(1d)", false, "unknown-table"},
+	} {
+		var r mcp.KQLResult
+		mcpCall(t, cs, "validate_kql", map[string]any{"query": tc.query}, &r)
+		if r.Valid != tc.valid || !tc.valid && !slices.ContainsFunc(r.Findings, func(f mcp.KQLFinding) bool { return f.Code == tc.code && f.Severity == "error" }) {
+			t.Errorf("%s: %+v\n%s", tc.query, r, stderr)
+		}
+		if !strings.Contains(r.Schema, "the workspace's tables") {
+			t.Errorf("schema %q", r.Schema)
+		}
+	}
+	var tables mcp.TablesResult
+	mcpCall(t, cs, "table_schema", map[string]any{"tables": []string{"ContosoApp_CL"}}, &tables)
+	if len(tables.Tables) != 1 || !tables.Tables[0].Found || len(tables.Tables[0].Columns) != 2 {
+		t.Errorf("table_schema: %+v", tables)
+	}
+	if n := la.MetadataRequests(); n != 1 {
+		t.Errorf("saved functions read %d times, want once", n)
+	}
+}
+
+// An incident is found by its Defender portal id too, and on the graph
+// backend queries are checked as advanced hunting runs them.
+func TestMCPDefender(t *testing.T) {
+	env := demoEnv(t)
+	env["SOCPILOT_REDACT"] = "false"
+	cs, _ := mcpInProcess(t, env)
+	var inc mcp.IncidentOutput
+	mcpCall(t, cs, "get_incident", map[string]any{"number": 48602}, &inc)
+	if inc.Incident.Number != 111 || inc.Incident.DefenderID != "48602" {
+		t.Errorf("Defender id 48602: %+v, want incident 111", inc.Incident)
+	}
+
+	env = demoEnv(t)
+	env["SOCPILOT_BACKEND"] = "graph"
+	cs, _ = mcpInProcess(t, env)
+	var kq mcp.KQLResult
+	mcpCall(t, cs, "validate_kql", map[string]any{"query": "DeviceProcessEvents | where TimeGenerated > ago(1d)"}, &kq)
+	if kq.Valid || len(kq.Findings) != 1 || kq.Findings[0].Code != "time-column" || !strings.Contains(kq.Findings[0].Suggestion, "Timestamp") {
+		t.Errorf("advanced hunting has Timestamp, not TimeGenerated: %+v", kq)
+	}
+	var list mcp.ListOutput
+	mcpCall(t, cs, "list_incidents", map[string]any{"top": 2}, &list)
+	if list.Count != 2 || !strings.Contains(list.Source, "Graph") {
+		t.Errorf("graph list: %+v", list)
+	}
+}
+
+// Where a model is configured analyze_incident gives its analysis (on the
+// offline facts), offline: true does not call it, and a failing model
+// gives the offline analysis marked with why, not an error.
+func TestMCPAnalyzeWithModel(t *testing.T) {
+	srv := llmtest.New(t).ReplyJSON(map[string]any{
+		"summary":        "Password spray from Tor exit relays, then a single-factor sign-in that worked.",
+		"whyItMatters":   "An account may be in the attacker's hands.",
+		"verdict":        "escalate",
+		"verdictReasons": []string{"a successful sign-in followed the spray"},
+		"checklist":      []map[string]any{{"title": "Revoke sessions", "description": "Now.", "phase": "contain", "entities": []string{}, "action": map[string]any{"verb": "none", "entity": ""}}},
+		"queries":        []map[string]any{},
+	})
+	cs, _ := mcpInProcess(t, modelEnv(t, srv))
+	var an mcp.AnalysisOutput
+	mcpCall(t, cs, "analyze_incident", map[string]any{"number": 101}, &an)
+	if an.Source != "model" || an.Model != "compatible:test-model" || !strings.Contains(an.Summary, "Password spray from Tor exit relays") {
+		t.Errorf("with a model: source %q model %q summary %q", an.Source, an.Model, an.Summary)
+	}
+	calls := len(srv.Requests())
+	mcpCall(t, cs, "analyze_incident", map[string]any{"number": 102, "offline": true}, &an)
+	if an.Source != "offline" || len(srv.Requests()) != calls {
+		t.Errorf("offline: true: source %q, %d model calls, want none", an.Source, len(srv.Requests())-calls)
+	}
+
+	cs, _ = mcpInProcess(t, modelEnv(t, llmtest.New(t).Garbage()))
+	res := mcpCall(t, cs, "analyze_incident", map[string]any{"number": 101}, &an)
+	if res.IsError || an.Source != "offline" || an.Fallback == "" {
+		t.Errorf("a failing model: error %v, source %q, fallback %q; want the offline analysis marked", res.IsError, an.Source, an.Fallback)
+	}
 }
