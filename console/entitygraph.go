@@ -407,7 +407,7 @@ func egLink(alerts []egAlert, ents []*egEntity) {
 	for _, e := range ents {
 		for i, al := range alerts {
 			for _, n := range e.names {
-				if containsWord(al.text, n) {
+				if socpilot.Mentions(al.text, n) {
 					e.alerts = append(e.alerts, i)
 					break
 				}
@@ -678,31 +678,6 @@ func egSummary(alerts []egAlert, ents []*egEntity, related []egRelatedIncident, 
 		s += "; " + plural(n, "related incident") + " share entities"
 	}
 	return s + "."
-}
-
-// containsWord finds needle in hay where it is not part of a longer name
-// (as the offline analyst matches entities in prose): "FS-CORP-01." at the
-// end of a sentence counts, "FS-CORP-010" does not.
-func containsWord(hay, needle string) bool {
-	if needle == "" {
-		return false
-	}
-	for i := 0; ; {
-		j := strings.Index(hay[i:], needle)
-		if j < 0 {
-			return false
-		}
-		j += i
-		end := j + len(needle)
-		if (j == 0 || !nameChar(hay[j-1])) && (end == len(hay) || !nameChar(hay[end]) || hay[end] == '.' && (end+1 == len(hay) || !nameChar(hay[end+1]))) {
-			return true
-		}
-		i = j + 1
-	}
-}
-
-func nameChar(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.' || c == '@'
 }
 
 // relatedTitles reads the titles of the related incidents the graph draws

@@ -317,7 +317,7 @@ func indexWord(hay, needle string) int {
 		}
 		j += i
 		end := j + len(needle)
-		if (j == 0 || !nameChar(hay[j-1]) || hay[j-1] == '\\') && (end == len(hay) || !nameChar(hay[end]) || hay[end] == '.' && (end+1 == len(hay) || !nameChar(hay[end+1]))) {
+		if (j == 0 || !socpilot.NameByte(hay[j-1]) || hay[j-1] == '\\') && (end == len(hay) || !socpilot.NameByte(hay[end]) || hay[end] == '.' && (end+1 == len(hay) || !socpilot.NameByte(hay[end+1]))) {
 			return j
 		}
 		i = j + 1

@@ -167,7 +167,7 @@ func (f *facts) ipRoles(sents []sentence) map[string]ipRole {
 		default:
 			if org := ipOrg(e); org != "" {
 				for _, t := range toks {
-					if containsWord(strings.ToLower(org), t) {
+					if socpilot.Mentions(strings.ToLower(org), t) {
 						r.own, r.ownWhy = true, fmt.Sprintf("registered to %q, the organisation itself", org)
 						break
 					}

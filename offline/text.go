@@ -125,7 +125,7 @@ func matchAffirmed(re *prefilter.Regexp, s string) (string, bool) {
 func mentions(text string, e socpilot.Entity) bool {
 	lt := strings.ToLower(text)
 	for _, n := range entityNames(e) {
-		if containsWord(lt, strings.ToLower(n)) {
+		if socpilot.Mentions(lt, strings.ToLower(n)) {
 			return true
 		}
 	}
@@ -160,27 +160,4 @@ func entityNames(e socpilot.Entity) []string {
 		}
 	}
 	return out
-}
-
-// containsWord finds needle in hay where it is not part of a longer name.
-func containsWord(hay, needle string) bool {
-	if needle == "" {
-		return false
-	}
-	for i := 0; ; {
-		j := strings.Index(hay[i:], needle)
-		if j < 0 {
-			return false
-		}
-		j += i
-		end := j + len(needle)
-		if (j == 0 || !nameChar(hay[j-1])) && (end == len(hay) || !nameChar(hay[end]) || hay[end] == '.' && (end+1 == len(hay) || !nameChar(hay[end+1]))) {
-			return true
-		}
-		i = j + 1
-	}
-}
-
-func nameChar(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.' || c == '@'
 }
