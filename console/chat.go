@@ -167,7 +167,11 @@ func receipt(r ChatReply) string {
 		return fmt.Sprintf("incidents in this conversation: %s · %s", joinNumbers(r.Incidents), secs)
 	}
 	if r.Offline || r.Usage.Calls == 0 {
-		return fmt.Sprintf("offline analyst · no model call · $0 · %s", secs)
+		why := "no model call"
+		if r.Note != "" {
+			why = r.Note
+		}
+		return fmt.Sprintf("offline analyst · %s · $0 · %s", why, secs)
 	}
 	return fmt.Sprintf("%s · %d model call(s) · %d prompt + %d completion tokens · $%.4f · %s",
 		r.Model, r.Usage.Calls, r.Usage.PromptTokens, r.Usage.CompletionTokens, r.Usage.CostUSD, secs)

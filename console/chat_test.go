@@ -246,3 +246,23 @@ func TestChatWithoutScript(t *testing.T) {
 	}
 	_ = socpilot.RatingUp
 }
+
+// A model that fails gets the offline answer, and the receipt says why.
+func TestChatModelFailureFallsBackAndSaysWhy(t *testing.T) {
+	srv := llmtest.New(t)
+	for range 4 { // the client's first try and its retries
+		srv.Status(http.StatusInternalServerError, nil)
+	}
+	o, _ := chatOptions(t, srv)
+	hs := newServer(t, o)
+	c := jarClient(t)
+	tok := csrfOf(t, c, hs.URL)
+	_, evs := chatPost(t, c, hs.URL, 103, tok, "", "which hosts are involved?")
+	done := evs[len(evs)-1]
+	if done.Name != "done" || done.Data["offline"] != true || !strings.Contains(done.Data["text"].(string), "FS-CORP-01") {
+		t.Fatalf("events %v", evs)
+	}
+	if r := done.Data["receipt"].(string); !strings.Contains(r, "offline analyst") || !strings.Contains(r, "model failed") {
+		t.Errorf("receipt %q does not say the model failed", r)
+	}
+}
