@@ -62,10 +62,14 @@ func newServeCmd(f *factory, runF func(context.Context, *serveOptions) error) *c
 incident trigger (POST /hooks/sentinel), an optional poller, and a durable job queue
 (River, on the store) that analyses each incident state once and writes the report
 and the checklist back. /healthz, /readyz and /metrics (Prometheus) serve operators.
+The web console is at / (the incident queue, each incident's analysis, a streamed chat),
+and socpilot's tools for AI agents at /mcp (Model Context Protocol).
 
 With no workspace configured it serves the demo workspace; with no model, the offline
 analyst. On an address other than loopback it needs a webhook token
-(SOCPILOT_WEBHOOK_TOKEN, webhook_token or the Key Vault secret socpilot-webhook-token).`,
+(SOCPILOT_WEBHOOK_TOKEN, webhook_token or the Key Vault secret socpilot-webhook-token),
+and the console opens only behind Microsoft Entra ID sign-in (SOCPILOT_SIGNIN_*): without
+sign-in it opens only for the demo workspace on 127.0.0.1.`,
 		Example: `  socpilot serve
   socpilot serve --listen :8080 --poll 1m
   curl -s -X POST localhost:8080/hooks/sentinel -H 'Content-Type: application/json' \
