@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -376,5 +377,44 @@ func TestForeignHostIsRefusedWithoutSignIn(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusMisdirectedRequest {
 		t.Errorf("Host rebound.example: status %d, want 421", resp.StatusCode)
+	}
+}
+
+// The queue shows where the automation stands on each incident, and still
+// shows the incidents when the jobs cannot be read.
+func TestQueueShowsTheAutomationsJobs(t *testing.T) {
+	o, _ := demoOptions(t)
+	fail := false
+	o.Automation = func(context.Context) (map[int]console.JobStatus, error) {
+		if fail {
+			return nil, errors.New("the job store is unreachable")
+		}
+		return map[int]console.JobStatus{
+			103: {State: "retryable", Attempt: 2, LastError: "Sentinel answered 429 <b>too many</b>"},
+			105: {State: "completed", Attempt: 1},
+		}, nil
+	}
+	hs := newServer(t, o)
+	_, body := get(t, hs.Client(), hs.URL+"/")
+	row := func(n string) string {
+		m := regexp.MustCompile(`(?s)<tr data-number="` + n + `">.*?</tr>`).FindString(body)
+		if m == "" {
+			t.Fatalf("no row for %s", n)
+		}
+		return m
+	}
+	if r := row("103"); !strings.Contains(r, "retryable (attempt 2)") || !strings.Contains(r, "429 &lt;b&gt;too many&lt;/b&gt;") {
+		t.Errorf("103's row lacks its retrying job or shows its error as markup:\n%s", r)
+	}
+	if r := row("105"); !strings.Contains(r, ">completed<") {
+		t.Errorf("105's row lacks its completed job:\n%s", r)
+	}
+	if r := row("101"); !strings.Contains(r, "no job") {
+		t.Errorf("101's row should say it has no job:\n%s", r)
+	}
+	fail = true
+	resp, body := get(t, hs.Client(), hs.URL+"/?status=New")
+	if resp.StatusCode != 200 || !strings.Contains(body, "could not be read: the job store is unreachable") || !strings.Contains(body, `data-number="`) {
+		t.Errorf("with the jobs unreadable: status %d, warning or incidents missing", resp.StatusCode)
 	}
 }
