@@ -137,7 +137,7 @@ func (c *console) chat(w http.ResponseWriter, r *http.Request) {
 			c.failErr(w, r, "answer in the chat", err)
 			return
 		}
-		http.Redirect(w, r, fmt.Sprintf("/incidents/%d?conv=%s#chat", n, url.QueryEscape(reply.Conversation)), http.StatusSeeOther)
+		http.Redirect(w, r, c.o.Base+fmt.Sprintf("incidents/%d?conv=%s#chat", n, url.QueryEscape(reply.Conversation)), http.StatusSeeOther)
 		return
 	}
 	ev := newEventStream(w)
@@ -223,9 +223,9 @@ func (c *console) rate(w http.ResponseWriter, r *http.Request) {
 		json.NewEncoder(w).Encode(map[string]any{"turn": turn, "value": value})
 		return
 	}
-	back := "/"
+	back := c.o.Base
 	if len(conv.Incidents) > 0 {
-		back = fmt.Sprintf("/incidents/%d?conv=%s#chat", conv.Incidents[0], url.QueryEscape(conv.ID))
+		back = c.o.Base + fmt.Sprintf("incidents/%d?conv=%s#chat", conv.Incidents[0], url.QueryEscape(conv.ID))
 	}
 	http.Redirect(w, r, back, http.StatusSeeOther)
 }

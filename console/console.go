@@ -88,6 +88,13 @@ type Options struct {
 	// back and re-analyse; nil: nobody is named and everyone may (the
 	// demo workspace on loopback).
 	Access func(*http.Request) Access
+	// Base is the path the console is served under, ending in "/" (serve
+	// mounts one console per workspace under /w/NAME/ when it serves
+	// several); "" → "/". Requests reach the console with it stripped.
+	Base string
+	// Workspaces are the consoles of the other workspaces serve serves,
+	// linked from every page's header; empty for one workspace.
+	Workspaces []WorkspaceLink
 	// PageSize is the number of incidents per queue page; 0 → 50.
 	PageSize int
 	// ListFresh is how long a listed queue is shown without listing
@@ -98,6 +105,12 @@ type Options struct {
 	Now func() time.Time
 	// Log logs failures; nil → discard.
 	Log *slog.Logger
+}
+
+// WorkspaceLink names a workspace's console and where it is served.
+type WorkspaceLink struct {
+	Name string
+	Base string
 }
 
 // JobStatus is where the automation stands on an incident: its latest job.
@@ -191,6 +204,9 @@ func New(o Options) http.Handler {
 	if o.PageSize <= 0 {
 		o.PageSize = 50
 	}
+	if o.Base == "" {
+		o.Base = "/"
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -283,16 +299,18 @@ func csrfToken(w http.ResponseWriter, r *http.Request) string {
 
 // page is what every template gets.
 type page struct {
-	Title     string
-	Workspace string
-	Mode      string
-	CSRF      string
-	Access    Access
-	Data      any
+	Base       string
+	Workspaces []WorkspaceLink
+	Title      string
+	Workspace  string
+	Mode       string
+	CSRF       string
+	Access     Access
+	Data       any
 }
 
 func (c *console) render(w http.ResponseWriter, r *http.Request, status int, name, title string, data any) {
-	p := page{Title: title, Workspace: c.o.Workspace, Mode: c.o.Mode, CSRF: csrfToken(w, r), Access: c.access(r), Data: data}
+	p := page{Base: c.o.Base, Workspaces: c.o.Workspaces, Title: title, Workspace: c.o.Workspace, Mode: c.o.Mode, CSRF: csrfToken(w, r), Access: c.access(r), Data: data}
 	var b strings.Builder
 	if err := c.tmpl[name].ExecuteTemplate(&b, "layout", p); err != nil {
 		c.o.Log.Error("console: render", "page", name, "err", err)
@@ -435,7 +453,7 @@ func (c *console) queue(w http.ResponseWriter, r *http.Request) {
 			v.Set("severity", d.Severity)
 		}
 		v.Set("page", strconv.Itoa(n))
-		return "/?" + v.Encode()
+		return c.o.Base + "?" + v.Encode()
 	}
 	if d.Page > 1 {
 		d.PrevURL = pageURL(d.Page - 1)
@@ -498,6 +516,13 @@ func (c *console) showIncident(w http.ResponseWriter, r *http.Request, n int, wr
 		Written: written, WriteErr: writeErr, Chat: c.chatPanel(r)}
 	data.Timeline = newTimelineChart(d, a)
 	data.Graph = newEntityGraph(d, a, c.relatedTitles(r.Context(), d, a))
+	if data.Graph != nil {
+		for i := range data.Graph.Related {
+			if h := data.Graph.Related[i].Href; strings.HasPrefix(h, "/") {
+				data.Graph.Related[i].Href = c.o.Base + h[1:]
+			}
+		}
+	}
 	title := fmt.Sprintf("Incident %d", n)
 	c.render(w, r, http.StatusOK, "incident", title, data)
 }
@@ -520,7 +545,7 @@ func (c *console) reanalyze(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.keep(r.Context(), n, a)
-	http.Redirect(w, r, fmt.Sprintf("/incidents/%d", n), http.StatusSeeOther)
+	http.Redirect(w, r, c.o.Base+fmt.Sprintf("incidents/%d", n), http.StatusSeeOther)
 }
 
 // keep makes a the incident's latest analysis, here and in the store.

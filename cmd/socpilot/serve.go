@@ -23,7 +23,6 @@ import (
 	"github.com/socpilot/socpilot/console"
 	"github.com/socpilot/socpilot/internal/loopback"
 	"github.com/socpilot/socpilot/sentinel"
-	"github.com/socpilot/socpilot/writeback"
 )
 
 // serveOptions are what `socpilot serve` runs with.
@@ -188,20 +187,11 @@ func runServe(ctx context.Context, o *serveOptions) error {
 	if gate.refused != nil {
 		mux.Handle("/", console.Refused(gate.refused))
 		fmt.Fprintf(o.IO.err, "socpilot: %s\n", gate.refused)
-	} else if b, ok := targets[0].client.(incidentBackend); ok {
-		journal, _ := st.(writeback.Journal)
-		co := consoleOptions(svc, an, st, b, targets[0].ws.Name)
-		co.Mode, co.LoopbackOnly, co.Access, co.User, co.Log = mode, gate.auth == nil, gate.access(), gate.user(), log
-		co.WriteBack = func(ctx context.Context, d socpilot.IncidentDetails, a socpilot.Analysis) (console.WriteResult, error) {
-			r, err := writeBack(ctx, b, journal, d, a, writeOptions(cfg.Serve.Policy.Write))
-			out := console.WriteResult{Cut: r.Cut}
-			for _, x := range r.Actions {
-				out.Items = append(out.Items, console.WriteItem{Kind: x.Kind, Title: x.Title, Result: string(x.Result), Note: x.Note})
-			}
-			return out, err
-		}
-		mux.Handle("/", gate.wrap(console.New(co)))
+	} else if n := mountConsoles(mux, svc, an, st, targets, gate, mode, log); n > 0 {
 		consoleAt = ", console GET /"
+		if n > 1 {
+			consoleAt = fmt.Sprintf(", console GET /w/NAME/ for %d workspaces", n)
+		}
 		if gate.auth != nil {
 			consoleAt += " behind sign-in"
 		}

@@ -2,6 +2,11 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -9,7 +14,64 @@ import (
 	"github.com/socpilot/socpilot/analysis"
 	"github.com/socpilot/socpilot/automation"
 	"github.com/socpilot/socpilot/console"
+	"github.com/socpilot/socpilot/writeback"
 )
+
+// mountConsoles serves the web console of each served workspace behind
+// the gate: at / for one workspace, at /w/NAME/ for several (/ then opens
+// the first, and each page's header links the others). It returns how many
+// consoles it mounted.
+func mountConsoles(mux *http.ServeMux, svc *automation.Service, an *analysis.Analyzer, st socpilot.Store, targets []served, gate consoleGate, mode string, log *slog.Logger) int {
+	journal, _ := st.(writeback.Journal)
+	var links []console.WorkspaceLink
+	var opts []console.Options
+	var backends []incidentBackend
+	used := map[string]bool{}
+	for i, t := range targets {
+		b, ok := t.client.(incidentBackend)
+		if !ok {
+			continue
+		}
+		base := "/"
+		if len(targets) > 1 {
+			name := t.ws.Name
+			if used[name] { // the same name in two resource groups
+				name = fmt.Sprintf("%s-%d", name, i+1)
+			}
+			used[name] = true
+			base = "/w/" + url.PathEscape(name) + "/"
+		}
+		co := consoleOptions(svc, an, st, b, t.ws.Name)
+		co.Base, co.Mode, co.LoopbackOnly, co.Access, co.User, co.Log = base, mode, gate.auth == nil, gate.access(), gate.user(), log
+		write := writeOptions(t.policy.Write)
+		co.WriteBack = func(ctx context.Context, d socpilot.IncidentDetails, a socpilot.Analysis) (console.WriteResult, error) {
+			r, err := writeBack(ctx, b, journal, d, a, write)
+			out := console.WriteResult{Cut: r.Cut}
+			for _, x := range r.Actions {
+				out.Items = append(out.Items, console.WriteItem{Kind: x.Kind, Title: x.Title, Result: string(x.Result), Note: x.Note})
+			}
+			return out, err
+		}
+		links = append(links, console.WorkspaceLink{Name: t.ws.Name, Base: base})
+		opts = append(opts, co)
+		backends = append(backends, b)
+	}
+	for _, co := range opts {
+		if len(opts) > 1 {
+			co.Workspaces = links
+		}
+		h := console.New(co)
+		if co.Base != "/" {
+			h = http.StripPrefix(strings.TrimSuffix(co.Base, "/"), h)
+		}
+		mux.Handle(co.Base, gate.wrap(h))
+	}
+	if len(opts) > 1 {
+		first := opts[0].Base
+		mux.Handle("/{$}", gate.wrap(http.RedirectHandler(first, http.StatusFound)))
+	}
+	return len(opts)
+}
 
 // consoleOptions wires the web console to the workspace b, the analysis
 // pipeline, the store (conversations, ratings, latest analyses) and the

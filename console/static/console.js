@@ -36,6 +36,7 @@ function setupChat() {
   var input = document.getElementById("chat-message");
   var send = document.getElementById("chat-send");
   var csrf = form.querySelector("input[name=csrf]").value;
+  var base = document.body.dataset.base || "/";
   var convField = form.querySelector("input[name=conv]");
 
   log.querySelectorAll("form.rate").forEach(enhanceRate);
@@ -56,7 +57,7 @@ function setupChat() {
     var f = document.createElement("form");
     f.className = "rate";
     f.method = "post";
-    f.action = "/chat/" + encodeURIComponent(conv) + "/rate";
+    f.action = base + "chat/" + encodeURIComponent(conv) + "/rate";
     [["csrf", csrf], ["turn", String(index)], ["model", model]].forEach(function (kv) {
       var i = document.createElement("input");
       i.type = "hidden"; i.name = kv[0]; i.value = kv[1];
@@ -170,7 +171,7 @@ function setupChat() {
           v.incidents.forEach(function (n, j) {
             if (j) { inc.appendChild(document.createTextNode(", ")); }
             var a = document.createElement("a");
-            a.href = "/incidents/" + n; a.textContent = "#" + n;
+            a.href = base + "incidents/" + n; a.textContent = "#" + n;
             inc.appendChild(a);
           });
         }

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/socpilot/socpilot"
+	"github.com/socpilot/socpilot/analysis"
+	"github.com/socpilot/socpilot/automation"
+	"github.com/socpilot/socpilot/emulator"
+	"github.com/socpilot/socpilot/kql/gate"
+	"github.com/socpilot/socpilot/offline"
+	"github.com/socpilot/socpilot/sentinel"
+	"github.com/socpilot/socpilot/sqlite"
+)
+
+// With several workspaces serve mounts a console for each under /w/NAME/:
+// / opens the first, every page links the others, and a write-back from
+// one workspace's console lands in that workspace only.
+func TestServeConsolePerWorkspace(t *testing.T) {
+	ctx := context.Background()
+	open := func(sub, rg, name string) (*emulator.Server, *sentinel.Client) {
+		srv, err := emulator.New(emulator.Options{Subscription: sub, ResourceGroup: rg, Workspace: name,
+			Now: func() time.Time { return emulator.DatasetAnchor }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := sentinel.New(sentinel.Workspace{SubscriptionID: sub, ResourceGroup: rg, Name: name}, emulator.Credential{},
+			sentinel.Options{Transport: srv.HTTPClient()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return srv, c
+	}
+	_, emea := open("11111111-1111-1111-1111-111111111111", "soc-emea", "emea-sentinel")
+	_, apac := open("22222222-2222-2222-2222-222222222222", "soc-apac", "apac-sentinel")
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "socpilot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	g := gate.New(nil)
+	an := &analysis.Analyzer{Facts: offline.New(offline.Options{HasTable: g.HasTable}), Queries: g, Cache: st}
+	targets := []served{{ws: emea.Workspace(), client: emea}, {ws: apac.Workspace(), client: apac}}
+	svc, err := automation.New(ctx, automation.Options{Backend: automation.Backend{SQLite: st.DB()},
+		Workspaces: []automation.Workspace{{Workspace: emea.Workspace(), Client: emea}, {Workspace: apac.Workspace(), Client: apac}},
+		Analyzer:   an, Journal: st, Watermarks: st, OwnsStore: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	if n := mountConsoles(mux, svc, an, st, targets, consoleGate{}, "offline analyst", slog.New(slog.DiscardHandler)); n != 2 {
+		t.Fatalf("mounted %d consoles, want 2", n)
+	}
+	hs := httptest.NewServer(mux)
+	t.Cleanup(hs.Close)
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	get := func(path string) (*http.Response, string) {
+		t.Helper()
+		resp, err := c.Get(hs.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, string(b)
+	}
+
+	resp, body := get("/")
+	if resp.Request.URL.Path != "/w/emea-sentinel/" || !strings.Contains(body, `href="/w/emea-sentinel/incidents/103"`) {
+		t.Fatalf("/ opened %s, without the first workspace's queue", resp.Request.URL.Path)
+	}
+	if !strings.Contains(body, `<a href="/w/apac-sentinel/">apac-sentinel</a>`) || !strings.Contains(body, `href="/w/emea-sentinel/static/console.css"`) {
+		t.Error("the queue does not link the other workspace, or its static files are not under its own path")
+	}
+	if resp, _ := get("/w/apac-sentinel/static/console.js"); resp.StatusCode != 200 {
+		t.Errorf("static file under a workspace: status %d", resp.StatusCode)
+	}
+
+	_, body = get("/w/apac-sentinel/incidents/103")
+	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(body)
+	if m == nil || !strings.Contains(body, `action="/w/apac-sentinel/incidents/103/write"`) {
+		t.Fatal("apac's incident 103 has no write-back form under its own path")
+	}
+	resp, err = c.PostForm(hs.URL+"/w/apac-sentinel/incidents/103/write", url.Values{"csrf": {m[1]}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("write-back: status %d", resp.StatusCode)
+	}
+	reports := func(cl *sentinel.Client) int {
+		d, err := cl.Details(ctx, 103)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, cm := range d.Comments {
+			if socpilot.OwnComment(cm) {
+				n++
+			}
+		}
+		return n
+	}
+	if a, e := reports(apac), reports(emea); a != 1 || e != 0 {
+		t.Errorf("reports on 103: apac %d, emea %d; want 1 and 0", a, e)
+	}
+}
