@@ -365,6 +365,7 @@ type mcpMount struct {
 	allowWrite bool
 	notice     func(format string, args ...any)
 	log        *slog.Logger
+	path       string // where it is mounted; "" → /mcp
 }
 
 // mountMCP mounts the MCP server at /mcp and says how it is reached, for
@@ -378,11 +379,14 @@ func mountMCP(mux *http.ServeMux, m mcpMount) (string, error) {
 	if m.backend == nil {
 		return "", nil
 	}
+	if m.path == "" {
+		m.path = "/mcp"
+	}
 	token := m.cfg.Serve.WebhookToken
 	host, _, _ := net.SplitHostPort(m.listen)
 	if token == "" && m.auth == nil && !(m.demo && loopback.Host(host)) {
 		refusal := "/mcp needs a bearer token: set SOCPILOT_WEBHOOK_TOKEN (or webhook_token, or the Key Vault secret socpilot-webhook-token), or configure sign-in (SOCPILOT_SIGNIN_*) for Entra ID tokens"
-		mux.HandleFunc("/mcp", func(w http.ResponseWriter, _ *http.Request) { http.Error(w, refusal, http.StatusForbidden) })
+		mux.HandleFunc(m.path, func(w http.ResponseWriter, _ *http.Request) { http.Error(w, refusal, http.StatusForbidden) })
 		m.notice("%s; it is refused until then", refusal)
 		return ", /mcp refused", nil
 	}
@@ -394,7 +398,7 @@ func mountMCP(mux *http.ServeMux, m mcpMount) (string, error) {
 	if token != "" || m.auth != nil {
 		authn = mcpAuthenticator(token, m.auth)
 	}
-	mux.Handle("/mcp", srv.Handler(authn))
+	mux.Handle(m.path, srv.Handler(authn))
 	at := ", MCP /mcp"
 	switch {
 	case authn == nil:
@@ -443,10 +447,40 @@ func mcpServeFlags(c *cobra.Command, o *serveOptions) {
 // serveMCP mounts /mcp for serve over its first workspace, as the console,
 // and returns what serve's startup line says of it.
 func serveMCP(mux *http.ServeMux, o *serveOptions, cfg *config.Config, targets []served, g consoleGate, an *analysis.Analyzer) (string, error) {
-	b, ok := targets[0].client.(incidentBackend)
-	if !ok {
-		return "", nil
+	bases := workspaceBases(targets)
+	at := ""
+	said := map[string]bool{} // one notice for all the workspaces, not one each
+	notice := func(format string, args ...any) {
+		if msg := fmt.Sprintf(format, args...); !said[msg] {
+			said[msg] = true
+			o.IO.notice("%s", msg)
+		}
 	}
-	return mountMCP(mux, mcpMount{cfg: cfg, listen: o.listen, demo: len(targets) == 1 && targets[0].demo, backend: b, an: an, store: o.Store,
-		auth: g.auth, allowWrite: o.mcpAllowWrite, notice: o.IO.notice, log: serviceLogger(o.IO, cfg.LogLevel)})
+	for i, t := range targets {
+		b, ok := t.client.(incidentBackend)
+		if !ok {
+			continue
+		}
+		m := mcpMount{cfg: cfg, listen: o.listen, demo: len(targets) == 1 && t.demo, backend: b, an: an, store: o.Store,
+			auth: g.auth, allowWrite: o.mcpAllowWrite, notice: notice, log: serviceLogger(o.IO, cfg.LogLevel)}
+		paths := []string{bases[i] + "mcp"}
+		if i == 0 && bases[i] != "/" {
+			// /mcp stays the first workspace's, as / opens its console.
+			paths = append(paths, "/mcp")
+		}
+		for _, p := range paths {
+			m.path = p
+			a, err := mountMCP(mux, m)
+			if err != nil {
+				return "", err
+			}
+			if at == "" {
+				at = a
+			}
+		}
+	}
+	if len(targets) > 1 && at != "" {
+		at += fmt.Sprintf(" and /w/NAME/mcp for %d workspaces", len(targets))
+	}
+	return at, nil
 }

@@ -26,21 +26,13 @@ func mountConsoles(mux *http.ServeMux, svc *automation.Service, an *analysis.Ana
 	var links []console.WorkspaceLink
 	var opts []console.Options
 	var backends []incidentBackend
-	used := map[string]bool{}
+	bases := workspaceBases(targets)
 	for i, t := range targets {
 		b, ok := t.client.(incidentBackend)
 		if !ok {
 			continue
 		}
-		base := "/"
-		if len(targets) > 1 {
-			name := t.ws.Name
-			if used[name] { // the same name in two resource groups
-				name = fmt.Sprintf("%s-%d", name, i+1)
-			}
-			used[name] = true
-			base = "/w/" + url.PathEscape(name) + "/"
-		}
+		base := bases[i]
 		co := consoleOptions(svc, an, st, b, t.ws.Name)
 		co.Base, co.Mode, co.LoopbackOnly, co.Access, co.User, co.Log = base, mode, gate.auth == nil, gate.access(), gate.user(), log
 		write := writeOptions(t.policy.Write)
@@ -71,6 +63,26 @@ func mountConsoles(mux *http.ServeMux, svc *automation.Service, an *analysis.Ana
 		mux.Handle("/{$}", gate.wrap(http.RedirectHandler(first, http.StatusFound)))
 	}
 	return len(opts)
+}
+
+// workspaceBases are the paths each served workspace's console (and MCP
+// server) lives under: / for one workspace, /w/NAME/ for several.
+func workspaceBases(targets []served) []string {
+	out := make([]string, len(targets))
+	if len(targets) == 1 {
+		out[0] = "/"
+		return out
+	}
+	used := map[string]bool{}
+	for i, t := range targets {
+		name := t.ws.Name
+		if used[name] { // the same name in two resource groups
+			name = fmt.Sprintf("%s-%d", name, i+1)
+		}
+		used[name] = true
+		out[i] = "/w/" + url.PathEscape(name) + "/"
+	}
+	return out
 }
 
 // consoleOptions wires the web console to the workspace b, the analysis

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -17,11 +18,14 @@ import (
 	"github.com/socpilot/socpilot"
 	"github.com/socpilot/socpilot/analysis"
 	"github.com/socpilot/socpilot/automation"
+	"github.com/socpilot/socpilot/config"
 	"github.com/socpilot/socpilot/emulator"
 	"github.com/socpilot/socpilot/kql/gate"
 	"github.com/socpilot/socpilot/offline"
 	"github.com/socpilot/socpilot/sentinel"
 	"github.com/socpilot/socpilot/sqlite"
+
+	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
 // With several workspaces serve mounts a console for each under /w/NAME/:
@@ -116,5 +120,27 @@ func TestServeConsolePerWorkspace(t *testing.T) {
 	}
 	if a, e := reports(apac), reports(emea); a != 1 || e != 0 {
 		t.Errorf("reports on 103: apac %d, emea %d; want 1 and 0", a, e)
+	}
+
+	// /w/NAME/mcp serves that workspace's tools; /mcp the first's.
+	o := &serveOptions{IO: streams{in: strings.NewReader(""), out: io.Discard, err: io.Discard}, listen: "127.0.0.1:0",
+		Store: func(context.Context) (socpilot.Store, error) { return st, nil }}
+	cfg := &config.Config{StateDir: t.TempDir()}
+	cfg.Serve.WebhookToken = serveToken
+	at, err := serveMCP(mux, o, cfg, targets, consoleGate{}, an)
+	if err != nil || !strings.Contains(at, "/w/NAME/mcp for 2 workspaces") {
+		t.Fatalf("serveMCP: %q, %v", at, err)
+	}
+	for path, want := range map[string]string{"/w/apac-sentinel/mcp": "soc-apac", "/w/emea-sentinel/mcp": "soc-emea", "/mcp": "soc-emea"} {
+		cs := mcpHTTP(t, hs.URL+path, serveToken)
+		res, err := cs.CallTool(ctx, &sdk.CallToolParams{Name: "get_incident", Arguments: map[string]any{"number": 103}})
+		if err != nil || res.IsError {
+			t.Fatalf("%s get_incident: %v %+v", path, err, res)
+		}
+		b, _ := json.Marshal(res.StructuredContent)
+		if !strings.Contains(string(b), want) {
+			t.Errorf("%s answered for another workspace than %s", path, want)
+		}
+		cs.Close()
 	}
 }
