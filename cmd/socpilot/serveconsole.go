@@ -25,7 +25,6 @@ func mountConsoles(mux *http.ServeMux, svc *automation.Service, an *analysis.Ana
 	journal, _ := st.(writeback.Journal)
 	var links []console.WorkspaceLink
 	var opts []console.Options
-	var backends []incidentBackend
 	bases := workspaceBases(targets)
 	for i, t := range targets {
 		b, ok := t.client.(incidentBackend)
@@ -46,7 +45,6 @@ func mountConsoles(mux *http.ServeMux, svc *automation.Service, an *analysis.Ana
 		}
 		links = append(links, console.WorkspaceLink{Name: t.ws.Name, Base: base})
 		opts = append(opts, co)
-		backends = append(backends, b)
 	}
 	for _, co := range opts {
 		if len(opts) > 1 {
