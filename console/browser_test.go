@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/socpilot/socpilot"
@@ -75,20 +74,7 @@ func TestBrowserIncident113MarkupStaysText(t *testing.T) {
 	o, _ := demoOptions(t)
 	hs := newServer(t, o)
 
-	var dialogs atomic.Int32
-	if err := chromedp.Listen(ctx, func(ev any) {
-		if _, ok := ev.(*page.EventJavascriptDialogOpening); ok {
-			dialogs.Add(1)
-			go chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{})
-		}
-	}); err != nil {
-		t.Fatal(err)
-	}
-	// Any alert the payload reached would leave a mark on window.
-	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
-		Source: `window.__xss = 0; window.alert = function () { window.__xss++; };`}); err != nil {
-		t.Fatal(err)
-	}
+	dialogs := browsertest.TrapAlerts(t, ctx)
 	for _, path := range []string{"/incidents/113", "/"} {
 		do(t, ctx, chromedp.Navigate(hs.URL+path), chromedp.WaitReady(chromedp.CSS("body")),
 			chromedp.Sleep(300*time.Millisecond)) // let an image error fire, were there one

@@ -3,12 +3,12 @@ package console_test
 import (
 	"context"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"github.com/socpilot/socpilot/internal/browsertest"
 )
 
 // Chromium draws both charts of demo incident 103: one mark per event or
@@ -82,19 +82,7 @@ func TestBrowserHostileEntityDoesNotRun(t *testing.T) {
 	ctx := browser(t)
 	hs := newServer(t, hostileOptions())
 
-	var dialogs atomic.Int32
-	if err := chromedp.Listen(ctx, func(ev any) {
-		if _, ok := ev.(*page.EventJavascriptDialogOpening); ok {
-			dialogs.Add(1)
-			go chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{})
-		}
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
-		Source: `window.__xss = 0; window.alert = function () { window.__xss++; };`}); err != nil {
-		t.Fatal(err)
-	}
+	dialogs := browsertest.TrapAlerts(t, ctx)
 	do(t, ctx, chromedp.Navigate(hs.URL+"/incidents/7"), chromedp.WaitVisible(chromedp.CSS("#entity-graph svg")),
 		chromedp.Sleep(300*time.Millisecond)) // let an onload or onerror fire, were there one
 	// Hover and click every node, as an analyst would.

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/socpilot/socpilot"
@@ -27,11 +26,7 @@ func TestBrowserServeConsole(t *testing.T) {
 		t.Skip("starts processes and a browser")
 	}
 	ctx := browsertest.Start(t)
-	// Any alert an injected payload reached would leave a mark on window.
-	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
-		Source: `window.__xss = 0; window.alert = function () { window.__xss++; };`}); err != nil {
-		t.Fatal(err)
-	}
+	dialogs := browsertest.TrapAlerts(t, ctx)
 	hold := make(chan struct{})
 	var firstChunk time.Time
 	firstSent := make(chan struct{})
@@ -123,7 +118,7 @@ func TestBrowserServeConsole(t *testing.T) {
 		t.Errorf("the page's address %q does not keep the conversation", u)
 	}
 	shot("chat.png", "#chat")
-	if n := browsertest.Eval[int](t, ctx, `document.querySelectorAll("#chat img").length + window.__xss`); n != 0 {
+	if n := browsertest.Eval[int](t, ctx, `document.querySelectorAll("#chat img").length + window.__xss`) + int(dialogs.Load()); n != 0 {
 		t.Errorf("the model's <img onerror> became markup or ran (%d)", n)
 	}
 

@@ -5,9 +5,11 @@ package browsertest
 import (
 	"context"
 	"os"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -101,4 +103,26 @@ func Screenshot(t *testing.T, ctx context.Context, path, sel string) {
 	if err := os.WriteFile(path, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TrapAlerts makes any alert, confirm or prompt an injected payload
+// reaches countable: window.alert only counts into window.__xss on every
+// page the tab opens, and a dialog that opens anyway is dismissed and
+// counted in the returned counter.
+func TrapAlerts(t *testing.T, ctx context.Context) *atomic.Int32 {
+	t.Helper()
+	var dialogs atomic.Int32
+	if err := chromedp.Listen(ctx, func(ev any) {
+		if _, ok := ev.(*page.EventJavascriptDialogOpening); ok {
+			dialogs.Add(1)
+			go chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{})
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+		Source: `window.__xss = 0; window.alert = function () { window.__xss++; };`}); err != nil {
+		t.Fatal(err)
+	}
+	return &dialogs
 }
