@@ -688,14 +688,22 @@ func (c *console) relatedTitles(ctx context.Context, d socpilot.IncidentDetails,
 	if len(related) == 0 {
 		return nil
 	}
+	// The queue's kept lists usually have them: no request then.
+	numbers := make([]int, len(related))
+	for i, r := range related {
+		numbers[i] = r.number
+	}
+	out := c.lists.titles(numbers)
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	var (
-		mu  sync.Mutex
-		wg  sync.WaitGroup
-		out = map[int]string{}
+		mu sync.Mutex
+		wg sync.WaitGroup
 	)
 	for _, r := range related {
+		if _, ok := out[r.number]; ok {
+			continue
+		}
 		wg.Add(1)
 		go func(n int) {
 			defer wg.Done()

@@ -88,6 +88,25 @@ func (c *listCache) put(key string, incs []socpilot.Incident) {
 	c.entries[key] = &listEntry{incs: sortNewestFirst(incs), at: c.now()}
 }
 
+// titles are the titles the kept lists have of the incidents numbered.
+func (c *listCache) titles(numbers []int) map[int]string {
+	want := map[int]bool{}
+	for _, n := range numbers {
+		want[n] = true
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := map[int]string{}
+	for _, e := range c.entries {
+		for _, inc := range e.incs {
+			if want[inc.Number] {
+				out[inc.Number] = inc.Title
+			}
+		}
+	}
+	return out
+}
+
 // forget drops every list: after the console changed an incident.
 func (c *listCache) forget() {
 	c.mu.Lock()

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -295,5 +296,29 @@ func svgText(t *testing.T, s string) string {
 			b.Write(cd)
 			b.WriteByte('\n')
 		}
+	}
+}
+
+// Related incidents' titles come from the queue's kept list when it has
+// them: an incident page then reads only its own incident.
+func TestRelatedTitlesFromTheKeptList(t *testing.T) {
+	o := visualOptions(t)
+	var calls atomic.Int32
+	details := o.Details
+	o.Details = func(ctx context.Context, n int) (socpilot.IncidentDetails, error) {
+		calls.Add(1)
+		return details(ctx, n)
+	}
+	hs := newServer(t, o)
+	_, body := get(t, hs.Client(), hs.URL+"/incidents/103")
+	if !strings.Contains(body, "eg-related-link") {
+		t.Fatal("incident 103 shows no related incident: nothing to title")
+	}
+	first := calls.Load()
+	get(t, hs.Client(), hs.URL+"/")
+	calls.Store(0)
+	get(t, hs.Client(), hs.URL+"/incidents/103")
+	if n := calls.Load(); n != 1 || first <= 1 {
+		t.Errorf("incident page read %d incidents with the queue's list kept (%d without); want 1", n, first)
 	}
 }
