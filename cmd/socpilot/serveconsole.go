@@ -14,6 +14,7 @@ import (
 	"github.com/socpilot/socpilot/analysis"
 	"github.com/socpilot/socpilot/automation"
 	"github.com/socpilot/socpilot/console"
+	"github.com/socpilot/socpilot/sentinel"
 	"github.com/socpilot/socpilot/writeback"
 )
 
@@ -32,7 +33,7 @@ func mountConsoles(mux *http.ServeMux, svc *automation.Service, an *analysis.Ana
 			continue
 		}
 		base := bases[i]
-		co := consoleOptions(svc, an, st, b, t.ws.Name)
+		co := consoleOptions(svc, an, st, b, t.ws)
 		co.Base, co.Mode, co.LoopbackOnly, co.Access, co.User, co.Log = base, mode, gate.auth == nil, gate.access(), gate.user(), log
 		write := writeOptions(t.policy.Write)
 		co.WriteBack = func(ctx context.Context, d socpilot.IncidentDetails, a socpilot.Analysis) (console.WriteResult, error) {
@@ -86,10 +87,10 @@ func workspaceBases(targets []served) []string {
 // consoleOptions wires the web console to the workspace b, the analysis
 // pipeline, the store (conversations, ratings, latest analyses) and the
 // service's jobs.
-func consoleOptions(svc *automation.Service, an *analysis.Analyzer, st socpilot.Store, b incidentBackend, workspace string) console.Options {
+func consoleOptions(svc *automation.Service, an *analysis.Analyzer, st socpilot.Store, b incidentBackend, ws sentinel.Workspace) console.Options {
 	chats := an.NewChats(st, b.Details, 0)
 	return console.Options{
-		Workspace: workspace, List: b.ListIncidents, Details: b.Details, Analyze: an.Analyze,
+		Workspace: ws.Name, List: b.ListIncidents, Details: b.Details, Analyze: an.Analyze,
 		Chat: func(ctx context.Context, req console.ChatRequest, onDelta func(string)) (console.ChatReply, error) {
 			r, err := chats.Ask(ctx, analysis.ChatTurn{Conversation: req.Conversation, Incident: req.Incident, Add: req.Add, Question: req.Question}, onDelta)
 			return console.ChatReply{Conversation: r.Conversation, Incidents: r.Incidents, Text: r.Answer.Text, Offline: r.Answer.Offline,
@@ -101,13 +102,14 @@ func consoleOptions(svc *automation.Service, an *analysis.Analyzer, st socpilot.
 			return an.Latest(ctx, inc.ID, brief)
 		},
 		Remember:   an.Remember,
-		Automation: jobStatuses(svc.Jobs()),
+		Automation: jobStatuses(svc.Jobs(), automation.WorkspaceKey(ws)),
 	}
 }
 
-// jobStatuses reads the latest job per incident from the queue, at most
-// once a second: the queue page asks on every view.
-func jobStatuses(jobs *automation.Jobs) func(ctx context.Context) (map[int]console.JobStatus, error) {
+// jobStatuses reads the latest job per incident of the workspace with
+// this key from the queue, at most once a second: the queue page asks on
+// every view.
+func jobStatuses(jobs *automation.Jobs, workspace string) func(ctx context.Context) (map[int]console.JobStatus, error) {
 	var mu sync.Mutex
 	var last map[int]console.JobStatus
 	var at time.Time
@@ -123,7 +125,7 @@ func jobStatuses(jobs *automation.Jobs) func(ctx context.Context) (map[int]conso
 		}
 		m := make(map[int]console.JobStatus, len(list))
 		for _, j := range list { // newest first: the first seen is the latest
-			if _, ok := m[j.Incident]; ok {
+			if _, ok := m[j.Incident]; ok || j.Workspace != workspace {
 				continue
 			}
 			when := j.FinalizedAt

@@ -66,6 +66,14 @@ func TestServeConsolePerWorkspace(t *testing.T) {
 	if n := mountConsoles(mux, svc, an, st, targets, consoleGate{}, "offline analyst", slog.New(slog.DiscardHandler)); n != 2 {
 		t.Fatalf("mounted %d consoles, want 2", n)
 	}
+	// A job for apac's incident 103 only: emea's 103 has none.
+	d103, err := apac.Details(ctx, 103)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Enqueue(ctx, automation.IncidentRef{Workspace: apac.Workspace(), Incident: d103.Incident.Name}, "webhook"); err != nil {
+		t.Fatal(err)
+	}
 	hs := httptest.NewServer(mux)
 	t.Cleanup(hs.Close)
 	jar, _ := cookiejar.New(nil)
@@ -87,6 +95,15 @@ func TestServeConsolePerWorkspace(t *testing.T) {
 	}
 	if !strings.Contains(body, `<a href="/w/apac-sentinel/">apac-sentinel</a>`) || !strings.Contains(body, `href="/w/emea-sentinel/static/console.css"`) {
 		t.Error("the queue does not link the other workspace, or its static files are not under its own path")
+	}
+	jobOf := func(body string) string {
+		return regexp.MustCompile(`(?s)<tr data-number="103">.*?<td class="job">(.*?)</td>`).FindStringSubmatch(body)[1]
+	}
+	if j := jobOf(body); !strings.Contains(j, "no job") {
+		t.Errorf("emea's 103 shows apac's job: %s", j)
+	}
+	if _, apacQueue := get("/w/apac-sentinel/"); !strings.Contains(jobOf(apacQueue), "available") {
+		t.Errorf("apac's 103 does not show its queued job: %s", jobOf(apacQueue))
 	}
 	if resp, _ := get("/w/apac-sentinel/static/console.js"); resp.StatusCode != 200 {
 		t.Errorf("static file under a workspace: status %d", resp.StatusCode)
