@@ -115,7 +115,15 @@ func runAnalyze(ctx context.Context, o *analyzeOptions) error {
 	if res.Fallback != "" {
 		o.IO.notice("warning: %s", res.Fallback)
 	}
-	// The console's queue shows the verdict of the latest analysis, whoever ran it.
+	// The console's queue shows the verdict of the latest analysis, whoever
+	// ran it: keep it in the store (opened here when no model needed it).
+	if an.Cache == nil {
+		if st, serr := o.Store(ctx); serr != nil {
+			o.IO.notice("warning: the verdict is not kept for the console: %s", oneLine(serr))
+		} else if c, ok := st.(analysis.Cache); ok {
+			an.Cache = c
+		}
+	}
 	an.Remember(ctx, res)
 	if o.output == "json" {
 		err = render.JSON(o.IO.out, res)

@@ -128,6 +128,11 @@ func runServe(ctx context.Context, o *serveOptions) error {
 		return err
 	}
 	an.ModelErrors = an.Model != nil
+	if c, ok := st.(analysis.Cache); ok && an.Cache == nil {
+		// Without a model nothing else needs the cache: it keeps each
+		// incident's latest analysis for the console.
+		an.Cache = c
+	}
 	opts := automation.Options{
 		Backend:      backend,
 		Analyzer:     an,

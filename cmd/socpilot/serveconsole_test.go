@@ -161,3 +161,41 @@ func TestServeConsolePerWorkspace(t *testing.T) {
 		cs.Close()
 	}
 }
+
+// Without a model, verdicts are still kept for the console: those of
+// `socpilot analyze` and of serve's jobs, across processes.
+func TestVerdictsKeptWithoutAModel(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	env := demoEnv(t)
+	queueRow := func(p *serveProc, n string) string {
+		resp, err := http.Get("http://" + p.addr + "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return regexp.MustCompile(`(?s)<tr data-number="` + n + `">.*?</tr>`).FindString(string(b))
+	}
+	if code, _, stderr := runCLI(t, env, "", "analyze", "110"); code != 0 {
+		t.Fatalf("analyze 110: exit %d: %s", code, stderr)
+	}
+	// Without the poller only the CLI has analysed anything.
+	p := startServe(t, env)
+	if r := queueRow(p, "110"); !strings.Contains(r, "verdict-dismiss") {
+		t.Errorf("the CLI's verdict on 110 is not in the queue:\n%s", r)
+	}
+	if r := queueRow(p, "103"); !strings.Contains(r, "not analysed") {
+		t.Errorf("103 shows a verdict nobody made:\n%s", r)
+	}
+	p.stop(t)
+
+	p = startServe(t, env, "--poll", "1s")
+	for deadline := time.Now().Add(60 * time.Second); !strings.Contains(queueRow(p, "103"), "verdict-escalate"); time.Sleep(200 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the queue never showed the job's verdict on 103:\n%s", queueRow(p, "103"))
+		}
+	}
+	p.stop(t)
+}
