@@ -56,7 +56,7 @@ func newServeCmd(f *factory, runF func(context.Context, *serveOptions) error) *c
 	}
 	c := &cobra.Command{
 		Use:   "serve",
-		Short: "Analyse every new or changed incident and write the report back (webhook, poller, job queue)",
+		Short: "Analyse every new or changed incident and write the report back (webhook, poller, job queue), with the web console and /mcp",
 		Long: `serve runs the automation service: a webhook for the Logic App's Microsoft Sentinel
 incident trigger (POST /hooks/sentinel), an optional poller, and a durable job queue
 (River, on the store) that analyses each incident state once and writes the report
