@@ -96,7 +96,7 @@ func runMCP(ctx context.Context, o *mcpOptions) error {
 	if cfg.WorkspaceID != "" && !cfg.Demo() && cfg.Backend != config.BackendGraph {
 		lc = func(ctx context.Context) (*logs.Client, error) { return o.LogsClient(ctx, cfg.WorkspaceID, "") }
 	}
-	srv, err := newMCPServer(mcpDeps{cfg: cfg, backend: b, an: an, store: o.Store, logs: lc, allowWrite: o.allowWrite, notice: o.IO.notice})
+	srv, err := newMCPServer(mcpDeps{cfg: cfg, backend: b, an: an, store: o.Store, logs: lc, allowWrite: o.allowWrite, write: cfg.Serve.Policy.Write, notice: o.IO.notice})
 	if err != nil {
 		return err
 	}
@@ -116,7 +116,10 @@ type mcpDeps struct {
 	// nil: the embedded catalog only.
 	logs       func(context.Context) (*logs.Client, error)
 	allowWrite bool
-	notice     func(format string, args ...any)
+	// write is the workspace's write setting (policy.write): what
+	// write_back puts into an incident, as analyze --write and serve do.
+	write  []string
+	notice func(format string, args ...any)
 	// log is the server's log; nil: the analyzer's.
 	log *slog.Logger
 }
@@ -161,7 +164,7 @@ func newMCPServer(d mcpDeps) (*mcp.Server, error) {
 		Log:         cmp.Or(d.log, d.an.Log),
 	}
 	if d.allowWrite {
-		targets := writeOptions(cfg.Serve.Policy.Write)
+		targets := writeOptions(d.write)
 		o.WriteBack = func(ctx context.Context, det socpilot.IncidentDetails, a socpilot.Analysis) (mcp.WriteResult, error) {
 			var journal writeback.Journal
 			if d.store != nil {
@@ -363,6 +366,7 @@ type mcpMount struct {
 	store      storeFunc
 	auth       *signin.Auth // the console's sign-in, nil when not configured
 	allowWrite bool
+	write      []string // the workspace's write setting (policy.write)
 	notice     func(format string, args ...any)
 	log        *slog.Logger
 	path       string // where it is mounted; "" → /mcp
@@ -390,7 +394,7 @@ func mountMCP(mux *http.ServeMux, m mcpMount) (string, error) {
 		m.notice("%s; it is refused until then", refusal)
 		return ", /mcp refused", nil
 	}
-	srv, err := newMCPServer(mcpDeps{cfg: m.cfg, backend: m.backend, an: m.an, store: m.store, allowWrite: m.allowWrite, notice: m.notice, log: m.log})
+	srv, err := newMCPServer(mcpDeps{cfg: m.cfg, backend: m.backend, an: m.an, store: m.store, allowWrite: m.allowWrite, write: m.write, notice: m.notice, log: m.log})
 	if err != nil {
 		return "", err
 	}
@@ -462,7 +466,7 @@ func serveMCP(mux *http.ServeMux, o *serveOptions, cfg *config.Config, targets [
 			continue
 		}
 		m := mcpMount{cfg: cfg, listen: o.listen, demo: len(targets) == 1 && t.demo, backend: b, an: an, store: o.Store,
-			auth: g.auth, allowWrite: o.mcpAllowWrite, notice: notice, log: serviceLogger(o.IO, cfg.LogLevel)}
+			auth: g.auth, allowWrite: o.mcpAllowWrite, write: t.policy.Write, notice: notice, log: serviceLogger(o.IO, cfg.LogLevel)}
 		paths := []string{bases[i] + "mcp"}
 		if i == 0 && bases[i] != "/" {
 			// /mcp stays the first workspace's, as / opens its console.

@@ -17,11 +17,16 @@ import (
 
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/socpilot/socpilot/analysis"
 	"github.com/socpilot/socpilot/config"
+	"github.com/socpilot/socpilot/emulator"
+	"github.com/socpilot/socpilot/kql/gate"
 	"github.com/socpilot/socpilot/kql/logs/logstest"
 	"github.com/socpilot/socpilot/kql/schema"
 	"github.com/socpilot/socpilot/llm/llmtest"
 	"github.com/socpilot/socpilot/mcp"
+	"github.com/socpilot/socpilot/offline"
+	"github.com/socpilot/socpilot/sentinel"
 	"github.com/socpilot/socpilot/signin/signintest"
 	"github.com/socpilot/socpilot/sqlite"
 )
@@ -503,5 +508,53 @@ func TestMCPAnalyzeWithModel(t *testing.T) {
 	res := mcpCall(t, cs, "analyze_incident", map[string]any{"number": 101}, &an)
 	if res.IsError || an.Source != "offline" || an.Fallback == "" {
 		t.Errorf("a failing model: error %v, source %q, fallback %q; want the offline analysis marked", res.IsError, an.Source, an.Fallback)
+	}
+}
+
+// With several workspaces each /w/NAME/mcp writes back with that
+// workspace's write setting, as its console and its jobs do.
+func TestServeMCPWritePolicyPerWorkspace(t *testing.T) {
+	open := func(sub, rg, name string) (*emulator.Server, *sentinel.Client) {
+		srv, err := emulator.New(emulator.Options{Subscription: sub, ResourceGroup: rg, Workspace: name,
+			Now: func() time.Time { return emulator.DatasetAnchor }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := sentinel.New(sentinel.Workspace{SubscriptionID: sub, ResourceGroup: rg, Name: name}, emulator.Credential{},
+			sentinel.Options{Transport: srv.HTTPClient()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return srv, c
+	}
+	_, emea := open("11111111-1111-1111-1111-111111111111", "soc-emea", "emea-sentinel")
+	_, apac := open("22222222-2222-2222-2222-222222222222", "soc-apac", "apac-sentinel")
+	g := gate.New(nil)
+	an := &analysis.Analyzer{Facts: offline.New(offline.Options{HasTable: g.HasTable}), Queries: g}
+	targets := []served{
+		{ws: emea.Workspace(), client: emea, policy: config.Policy{Write: []string{"comment"}}},
+		{ws: apac.Workspace(), client: apac, policy: config.Policy{Write: []string{"tasks"}}},
+	}
+	o := &serveOptions{IO: streams{in: strings.NewReader(""), out: io.Discard, err: io.Discard}, listen: "127.0.0.1:0", mcpAllowWrite: true}
+	cfg := &config.Config{StateDir: t.TempDir()}
+	cfg.Serve.WebhookToken = serveToken
+	mux := http.NewServeMux()
+	if _, err := serveMCP(mux, o, cfg, targets, consoleGate{}, an); err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(mux)
+	t.Cleanup(hs.Close)
+	for path, want := range map[string]string{"/w/emea-sentinel/mcp": "comment", "/w/apac-sentinel/mcp": "task"} {
+		var w mcp.WriteResult
+		mcpCall(t, mcpHTTP(t, hs.URL+path, serveToken), "write_back", map[string]any{"number": 103}, &w)
+		kinds := map[string]bool{}
+		for _, it := range w.Items {
+			if it.Result != "skipped" {
+				kinds[it.Kind] = true
+			}
+		}
+		if len(kinds) != 1 || !kinds[want] {
+			t.Errorf("%s wrote %v, want only its workspace's %s: %+v", path, kinds, want, w.Items)
+		}
 	}
 }
