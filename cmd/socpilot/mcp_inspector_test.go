@@ -12,8 +12,9 @@ import (
 	"time"
 )
 
-// mcpInspectorVersion is the MCP Inspector .ci/run installs from npm: its
-// 1.x line runs on the Node.js 20 these machines have (2.x needs 22).
+// mcpInspectorVersion is the MCP Inspector .ci/run installs from npm. Its
+// engines field asks for Node.js 22, but its CLI mode runs on the Node.js
+// 20 these machines have (so does 2.12.0's, checked with this test).
 const mcpInspectorVersion = "1.0.3"
 
 // mcpInspector is the MCP Inspector's launcher: SOCPILOT_MCP_INSPECTOR
