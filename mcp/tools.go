@@ -125,9 +125,9 @@ func (s *Server) listIncidents(ctx context.Context, _ *sdk.CallToolRequest, in L
 		return nil, ListOutput{}, err
 	}
 	if in.Since != "" {
-		d, err := parseSince(in.Since)
+		d, err := socpilot.ParseSince(in.Since)
 		if err != nil {
-			return nil, ListOutput{}, err
+			return nil, ListOutput{}, errorf("since %v", err)
 		}
 		f.Since = time.Now().Add(-d)
 	}
@@ -383,32 +383,6 @@ func canonical(field string, values, known []string) ([]string, error) {
 		out = append(out, known[i])
 	}
 	return out, nil
-}
-
-// parseSince reads a duration with a day unit as the CLI's --since does
-// (7d, 1d12h, 24h, 90m).
-func parseSince(s string) (time.Duration, error) {
-	bad := errorf("since %q is not a duration: give one such as 24h, 7d or 90m", s)
-	rest := strings.TrimSpace(s)
-	var days time.Duration
-	if i := strings.IndexByte(rest, 'd'); i > 0 {
-		n, err := strconv.Atoi(rest[:i])
-		if err != nil || n < 0 {
-			return 0, bad
-		}
-		days, rest = time.Duration(n)*24*time.Hour, rest[i+1:]
-	}
-	var d time.Duration
-	if rest != "" {
-		var err error
-		if d, err = time.ParseDuration(rest); err != nil {
-			return 0, bad
-		}
-	}
-	if d+days <= 0 {
-		return 0, errorf("since %q must be positive", s)
-	}
-	return d + days, nil
 }
 
 func nonNil[T any](xs []T) []T {

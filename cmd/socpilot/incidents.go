@@ -74,29 +74,13 @@ func canonical(flag string, values, known []string) ([]string, error) {
 	return out, nil
 }
 
-// parseSince accepts Go durations plus a day unit (7d, 1d12h).
+// parseSince reads --since (socpilot.ParseSince) as a usage error.
 func parseSince(s string) (time.Duration, error) {
-	orig := s
-	var days time.Duration
-	if i := strings.Index(s, "d"); i > 0 {
-		var n int
-		if _, err := fmt.Sscanf(s[:i], "%d", &n); err != nil || fmt.Sprint(n) != s[:i] {
-			return 0, usagef("--since %q is not a duration (e.g. 24h, 7d, 90m)", orig)
-		}
-		days = time.Duration(n) * 24 * time.Hour
-		s = s[i+1:]
+	d, err := socpilot.ParseSince(s)
+	if err != nil {
+		return 0, usagef("--since %v", err)
 	}
-	var d time.Duration
-	if s != "" {
-		var err error
-		if d, err = time.ParseDuration(s); err != nil {
-			return 0, usagef("--since %q is not a duration (e.g. 24h, 7d, 90m)", orig)
-		}
-	}
-	if d+days <= 0 {
-		return 0, usagef("--since %q must be positive", orig)
-	}
-	return d + days, nil
+	return d, nil
 }
 
 // runIncidents lists the incidents that match the filters.
