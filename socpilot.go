@@ -22,6 +22,9 @@ const (
 // Severities lists every incident and alert severity, most severe first.
 var Severities = []string{SeverityHigh, SeverityMedium, SeverityLow, SeverityInformational}
 
+// Statuses lists every incident status, in a case's order.
+var Statuses = []string{"New", "Active", "Closed"}
+
 // Incident is a Microsoft Sentinel incident, as far as socpilot uses it.
 type Incident struct {
 	ID                     string    `json:"id"`     // ARM resource id

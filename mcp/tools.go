@@ -37,8 +37,6 @@ const (
 	maxCommandLine = 32 << 10
 )
 
-var knownStatuses = []string{"New", "Active", "Closed"}
-
 func toolNames(o Options) []string {
 	var out []string
 	add := func(ok bool, name string) {
@@ -118,7 +116,7 @@ func (s *Server) listIncidents(ctx context.Context, _ *sdk.CallToolRequest, in L
 		return nil, ListOutput{}, errorf("top %d is out of range: give 1 to %d", in.Top, socpilot.MaxIncidentsTop)
 	}
 	var err error
-	if f.Status, err = canonical("status", in.Status, knownStatuses); err != nil {
+	if f.Status, err = canonical("status", in.Status, socpilot.Statuses); err != nil {
 		return nil, ListOutput{}, err
 	}
 	if f.Severity, err = canonical("severity", in.Severity, socpilot.Severities); err != nil {

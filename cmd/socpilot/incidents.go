@@ -30,7 +30,7 @@ type incidentsOptions struct {
 }
 
 var (
-	knownStatuses   = []string{"New", "Active", "Closed"}
+	knownStatuses   = socpilot.Statuses
 	knownSeverities = socpilot.Severities
 )
 
