@@ -19,14 +19,12 @@ import (
 
 	"github.com/socpilot/socpilot/analysis"
 	"github.com/socpilot/socpilot/config"
-	"github.com/socpilot/socpilot/emulator"
 	"github.com/socpilot/socpilot/kql/gate"
 	"github.com/socpilot/socpilot/kql/logs/logstest"
 	"github.com/socpilot/socpilot/kql/schema"
 	"github.com/socpilot/socpilot/llm/llmtest"
 	"github.com/socpilot/socpilot/mcp"
 	"github.com/socpilot/socpilot/offline"
-	"github.com/socpilot/socpilot/sentinel"
 	"github.com/socpilot/socpilot/signin/signintest"
 	"github.com/socpilot/socpilot/sqlite"
 )
@@ -514,21 +512,8 @@ func TestMCPAnalyzeWithModel(t *testing.T) {
 // With several workspaces each /w/NAME/mcp writes back with that
 // workspace's write setting, as its console and its jobs do.
 func TestServeMCPWritePolicyPerWorkspace(t *testing.T) {
-	open := func(sub, rg, name string) (*emulator.Server, *sentinel.Client) {
-		srv, err := emulator.New(emulator.Options{Subscription: sub, ResourceGroup: rg, Workspace: name,
-			Now: func() time.Time { return emulator.DatasetAnchor }})
-		if err != nil {
-			t.Fatal(err)
-		}
-		c, err := sentinel.New(sentinel.Workspace{SubscriptionID: sub, ResourceGroup: rg, Name: name}, emulator.Credential{},
-			sentinel.Options{Transport: srv.HTTPClient()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return srv, c
-	}
-	_, emea := open("11111111-1111-1111-1111-111111111111", "soc-emea", "emea-sentinel")
-	_, apac := open("22222222-2222-2222-2222-222222222222", "soc-apac", "apac-sentinel")
+	_, emea := emulatedWorkspace(t, "11111111-1111-1111-1111-111111111111", "soc-emea", "emea-sentinel")
+	_, apac := emulatedWorkspace(t, "22222222-2222-2222-2222-222222222222", "soc-apac", "apac-sentinel")
 	g := gate.New(nil)
 	an := &analysis.Analyzer{Facts: offline.New(offline.Options{HasTable: g.HasTable}), Queries: g}
 	targets := []served{

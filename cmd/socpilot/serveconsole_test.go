@@ -33,21 +33,8 @@ import (
 // one workspace's console lands in that workspace only.
 func TestServeConsolePerWorkspace(t *testing.T) {
 	ctx := context.Background()
-	open := func(sub, rg, name string) (*emulator.Server, *sentinel.Client) {
-		srv, err := emulator.New(emulator.Options{Subscription: sub, ResourceGroup: rg, Workspace: name,
-			Now: func() time.Time { return emulator.DatasetAnchor }})
-		if err != nil {
-			t.Fatal(err)
-		}
-		c, err := sentinel.New(sentinel.Workspace{SubscriptionID: sub, ResourceGroup: rg, Name: name}, emulator.Credential{},
-			sentinel.Options{Transport: srv.HTTPClient()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return srv, c
-	}
-	_, emea := open("11111111-1111-1111-1111-111111111111", "soc-emea", "emea-sentinel")
-	_, apac := open("22222222-2222-2222-2222-222222222222", "soc-apac", "apac-sentinel")
+	_, emea := emulatedWorkspace(t, "11111111-1111-1111-1111-111111111111", "soc-emea", "emea-sentinel")
+	_, apac := emulatedWorkspace(t, "22222222-2222-2222-2222-222222222222", "soc-apac", "apac-sentinel")
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "socpilot.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -198,4 +185,22 @@ func TestVerdictsKeptWithoutAModel(t *testing.T) {
 		}
 	}
 	p.stop(t)
+}
+
+// emulatedWorkspace is an emulated workspace of its own (subscription,
+// resource group, name) with a Sentinel client on it: tests of serve with
+// several workspaces open two.
+func emulatedWorkspace(t *testing.T, sub, rg, name string) (*emulator.Server, *sentinel.Client) {
+	t.Helper()
+	srv, err := emulator.New(emulator.Options{Subscription: sub, ResourceGroup: rg, Workspace: name,
+		Now: func() time.Time { return emulator.DatasetAnchor }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := sentinel.New(sentinel.Workspace{SubscriptionID: sub, ResourceGroup: rg, Name: name}, emulator.Credential{},
+		sentinel.Options{Transport: srv.HTTPClient()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, c
 }
